@@ -1,0 +1,40 @@
+# Two entry points, each working on a fresh machine (Python 3.11, Java 17, Maven):
+#   make demo   set up .venv and run `mlprov demo` (managed Neo4j, corpus, load, graphlets, ...)
+#   make test   set up .venv, lint, type-check and run the test suite against a real Neo4j
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install lint typecheck pytest bench
+
+demo: install
+	$(BIN)/mlprov demo
+
+test: install lint typecheck pytest
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# The editable install maps the folders loader/, features/, app/, cypher/, generator/ under the one
+# package `mlprov` (pyproject's package-dir), so nothing generic lands in site-packages.
+install: $(BIN)/pip
+	$(BIN)/pip install -q -e '.[dev]'
+	bash scripts/ensure-mariadb
+
+lint:
+	$(BIN)/ruff check .
+
+# mypy cannot follow the editable install's import hook: give it the same package as a link tree.
+typecheck:
+	rm -rf build/typecheck && mkdir -p build/typecheck/mlprov
+	cp -rs "$(CURDIR)/mlprov/." build/typecheck/mlprov/
+	for d in loader features app cypher generator; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
+	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p mlprov
+
+# pytest exits 5 when it collects nothing: that is a failure here, never a silent pass.
+pytest:
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python -m tests.bench

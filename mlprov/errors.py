@@ -1,0 +1,37 @@
+"""Error types. Each carries a one-line, user-facing message naming the thing and the problem."""
+
+
+class MlprovError(Exception):
+    """Base class: the CLI prints ``str(err)`` on one line and exits with ``exit_code``."""
+
+    exit_code = 1
+
+
+class ConfigError(MlprovError):
+    """Settings are missing or inconsistent (no server configured, bad MLPROV_HOME, ...)."""
+
+    exit_code = 2
+
+
+class ServerError(MlprovError):
+    """The managed Neo4j server could not be resolved, started or stopped."""
+
+    exit_code = 3
+
+
+class WarehouseError(MlprovError):
+    """Neo4j is unreachable, refused our credentials, lacks the database, or rejected a query."""
+
+    exit_code = 4
+
+
+class SourceError(MlprovError):
+    """An MLMD source cannot be read: missing, not SQLite, not MLMD, corrupt, unsupported version."""
+
+    exit_code = 5
+
+
+class QueryError(MlprovError):
+    """A named query is unknown or a statement was refused (for example a write in a read session)."""
+
+    exit_code = 6

@@ -1,0 +1,370 @@
+"""A managed, real Neo4j 5.26 LTS Community server for machines without Docker.
+
+The server jars are resolved from Maven Central by Maven (``org.neo4j:neo4j``, which brings
+``org.neo4j.app:neo4j-server`` and the community entry point, plus Neo4j Browser when it resolves)
+and cached under ``cache_dir()/neo4j-<version>/lib``; only the first start downloads. Each
+``MLPROV_HOME`` gets its own server home (conf, data, logs, run), Bolt and HTTP on free ports of
+127.0.0.1, auth on with a password kept in a file only the owner can read. The JVM is started the way
+the distribution's launcher does it: ``java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from mlprov.errors import ServerError
+from mlprov.settings import cache_dir, managed_password_file, managed_state_file, mlprov_home
+
+NEO4J_VERSION = "5.26.30"
+BROWSER_VERSION = "5.24.0"
+DEFAULT_HEAP = "2g"
+DEFAULT_PAGECACHE = "2g"
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 120.0
+
+_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>mlprov.local</groupId><artifactId>neo4j-runtime</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>{deps}</dependencies>
+</project>
+"""
+_DEP = "<dependency><groupId>{g}</groupId><artifactId>{a}</artifactId><version>{v}</version></dependency>"
+
+_JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Dfile.encoding=UTF-8",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+]
+
+
+@dataclass
+class ServerStatus:
+    """What ``mlprov neo4j status`` reports. Never holds the password."""
+
+    running: bool
+    home: str
+    uri: str | None = None
+    http_uri: str | None = None
+    version: str = NEO4J_VERSION
+    pid: int | None = None
+    store_bytes: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _run_checked(cmd: Sequence[str], what: str, env: dict[str, str] | None = None) -> str:
+    try:
+        proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise ServerError(f"{what}: `{cmd[0]}` is not installed ({exc.strerror})") from exc
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+        raise ServerError(f"{what} failed (exit {proc.returncode}): {' | '.join(tail)}")
+    return proc.stdout
+
+
+def jar_dir(version: str = NEO4J_VERSION) -> Path:
+    return cache_dir() / f"neo4j-{version}" / "lib"
+
+
+def resolve_jars(version: str = NEO4J_VERSION) -> Path:
+    """Download the server and its dependencies with Maven once; return the cached lib directory."""
+    target = jar_dir(version)
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    core = [("org.neo4j", "neo4j", version), ("org.neo4j.app", "neo4j-server", version)]
+    attempts = [[*core, ("org.neo4j.client", "neo4j-browser", BROWSER_VERSION)], core]
+    last_error: ServerError | None = None
+    for deps in attempts:
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            pom = Path(tmp) / "pom.xml"
+            pom.write_text(_POM.format(deps="".join(_DEP.format(g=g, a=a, v=v) for g, a, v in deps)))
+            out = Path(tmp) / "lib"
+            try:
+                _run_checked(
+                    [
+                        "mvn",
+                        "-q",
+                        "-B",
+                        "-f",
+                        str(pom),
+                        "dependency:copy-dependencies",
+                        f"-DoutputDirectory={out}",
+                        "-DincludeScope=runtime",
+                    ],
+                    f"resolving Neo4j {version} from Maven Central",
+                )
+            except ServerError as exc:
+                last_error = exc
+                continue
+            (out / ".complete").write_text(json.dumps({"version": version, "deps": deps}))
+            if target.exists():
+                shutil.rmtree(target)
+            out.rename(target)
+            return target
+    assert last_error is not None
+    raise last_error
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+class ManagedServer:
+    """The Neo4j server that belongs to one ``MLPROV_HOME``."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.mlprov_home = home or mlprov_home()
+        self.home = self.mlprov_home / "neo4j"
+        self.conf_dir = self.home / "conf"
+        self.data_dir = self.home / "data"
+        self.logs_dir = self.home / "logs"
+        self.state_file = managed_state_file(self.mlprov_home)
+        self.password_file = managed_password_file(self.mlprov_home)
+
+    # -- state -------------------------------------------------------------------------------
+    def _state(self) -> dict[str, object] | None:
+        try:
+            state: dict[str, object] = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        return state
+
+    def _alive_pid(self) -> int | None:
+        state = self._state()
+        if not state or not state.get("pid"):
+            return None
+        pid = int(str(state["pid"]))
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return None
+        return pid if f"--home-dir={self.home}" in cmdline else None
+
+    def password(self) -> str:
+        return self.password_file.read_text().strip()
+
+    def _ensure_password(self) -> str:
+        if self.password_file.exists():
+            return self.password()
+        password = os.environ.get("NEO4J_PASSWORD") or secrets.token_urlsafe(18)
+        if len(password) < 8:
+            raise ServerError("NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)")
+        self.password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+        os.chmod(self.password_file, 0o600)
+        return password
+
+    def _write_conf(self, bolt_port: int, http_port: int) -> None:
+        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
+        pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", DEFAULT_PAGECACHE)
+        self.conf_dir.mkdir(parents=True, exist_ok=True)
+        lines = [
+            "# Written by mlprov on every start; edit MLPROV_NEO4J_* variables instead.",
+            f"server.directories.data={self.data_dir}",
+            f"server.directories.logs={self.logs_dir}",
+            f"server.directories.run={self.home / 'run'}",
+            f"server.directories.import={self.home / 'import'}",
+            "server.default_listen_address=127.0.0.1",
+            "server.default_advertised_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{bolt_port}",
+            f"server.bolt.advertised_address=127.0.0.1:{bolt_port}",
+            "server.http.enabled=true",
+            f"server.http.listen_address=127.0.0.1:{http_port}",
+            f"server.http.advertised_address=127.0.0.1:{http_port}",
+            "server.https.enabled=false",
+            "dbms.security.auth_enabled=true",
+            "dbms.security.allow_csv_import_from_file_urls=false",
+            "dbms.usage_report.enabled=false",
+            f"server.memory.heap.initial_size={heap}",
+            f"server.memory.heap.max_size={heap}",
+            f"server.memory.pagecache.size={pagecache}",
+            "db.tx_log.rotation.retention_policy=2 files",
+            "db.tx_log.preallocate=false",
+            "db.tx_log.rotation.size=128M",
+            "db.transaction.timeout=0",
+        ]
+        (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
+
+    def _java_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["NEO4J_HOME"] = str(self.home)
+        env["NEO4J_CONF"] = str(self.conf_dir)
+        return env
+
+    # -- commands ----------------------------------------------------------------------------
+    def status(self) -> ServerStatus:
+        pid = self._alive_pid()
+        state = self._state() or {}
+        running = pid is not None and _port_open(int(str(state.get("bolt_port", 0))))
+        return ServerStatus(
+            running=running,
+            home=str(self.home),
+            uri=str(state["uri"]) if state.get("uri") else None,
+            http_uri=str(state["http_uri"]) if state.get("http_uri") else None,
+            pid=pid,
+            store_bytes=_dir_size(self.data_dir),
+        )
+
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> tuple[ServerStatus, bool]:
+        """Start the server unless it runs. Returns (status, started_now)."""
+        if self._alive_pid() is not None:
+            return self.status(), False
+        lib = resolve_jars()
+        password = self._ensure_password()
+        previous = self._state() or {}
+        bolt = int(str(previous.get("bolt_port", 0)))
+        http = int(str(previous.get("http_port", 0)))
+        if not bolt or not _port_free(bolt):
+            bolt = _free_port()
+        if not http or http == bolt or not _port_free(http):
+            http = _free_port()
+            while http == bolt:
+                http = _free_port()
+        self._write_conf(bolt, http)
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        classpath = f"{lib}/*"
+        if not (self.data_dir / "dbms").exists():
+            _run_checked(
+                [
+                    "java",
+                    "-cp",
+                    classpath,
+                    "org.neo4j.cli.AdminTool",
+                    "dbms",
+                    "set-initial-password",
+                    password,
+                ],
+                "setting the initial Neo4j password",
+                env=self._java_env(),
+            )
+        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
+        cmd = [
+            "java",
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            *_JVM_FLAGS,
+            "-cp",
+            classpath,
+            "org.neo4j.server.CommunityEntryPoint",
+            f"--home-dir={self.home}",
+            f"--config-dir={self.conf_dir}",
+        ]
+        console = (self.logs_dir / "console.log").open("ab")
+        proc = subprocess.Popen(
+            cmd,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self._java_env(),
+            start_new_session=True,
+            cwd=self.home,
+        )
+        console.close()
+        state = {
+            "pid": proc.pid,
+            "bolt_port": bolt,
+            "http_port": http,
+            "uri": f"bolt://127.0.0.1:{bolt}",
+            "http_uri": f"http://127.0.0.1:{http}",
+            "version": NEO4J_VERSION,
+            "home": str(self.home),
+        }
+        self.state_file.write_text(json.dumps(state, indent=2))
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise ServerError(
+                    f"Neo4j in {self.home} exited during start (code {proc.returncode}): "
+                    f"{self._last_log_line()}"
+                )
+            if _port_open(bolt) and _port_open(http):
+                return self.status(), True
+            time.sleep(0.25)
+        self.stop()
+        raise ServerError(f"Neo4j in {self.home} did not open port {bolt} within {timeout_s:.0f}s")
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> bool:
+        """Shut down cleanly (Neo4j checkpoints on SIGTERM); SIGKILL only after the timeout."""
+        pid = self._alive_pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._alive_pid() is None:
+                return True
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+        return True
+
+    def kill(self) -> None:
+        """Hard kill, for fault-injection tests."""
+        pid = self._alive_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            while self._alive_pid() is not None:
+                time.sleep(0.05)
+
+    def log_lines(self, count: int = 50) -> list[str]:
+        log = self.logs_dir / "neo4j.log"
+        if not log.exists():
+            return []
+        return log.read_text(errors="replace").splitlines()[-count:]
+
+    def _last_log_line(self) -> str:
+        for path in (self.logs_dir / "console.log", self.logs_dir / "neo4j.log"):
+            if path.exists():
+                lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+                if lines:
+                    return lines[-1][:300]
+        return "no log output"

@@ -1,0 +1,104 @@
+"""The managed Neo4j server: lifecycle, persistence, auth, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def own_home(tmp_path: Path) -> dict[str, str]:
+    return {"MLPROV_HOME": str(tmp_path / "home"), "NEO4J_URI": "", "NEO4J_PASSWORD": ""}
+
+
+def _status(env: dict[str, str]) -> dict[str, object]:
+    proc = run_cli("neo4j", "status", "--json", env=env)
+    return dict(json.loads(proc.stdout))
+
+
+def test_lifecycle_start_twice_status_stop_start_keeps_data(own_home: dict[str, str]) -> None:
+    env = own_home
+    first = run_cli("neo4j", "start", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "started" in first.stdout
+    try:
+        again = run_cli("neo4j", "start", env=env)
+        assert again.returncode == 0 and "already running" in again.stdout
+
+        status = _status(env)
+        assert status["running"] is True
+        assert str(status["uri"]).startswith("bolt://127.0.0.1:")
+        assert str(status["http_uri"]).startswith("http://127.0.0.1:")
+        assert status["version"] == "5.26.30" and isinstance(status["pid"], int)
+        assert status["home"] == str(Path(env["MLPROV_HOME"]) / "neo4j")
+
+        pw_file = Path(env["MLPROV_HOME"]) / "neo4j" / "password"
+        assert stat.S_IMODE(pw_file.stat().st_mode) == 0o600
+        password = pw_file.read_text().strip()
+        assert password not in first.stdout + first.stderr
+        assert password not in json.dumps(status)
+
+        uri = str(status["uri"])
+        with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as drv:
+            drv.execute_query("CREATE (:Survivor {name: 'kept'})")
+        with (
+            pytest.raises(neo4j.exceptions.AuthError),
+            neo4j.GraphDatabase.driver(uri, auth=("neo4j", "wrong-password")) as drv,
+        ):
+            drv.verify_connectivity()
+
+        stop = run_cli("neo4j", "stop", env=env)
+        assert stop.returncode == 0 and "stopped" in stop.stdout
+        down = run_cli("neo4j", "status", "--json", env=env)
+        assert down.returncode == 1 and json.loads(down.stdout)["running"] is False
+
+        restart = run_cli("neo4j", "start", env=env)
+        assert restart.returncode == 0, restart.stderr
+        uri = str(_status(env)["uri"])
+        with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as drv:
+            records, _, _ = drv.execute_query("MATCH (s:Survivor) RETURN s.name AS name")
+        assert [r["name"] for r in records] == ["kept"]
+    finally:
+        run_cli("neo4j", "stop", env=env)
+
+
+def test_stale_pid_file_is_handled(own_home: dict[str, str]) -> None:
+    state = Path(own_home["MLPROV_HOME"]) / "neo4j" / "server.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"pid": 999999, "bolt_port": 1, "http_port": 2, "uri": "bolt://127.0.0.1:1"}))
+    status = run_cli("neo4j", "status", "--json", env=own_home)
+    assert status.returncode == 1 and json.loads(status.stdout)["running"] is False
+    assert "not running" in run_cli("neo4j", "stop", env=own_home).stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_PASSWORD": "whatever1"},
+            "cannot reach Neo4j at bolt://127.0.0.1:1",
+        ),
+        ({"NEO4J_PASSWORD": "definitely-wrong"}, "refused the credentials"),
+        ({"NEO4J_DATABASE": "nosuchdb"}, "database 'nosuchdb' does not exist"),
+    ],
+)
+def test_connection_problems_are_one_clear_line(
+    neo4j_connection: object, env: dict[str, str], expected: str
+) -> None:
+    from mlprov.settings import resolve_connection
+
+    conn = resolve_connection()
+    full = {"NEO4J_URI": conn.uri, "NEO4J_USER": conn.user, "NEO4J_PASSWORD": conn.password}
+    full.update(env)
+    proc = run_cli("stores", env=full)
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("mlprov: error:")]
+    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert conn.password not in proc.stderr + proc.stdout

@@ -14,6 +14,10 @@ from rich.table import Table
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.loader.load import DEFAULT_BATCH, DEFAULT_PRUNE_GUARD, LoadReport, load_all, store_name_for
+from mlprov.loader.operators import OperatorMap
+from mlprov.loader.source import expand_sources
+from mlprov.progress import TableProgress
 from mlprov.server import ManagedServer, jar_dir
 
 app = typer.Typer(
@@ -22,9 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-neo4j_app = typer.Typer(
-    help="The managed local Neo4j 5.26 server (machines without Docker).", no_args_is_help=True
-)
+neo4j_app = typer.Typer(help="The managed local Neo4j 5.26 server (machines without Docker).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
 out = Console()
@@ -83,12 +85,110 @@ def neo4j_logs(lines: Annotated[int, typer.Option("-n", help="How many lines.")]
         out.print(line, markup=False, highlight=False)
 
 
+def _print_report(report: LoadReport) -> None:
+    if report.up_to_date:
+        out.print(f"[green]{report.store}[/green]: up to date ({report.source}, {report.seconds:.2f}s)")
+        return
+    table = Table(
+        title=f"{report.store} ← {report.source} (MLMD v{report.schema_version})"
+        f"{' [resumed]' if report.resumed else ''}"
+    )
+    for col in ("table", "written", "dangling (skipped)"):
+        table.add_column(col, justify="right" if col != "table" else "left")
+    for name, rows in report.rows.items():
+        table.add_row(name, f"{rows:,}", f"{report.dangling.get(name, 0):,}")
+    rate = report.elements / report.seconds if report.seconds else 0.0
+    table.caption = f"{report.elements:,} graph elements in {report.seconds:.2f}s ({rate:,.0f}/s)" + (
+        f"; pruned {report.pruned:,}" if report.pruned else ""
+    )
+    out.print(table)
+
+
+@app.command()
+def load(
+    sources: Annotated[list[str], typer.Argument(help="MLMD SQLite files, directories of them, or mysql:// URLs.")],
+    store_name: Annotated[str | None, typer.Option("--store-name", help="Store name (one source only).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = DEFAULT_BATCH,
+    replace: Annotated[bool, typer.Option("--replace", help="Drop the store's graph and load it anew.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete elements whose rows vanished from the source.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Prune even above the guard share.")] = False,
+    prune_guard: Annotated[
+        float, typer.Option("--prune-guard", help="Largest share --prune may delete.")
+    ] = DEFAULT_PRUNE_GUARD,
+    operators: Annotated[str | None, typer.Option("--operators", help="TOML file extending the operator map.")] = None,
+) -> None:
+    """Load MLMD stores into Neo4j (incremental: a reload reads only what is new or changed)."""
+    from pathlib import Path
+
+    specs = expand_sources(sources)
+    op_map = OperatorMap.load(Path(operators) if operators else None)
+    with connect() as wh:
+        for spec in specs:
+            err.print(f"Loading {spec} as store {store_name or store_name_for(spec)!r}")
+        with TableProgress(err, "load") as progress:
+            load_all(
+                wh,
+                specs,
+                store=store_name,
+                batch_size=batch_size,
+                operators=op_map,
+                observer=progress,
+                replace=replace,
+                prune=prune,
+                force=force,
+                prune_guard=prune_guard,
+                on_report=_print_report,
+            )
+
+
+@app.command()
+def stores(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """The loaded MLMD stores with source, schema version, counts and last load time."""
+    with connect() as wh:
+        rows = wh.read("load/stores")
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="Loaded MLMD stores")
+    for col in (
+        "name",
+        "source",
+        "schema_version",
+        "status",
+        "executions",
+        "artifacts",
+        "contexts",
+        "events",
+        "dangling",
+        "loaded_at",
+    ):
+        table.add_column(col)
+    for row in rows:
+        loaded = (
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["loaded_at"] / 1000)) if row["loaded_at"] else "-"
+        )
+        table.add_row(*[str(row[c]) for c in list(row)[:-1]], loaded)
+    out.print(table)
+
+
+@app.command()
+def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting the whole graph.")] = False) -> None:
+    """Delete every node and relationship of the warehouse (constraints stay)."""
+    if not yes:
+        raise typer.BadParameter("refusing to wipe the warehouse without --yes")
+    with connect() as wh:
+        wh.run_batched("admin/clear_graph")
+    out.print("Warehouse emptied.")
+
+
 def main() -> None:
     """Entry point: one clear line and a non-zero exit for every known failure."""
     try:
         code = app(standalone_mode=False)
     except MlprovError as exc:
-        err.print(f"mlprov: error: {exc}", markup=False, highlight=False)
+        typer.echo(f"mlprov: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()

@@ -64,21 +64,16 @@ class Warehouse:
             yield
         except nx.AuthError as exc:
             raise WarehouseError(
-                f"Neo4j at {uri} refused the credentials of user "
-                f"{self.connection.user!r} ({exc.code or 'auth error'})"
+                f"Neo4j at {uri} refused the credentials of user {self.connection.user!r} ({exc.code or 'auth error'})"
             ) from None
         except (nx.ServiceUnavailable, nx.SessionExpired, OSError) as exc:
             raise WarehouseError(f"cannot reach Neo4j at {uri}: {_first_line(exc)}") from None
         except nx.Neo4jError as exc:
             code = exc.code or ""
             if code.endswith("DatabaseNotFound"):
-                raise WarehouseError(
-                    f"database {self.connection.database!r} does not exist on {uri}"
-                ) from None
+                raise WarehouseError(f"database {self.connection.database!r} does not exist on {uri}") from None
             if "AccessMode" in code or "ForbiddenDueToTransactionType" in code or "WriteOnReadOnly" in code:
-                raise QueryError(
-                    f"{what} was refused: writes are not allowed in a read session ({code})"
-                ) from None
+                raise QueryError(f"{what} was refused: writes are not allowed in a read session ({code})") from None
             raise WarehouseError(f"{what} failed on {uri}: {code}: {_first_line(exc)}") from None
         except nx.DriverError as exc:
             raise WarehouseError(f"{what} failed on {uri}: {_first_line(exc)}") from None
@@ -139,6 +134,7 @@ class Warehouse:
 
         Returns (columns, rows, truncated). The server rejects writes: the transaction is read-only.
         """
+
         @neo4j.unit_of_work(timeout=timeout_s)
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[Row], bool]:
             result = tx.run(text, dict(params or {}))

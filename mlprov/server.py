@@ -324,8 +324,7 @@ class ManagedServer:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise ServerError(
-                    f"Neo4j in {self.home} exited during start (code {proc.returncode}): "
-                    f"{self._last_log_line()}"
+                    f"Neo4j in {self.home} exited during start (code {proc.returncode}): {self._last_log_line()}"
                 )
             if _port_open(bolt) and _port_open(http):
                 return self.status(), True

@@ -71,13 +71,9 @@ def fixture_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     return copy
 
 
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run the real `mlprov` CLI in a subprocess, as a user would."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     exe = Path(sys.executable).with_name("mlprov")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False
-    )
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False)

@@ -88,9 +88,7 @@ def test_stale_pid_file_is_handled(own_home: dict[str, str]) -> None:
         ({"NEO4J_DATABASE": "nosuchdb"}, "database 'nosuchdb' does not exist"),
     ],
 )
-def test_connection_problems_are_one_clear_line(
-    neo4j_connection: object, env: dict[str, str], expected: str
-) -> None:
+def test_connection_problems_are_one_clear_line(neo4j_connection: object, env: dict[str, str], expected: str) -> None:
     from mlprov.settings import resolve_connection
 
     conn = resolve_connection()

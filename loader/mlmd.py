@@ -1,0 +1,425 @@
+"""Reading MLMD rows and turning them into graph rows (get → transform).
+
+Each reader yields batches of plain dicts shaped for one ``cypher/load/*.cypher`` statement.
+Property values keep their MLMD types: registered properties become ``p_<name>``, custom ones
+``c_<name>`` (int, float, str, bool; ``byte_value``/``proto_value`` as bytes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
+from mlprov.loader.source import MlmdSource
+
+EXECUTION_STATES = {1: "NEW", 2: "RUNNING", 3: "COMPLETE", 4: "FAILED", 5: "CACHED", 6: "CANCELED"}
+ARTIFACT_STATES = {1: "PENDING", 2: "LIVE", 3: "MARKED_FOR_DELETION", 4: "DELETED", 5: "ABANDONED", 6: "REFERENCE"}
+EVENT_TYPES = {
+    1: "DECLARED_OUTPUT",
+    2: "DECLARED_INPUT",
+    3: "INPUT",
+    4: "OUTPUT",
+    5: "INTERNAL_INPUT",
+    6: "INTERNAL_OUTPUT",
+    7: "PENDING_OUTPUT",
+}
+INPUT_EVENT_TYPES = frozenset({2, 3, 5})
+# Schema v5 TFX kept the execution state only in a registered `state` property.
+STATE_PROPERTY = {
+    "new": "RUNNING",
+    "running": "RUNNING",
+    "complete": "COMPLETE",
+    "published": "COMPLETE",
+    "cached": "CACHED",
+    "failed": "FAILED",
+    "canceled": "CANCELED",
+    "cancelled": "CANCELED",
+}
+COST_PROPERTIES = ("cpu_seconds", "cpu_cost", "cpu_time", "cost")
+PIPELINE_CONTEXT_TYPES = frozenset({"pipeline", "system.Pipeline"})
+RUN_CONTEXT_TYPES = frozenset({"run", "pipeline_run", "system.PipelineRun"})
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Watermark:
+    """What a store's last complete load had read: rows updated at or after / ids above are new."""
+
+    artifact: int = -1
+    execution: int = -1
+    context: int = -1
+    event: int = 0
+    association: int = 0
+    attribution: int = 0
+    # rows updated exactly at the node watermarks: re-read by the next load (>=), so a reload that
+    # finds just these is a no-op
+    artifact_at: int = 0
+    execution_at: int = 0
+    context_at: int = 0
+
+    def as_props(self) -> dict[str, int]:
+        return {f"wm_{k}": v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_props(cls, props: dict[str, Any]) -> Watermark:
+        return cls(**{k: int(props.get(f"wm_{k}", getattr(cls(), k))) for k in asdict(cls())})
+
+
+def _value(row: tuple[Any, ...], has: dict[str, bool]) -> Any:
+    """First non-NULL value column of a property row (int, double, string, byte, proto, bool)."""
+    _, _, _, int_v, dbl_v, str_v, byte_v, proto_v, bool_v = row
+    if has["bool_value"] and bool_v is not None:
+        return bool(bool_v)
+    for value in (int_v, dbl_v, str_v):
+        if value is not None:
+            return value
+    for blob in (byte_v, proto_v):
+        if blob is not None:
+            return bytes(blob)
+    return None
+
+
+class MlmdReader:
+    """Reads one MLMD store and shapes its rows for the graph."""
+
+    def __init__(self, source: MlmdSource, store: str, operators: OperatorMap) -> None:
+        self.source = source
+        self.store = store
+        self.operators = operators
+        self.types: dict[int, tuple[str, int]] = {
+            int(r[0]): (str(r[1]), int(r[2])) for b in source.rows("SELECT id, name, type_kind FROM `Type`") for r in b
+        }
+
+    # -- identity and watermarks -------------------------------------------------------------
+    def current_watermark(self) -> Watermark:
+        s = self.source
+
+        def mx(sql: str, default: int) -> int:
+            value = s.scalar(sql)
+            return int(value) if value is not None else default
+
+        latest = {}
+        for table in ("Artifact", "Execution", "Context"):
+            top = mx(f"SELECT MAX(last_update_time_since_epoch) FROM `{table}`", -1)  # noqa: S608
+            at = s.scalar(f"SELECT COUNT(*) FROM `{table}` WHERE last_update_time_since_epoch = ?", (top,))  # noqa: S608
+            latest[table.lower()] = top
+            latest[f"{table.lower()}_at"] = int(at or 0)
+        return Watermark(
+            event=mx("SELECT MAX(id) FROM `Event`", 0),
+            association=mx("SELECT MAX(id) FROM `Association`", 0),
+            attribution=mx("SELECT MAX(id) FROM `Attribution`", 0),
+            **latest,
+        )
+
+    def is_empty(self) -> bool:
+        return not any(
+            self.source.scalar(f"SELECT COUNT(*) FROM `{t}`")  # noqa: S608
+            for t in ("Execution", "Artifact", "Context")
+        )
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies this store: its type ids and the first row of each node table."""
+        first: dict[str, list[Any]] = {}
+        for table in ("Execution", "Artifact", "Context"):
+            for b in self.source.rows(
+                f"SELECT id, type_id, create_time_since_epoch FROM `{table}` "  # noqa: S608
+                "ORDER BY id LIMIT 1"
+            ):
+                first[table] = [int(v) for v in b[0]]
+        return {"types": {str(k): v[0] for k, v in self.types.items()}, "first": first}
+
+    def identity_conflict(self, stored: dict[str, Any], stored_wm: Watermark) -> str | None:
+        """Why the store at this source is not the one loaded before, or None."""
+        for type_id, name in dict(stored.get("types", {})).items():
+            current = self.types.get(int(type_id))
+            if current is None or current[0] != name:
+                return f"type id {type_id} was {name!r} and is now {current[0] if current else 'missing'!r}"
+        for table, row in dict(stored.get("first", {})).items():
+            found = [
+                list(map(int, r))
+                for b in self.source.rows(
+                    f"SELECT id, type_id, create_time_since_epoch FROM `{table}` WHERE id = ?", (row[0],)
+                )
+                for r in b
+            ]
+            if found and found[0] != row:
+                return f"{table} {row[0]} was created at {row[2]} and now at {found[0][2]}"
+        max_event = self.source.scalar("SELECT MAX(id) FROM `Event`") or 0
+        if int(max_event) < stored_wm.event:
+            return f"event ids went back from {stored_wm.event} to {max_event}"
+        return None
+
+    def dangling_counts(self) -> dict[str, int]:
+        """References in the whole source to rows that do not exist (events, context links)."""
+        s = self.source
+        events = s.scalar(
+            "SELECT COUNT(*) FROM `Event` e LEFT JOIN `Artifact` a ON a.id = e.artifact_id "
+            "LEFT JOIN `Execution` x ON x.id = e.execution_id WHERE a.id IS NULL OR x.id IS NULL"
+        )
+        links = 0
+        for table, col, node in (
+            ("Association", "execution_id", "Execution"),
+            ("Attribution", "artifact_id", "Artifact"),
+        ):
+            links += int(
+                s.scalar(
+                    f"SELECT COUNT(*) FROM `{table}` s LEFT JOIN `{node}` n ON n.id = s.{col} "  # noqa: S608
+                    "LEFT JOIN `Context` c ON c.id = s.context_id WHERE n.id IS NULL OR c.id IS NULL"
+                )
+                or 0
+            )
+        return {"events": int(events or 0), "links": links}
+
+    # -- counting (progress totals) ------------------------------------------------------------
+    def pending_counts(self, wm: Watermark) -> dict[str, int]:
+        s = self.source
+        counts = {
+            "contexts": s.scalar(
+                "SELECT COUNT(*) FROM `Context` WHERE last_update_time_since_epoch >= ?", (wm.context,)
+            ),
+            "executions": s.scalar(
+                "SELECT COUNT(*) FROM `Execution` WHERE last_update_time_since_epoch >= ?", (wm.execution,)
+            ),
+            "artifacts": s.scalar(
+                "SELECT COUNT(*) FROM `Artifact` WHERE last_update_time_since_epoch >= ?", (wm.artifact,)
+            ),
+            "events": s.scalar("SELECT COUNT(*) FROM `Event` WHERE id > ?", (wm.event,)),
+            "associations": s.scalar("SELECT COUNT(*) FROM `Association` WHERE id > ?", (wm.association,)),
+            "attributions": s.scalar("SELECT COUNT(*) FROM `Attribution` WHERE id > ?", (wm.attribution,)),
+            "parent_contexts": s.scalar("SELECT COUNT(*) FROM `ParentContext`") if "ParentContext" in s.tables else 0,
+        }
+        return {k: int(v or 0) for k, v in counts.items()}
+
+    # -- properties ----------------------------------------------------------------------------
+    def _properties(self, table: str, owner: str, lo: int, hi: int) -> dict[int, dict[str, Any]]:
+        cols = self.source.columns(table)
+        has = {c: c in cols for c in ("byte_value", "proto_value", "bool_value")}
+        select = ", ".join(
+            c if has.get(c, True) else f"NULL AS {c}"
+            for c in ("int_value", "double_value", "string_value", "byte_value", "proto_value", "bool_value")
+        )
+        sql = (
+            f"SELECT {owner}, name, is_custom_property, {select} FROM `{table}` "  # noqa: S608
+            f"WHERE {owner} BETWEEN ? AND ?"
+        )
+        props: dict[int, dict[str, Any]] = {}
+        for batch in self.source.rows(sql, (lo, hi)):
+            for row in batch:
+                key = ("c_" if row[2] else "p_") + str(row[1])
+                props.setdefault(int(row[0]), {})[key] = _value(row, has)
+        return props
+
+    def _node_batches(
+        self,
+        table: str,
+        columns: str,
+        where: str,
+        param: int,
+        batch: int,
+    ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, dict[str, Any]]]]:
+        prop_table, owner = f"{table}Property", f"{table.lower()}_id"
+        sql = f"SELECT {columns} FROM `{table}` WHERE {where} ORDER BY id"  # noqa: S608
+        for rows in self.source.rows(sql, (param,), chunk=batch):
+            props = self._properties(prop_table, owner, int(rows[0][0]), int(rows[-1][0]))
+            yield rows, props
+
+    # -- nodes -------------------------------------------------------------------------------
+    def contexts(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
+        cols = "id, type_id, name, create_time_since_epoch, last_update_time_since_epoch"
+        for rows, props in self._node_batches("Context", cols, "last_update_time_since_epoch >= ?", wm.context, batch):
+            out: list[Row] = []
+            for cid, type_id, name, created, updated in rows:
+                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 2))[0]
+                labels = (
+                    ["Pipeline"]
+                    if type_name in PIPELINE_CONTEXT_TYPES
+                    else ["Run"]
+                    if type_name in RUN_CONTEXT_TYPES
+                    else []
+                )
+                node = {
+                    "uid": f"{self.store}:c:{cid}",
+                    "store": self.store,
+                    "mlmd_id": int(cid),
+                    "type": type_name,
+                    "name": name,
+                    "created": created,
+                    "updated": updated,
+                }
+                node.update(props.get(int(cid), {}))
+                out.append({"uid": node["uid"], "props": node, "labels": labels})
+            yield out
+
+    def executions(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
+        cols = "id, type_id, last_known_state, name, create_time_since_epoch, last_update_time_since_epoch"
+        for rows, props in self._node_batches(
+            "Execution", cols, "last_update_time_since_epoch >= ?", wm.execution, batch
+        ):
+            out: list[Row] = []
+            for eid, type_id, state, name, created, updated in rows:
+                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 0))[0]
+                p = props.get(int(eid), {})
+                step = next(
+                    (
+                        str(p[k])
+                        for pre in ("c_", "p_")
+                        for name_prop in KUBEFLOW_NAME_PROPS
+                        if (k := pre + name_prop) in p
+                    ),
+                    None,
+                )
+                op = self.operators.operator(type_name, step)
+                state_name = EXECUTION_STATES.get(int(state)) if state is not None else None
+                if state_name is None and isinstance(p.get("p_state"), str):
+                    state_name = STATE_PROPERTY.get(str(p["p_state"]).lower())
+                cost, cost_source = self._cost(p, created, updated, state_name)
+                node = {
+                    "uid": f"{self.store}:e:{eid}",
+                    "store": self.store,
+                    "mlmd_id": int(eid),
+                    "type": type_name,
+                    "type_short": type_name.rsplit(".", 1)[-1],
+                    "kind": op.kind,
+                    "stage": op.stage,
+                    "category": op.category,
+                    "state": state_name,
+                    "name": name,
+                    "created": created,
+                    "updated": updated,
+                    "cost": cost,
+                    "cost_source": cost_source,
+                }
+                node.update(p)
+                out.append({"uid": node["uid"], "props": node})
+            yield out
+
+    @staticmethod
+    def _cost(p: dict[str, Any], created: int, updated: int, state: str | None) -> tuple[float, str]:
+        if state == "CACHED":
+            return 0.0, "cached"
+        for name in COST_PROPERTIES:
+            for key in (f"c_{name}", f"p_{name}"):
+                value = p.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    return float(value), name
+        return max(0.0, (int(updated or 0) - int(created or 0)) / 1000.0), "duration"
+
+    def artifacts(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
+        cols = "id, type_id, uri, state, name, create_time_since_epoch, last_update_time_since_epoch"
+        for rows, props in self._node_batches(
+            "Artifact", cols, "last_update_time_since_epoch >= ?", wm.artifact, batch
+        ):
+            out: list[Row] = []
+            for aid, type_id, uri, state, name, created, updated in rows:
+                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 1))[0]
+                p = props.get(int(aid), {})
+                span = p.get("p_span", p.get("c_span"))
+                node = {
+                    "uid": f"{self.store}:a:{aid}",
+                    "store": self.store,
+                    "mlmd_id": int(aid),
+                    "type": type_name,
+                    "kind": type_name.rsplit(".", 1)[-1],
+                    "uri": uri,
+                    "state": ARTIFACT_STATES.get(int(state)) if state is not None else None,
+                    "name": name,
+                    "span": span if isinstance(span, int) else None,
+                    "created": created,
+                    "updated": updated,
+                }
+                node.update(p)
+                out.append({"uid": node["uid"], "props": node})
+            yield out
+
+    # -- relationships -------------------------------------------------------------------------
+    def events(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], list[Row], int]]:
+        """Batches of (input rows, output rows, dangling count)."""
+        order = "ORDER BY event_id, rowid" if self.source.kind == "sqlite" else "ORDER BY event_id"
+        sql = (
+            "SELECT e.id, e.artifact_id, e.execution_id, e.type, e.milliseconds_since_epoch, "
+            "a.id IS NULL, x.id IS NULL FROM `Event` e "
+            "LEFT JOIN `Artifact` a ON a.id = e.artifact_id "
+            "LEFT JOIN `Execution` x ON x.id = e.execution_id WHERE e.id > ? ORDER BY e.id"
+        )
+        for rows in self.source.rows(sql, (wm.event,), chunk=batch):
+            paths: dict[int, list[str]] = {}
+            for prow in self.source.rows(
+                "SELECT event_id, is_index_step, step_index, step_key FROM `EventPath` "  # noqa: S608
+                f"WHERE event_id BETWEEN ? AND ? {order}",
+                (rows[0][0], rows[-1][0]),
+            ):
+                for event_id, is_index, index, key in prow:
+                    paths.setdefault(int(event_id), []).append(str(index) if is_index else str(key))
+            inputs: list[Row] = []
+            outputs: list[Row] = []
+            dangling = 0
+            for eid, aid, xid, etype, ms, no_artifact, no_execution in rows:
+                if no_artifact or no_execution:
+                    dangling += 1
+                    continue
+                row = {
+                    "uid": f"{self.store}:ev:{eid}",
+                    "artifact": f"{self.store}:a:{aid}",
+                    "execution": f"{self.store}:e:{xid}",
+                    "props": {
+                        "uid": f"{self.store}:ev:{eid}",
+                        "mlmd_id": int(eid),
+                        "event_type": EVENT_TYPES.get(int(etype), str(etype)),
+                        "time": ms,
+                        "path": paths.get(int(eid), []),
+                    },
+                }
+                (inputs if int(etype) in INPUT_EVENT_TYPES else outputs).append(row)
+            yield inputs, outputs, dangling
+
+    def _links(
+        self,
+        table: str,
+        node_col: str,
+        node_table: str,
+        prefix: str,
+        last_id: int,
+        batch: int,
+    ) -> Iterator[tuple[list[Row], int]]:
+        sql = (
+            f"SELECT s.{node_col}, s.context_id, n.id IS NULL, c.id IS NULL FROM `{table}` s "  # noqa: S608
+            f"LEFT JOIN `{node_table}` n ON n.id = s.{node_col} "
+            "LEFT JOIN `Context` c ON c.id = s.context_id WHERE s.id > ? ORDER BY s.id"
+        )
+        for rows in self.source.rows(sql, (last_id,), chunk=batch):
+            good = [
+                {"node": f"{self.store}:{prefix}:{n}", "context": f"{self.store}:c:{c}"}
+                for n, c, no_node, no_ctx in rows
+                if not (no_node or no_ctx)
+            ]
+            yield good, len(rows) - len(good)
+
+    def associations(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
+        return self._links("Association", "execution_id", "Execution", "e", wm.association, batch)
+
+    def attributions(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
+        return self._links("Attribution", "artifact_id", "Artifact", "a", wm.attribution, batch)
+
+    def parent_contexts(self, batch: int) -> Iterator[tuple[list[Row], int]]:
+        if "ParentContext" not in self.source.tables:
+            return
+        sql = (
+            "SELECT p.context_id, p.parent_context_id, c.id IS NULL, q.id IS NULL FROM `ParentContext` p "
+            "LEFT JOIN `Context` c ON c.id = p.context_id "
+            "LEFT JOIN `Context` q ON q.id = p.parent_context_id ORDER BY p.context_id, p.parent_context_id"
+        )
+        for rows in self.source.rows(sql, chunk=batch):
+            good = [
+                {"child": f"{self.store}:c:{c}", "parent": f"{self.store}:c:{p}"}
+                for c, p, no_c, no_p in rows
+                if not (no_c or no_p)
+            ]
+            yield good, len(rows) - len(good)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -119,12 +119,9 @@ class Loader:
         existing = self.wh.read("load/store_get", name=name)
         stored: dict[str, Any] = existing[0]["store"] if existing else {}
         report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
-        if reader.is_empty():
-            raise SourceError(f"{source.label}: MLMD store is empty (no executions, artifacts or contexts)")
+        _ensure_not_empty(reader)
         if stored and not replace:
-            conflict = reader.identity_conflict(
-                json.loads(stored.get("fingerprint") or "{}"), Watermark.from_props(stored)
-            )
+            conflict = reader.identity_conflict(json.loads(stored.get("fingerprint") or "{}"))
             if conflict:
                 raise SourceError(
                     f"{source.label}: is not the store loaded before as {name!r} ({conflict}); "
@@ -276,6 +273,20 @@ class Loader:
         return int(rows[0]["deleted"])
 
 
+def _ensure_not_empty(reader: MlmdReader) -> None:
+    if reader.is_empty():
+        raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")
+
+
+def check_source(spec: str) -> None:
+    """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store."""
+    source = open_source(spec)
+    try:
+        _ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
+    finally:
+        source.close()
+
+
 def load_all(
     warehouse: Warehouse,
     specs: list[str],
@@ -290,7 +301,7 @@ def load_all(
     loader = Loader(warehouse, **{k: v for k, v in kwargs.items() if k in ("batch_size", "operators", "observer")})
     options = {k: v for k, v in kwargs.items() if k in ("replace", "prune", "force", "prune_guard")}
     for spec in specs:  # check every source before writing anything
-        open_source(spec).close()
+        check_source(spec)
     reports = []
     for spec in specs:
         report = loader.load(spec, store=store, **options)

@@ -7,10 +7,14 @@ Property values keep their MLMD types: registered properties become ``p_<name>``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from google.protobuf.message import DecodeError
 
 from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
 from mlprov.loader.source import MlmdSource
@@ -69,17 +73,44 @@ class Watermark:
         return cls(**{k: int(props.get(f"wm_{k}", getattr(cls(), k))) for k in asdict(cls())})
 
 
+STRUCT_PREFIX = "mlmd-struct::"
+
+
+def _struct_json(encoded: str) -> str:
+    """MLMD keeps struct values as ``mlmd-struct::`` + base64 of a google.protobuf.Struct: give JSON."""
+    from google.protobuf import json_format, struct_pb2
+
+    struct = struct_pb2.Struct()
+    try:
+        struct.ParseFromString(base64.b64decode(encoded[len(STRUCT_PREFIX) :]))
+    except (ValueError, binascii.Error, DecodeError):
+        return encoded
+    return json.dumps(json_format.MessageToDict(struct), sort_keys=True)
+
+
+def _blob(value: Any) -> bytes:
+    """byte_value/proto_value: raw bytes in MySQL, base64 text in MLMD's SQLite stores."""
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (ValueError, binascii.Error):
+            return value.encode()
+    return bytes(value)
+
+
 def _value(row: tuple[Any, ...], has: dict[str, bool]) -> Any:
-    """First non-NULL value column of a property row (int, double, string, byte, proto, bool)."""
+    """First non-NULL value column of a property row (bool, int, double, string, byte, proto)."""
     _, _, _, int_v, dbl_v, str_v, byte_v, proto_v, bool_v = row
     if has["bool_value"] and bool_v is not None:
         return bool(bool_v)
+    if isinstance(str_v, str) and str_v.startswith(STRUCT_PREFIX):
+        return _struct_json(str_v)
     for value in (int_v, dbl_v, str_v):
         if value is not None:
             return value
     for blob in (byte_v, proto_v):
         if blob is not None:
-            return bytes(blob)
+            return _blob(blob)
     return None
 
 
@@ -132,7 +163,7 @@ class MlmdReader:
                 first[table] = [int(v) for v in b[0]]
         return {"types": {str(k): v[0] for k, v in self.types.items()}, "first": first}
 
-    def identity_conflict(self, stored: dict[str, Any], stored_wm: Watermark) -> str | None:
+    def identity_conflict(self, stored: dict[str, Any]) -> str | None:
         """Why the store at this source is not the one loaded before, or None."""
         for type_id, name in dict(stored.get("types", {})).items():
             current = self.types.get(int(type_id))
@@ -148,9 +179,6 @@ class MlmdReader:
             ]
             if found and found[0] != row:
                 return f"{table} {row[0]} was created at {row[2]} and now at {found[0][2]}"
-        max_event = self.source.scalar("SELECT MAX(id) FROM `Event`") or 0
-        if int(max_event) < stored_wm.event:
-            return f"event ids went back from {stored_wm.event} to {max_event}"
         return None
 
     def dangling_counts(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.load import DEFAULT_BATCH, DEFAULT_PRUNE_GUARD, LoadReport, load_all, store_name_for
 from mlprov.loader.operators import OperatorMap
-from mlprov.loader.source import expand_sources
+from mlprov.loader.source import expand_sources, redact_url
 from mlprov.progress import TableProgress
 from mlprov.server import ManagedServer, jar_dir
 
@@ -126,7 +126,7 @@ def load(
     op_map = OperatorMap.load(Path(operators) if operators else None)
     with connect() as wh:
         for spec in specs:
-            err.print(f"Loading {spec} as store {store_name or store_name_for(spec)!r}")
+            err.print(f"Loading {redact_url(spec)} as store {store_name or store_name_for(spec)!r}")
         with TableProgress(err, "load") as progress:
             load_all(
                 wh,

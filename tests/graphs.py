@@ -23,8 +23,7 @@ def store_graph(wh: Warehouse, store: str) -> tuple[set[str], set[str]]:
         for r in wh.read("admin/store_nodes", store=store)
     }
     rels = {
-        json.dumps([r["source"], r["type"], r["target"], {k: _canon(v) for k, v in r["props"].items()}],
-                   sort_keys=True)
+        json.dumps([r["source"], r["type"], r["target"], {k: _canon(v) for k, v in r["props"].items()}], sort_keys=True)
         for r in wh.read("admin/store_relationships", store=store)
     }
     return nodes, rels

@@ -25,21 +25,27 @@ def sql_counts(path: Path) -> dict[str, int]:
     def one(sql: str) -> int:
         return int(db.execute(sql).fetchone()[0])
 
-    both = ("FROM Event e JOIN Artifact a ON a.id = e.artifact_id JOIN Execution x ON x.id = e.execution_id")
+    both = "FROM Event e JOIN Artifact a ON a.id = e.artifact_id JOIN Execution x ON x.id = e.execution_id"
     counts = {
         "executions": one("SELECT COUNT(*) FROM Execution"),
         "artifacts": one("SELECT COUNT(*) FROM Artifact"),
         "contexts": one("SELECT COUNT(*) FROM Context"),
         "inputs": one(f"SELECT COUNT(*) {both} WHERE e.type IN (2, 3, 5)"),
         "outputs": one(f"SELECT COUNT(*) {both} WHERE e.type IN (1, 4, 6, 7)"),
-        "exec_ctx": one("SELECT COUNT(*) FROM Association s JOIN Execution x ON x.id = s.execution_id "
-                        "JOIN Context c ON c.id = s.context_id"),
-        "art_ctx": one("SELECT COUNT(*) FROM Attribution s JOIN Artifact a ON a.id = s.artifact_id "
-                       "JOIN Context c ON c.id = s.context_id"),
+        "exec_ctx": one(
+            "SELECT COUNT(*) FROM Association s JOIN Execution x ON x.id = s.execution_id "
+            "JOIN Context c ON c.id = s.context_id"
+        ),
+        "art_ctx": one(
+            "SELECT COUNT(*) FROM Attribution s JOIN Artifact a ON a.id = s.artifact_id "
+            "JOIN Context c ON c.id = s.context_id"
+        ),
         "pipelines": one("SELECT COUNT(*) FROM Context c JOIN Type t ON t.id = c.type_id WHERE t.name = 'pipeline'"),
         "child_of": one("SELECT COUNT(*) FROM ParentContext") if "ParentContext" in tables else 0,
-        "dangling_events": one("SELECT COUNT(*) FROM Event e LEFT JOIN Artifact a ON a.id = e.artifact_id "
-                               "LEFT JOIN Execution x ON x.id = e.execution_id WHERE a.id IS NULL OR x.id IS NULL"),
+        "dangling_events": one(
+            "SELECT COUNT(*) FROM Event e LEFT JOIN Artifact a ON a.id = e.artifact_id "
+            "LEFT JOIN Execution x ON x.id = e.execution_id WHERE a.id IS NULL OR x.id IS NULL"
+        ),
     }
     db.close()
     return counts
@@ -116,12 +122,18 @@ def test_updated_rows_are_rewritten_on_reload(warehouse: Warehouse, tmp_path: Pa
     loader.load(str(path), store="s")
     db = sqlite3.connect(path)
     eid = db.execute("SELECT MIN(id) FROM Execution").fetchone()[0]
-    at_watermark = db.execute("SELECT COUNT(*) FROM Execution WHERE last_update_time_since_epoch = "
-                              "(SELECT MAX(last_update_time_since_epoch) FROM Execution)").fetchone()[0]
-    db.execute("UPDATE Execution SET last_known_state = 4, last_update_time_since_epoch = 1999999999999 WHERE id = ?",
-               (eid,))
-    db.execute("DELETE FROM ExecutionProperty WHERE execution_id = ? AND name = (SELECT MIN(name) FROM "
-               "ExecutionProperty WHERE execution_id = ?)", (eid, eid))
+    at_watermark = db.execute(
+        "SELECT COUNT(*) FROM Execution WHERE last_update_time_since_epoch = "
+        "(SELECT MAX(last_update_time_since_epoch) FROM Execution)"
+    ).fetchone()[0]
+    db.execute(
+        "UPDATE Execution SET last_known_state = 4, last_update_time_since_epoch = 1999999999999 WHERE id = ?", (eid,)
+    )
+    db.execute(
+        "DELETE FROM ExecutionProperty WHERE execution_id = ? AND name = (SELECT MIN(name) FROM "
+        "ExecutionProperty WHERE execution_id = ?)",
+        (eid, eid),
+    )
     db.commit()
     db.close()
     report = loader.load(str(path), store="s")
@@ -157,18 +169,28 @@ def test_operator_kinds_and_v5_state_property(warehouse: Warehouse, fixture_stor
     loader = Loader(warehouse)
     loader.load(str(fixture_store("coursera_interactive_v5.sqlite")), store="v5")
     loader.load(str(fixture_store("salary_mixed_dangling_v8.sqlite")), store="custom")
-    execs = {r["uid"]: r["props"] for r in warehouse.read("admin/store_nodes", store="v5") if "Execution" in r["labels"]}
+    execs = {
+        r["uid"]: r["props"] for r in warehouse.read("admin/store_nodes", store="v5") if "Execution" in r["labels"]
+    }
     db = sqlite3.connect(FIXTURES / "coursera_interactive_v5.sqlite")
     sql_states = dict(db.execute("SELECT execution_id, string_value FROM ExecutionProperty WHERE name = 'state'"))
     assert sql_states, "the v5 fixture records states as properties"
     for eid, value in sql_states.items():
         expected = {"complete": "COMPLETE", "cached": "CACHED", "new": "RUNNING"}[value]
         assert execs[f"v5:e:{eid}"]["state"] == expected
-    kinds = {(p["type_short"], p["kind"]) for r in warehouse.read("admin/store_nodes", store="custom")
-             if "Execution" in r["labels"] for p in [r["props"]]}
+    kinds = {
+        (p["type_short"], p["kind"])
+        for r in warehouse.read("admin/store_nodes", store="custom")
+        if "Execution" in r["labels"]
+        for p in [r["props"]]
+    }
     assert ("MyTrainerComponent", "Trainer") in kinds
     assert ("CsvExampleGen", "ExampleGen") in kinds
-    stages = {p["kind"]: (p["stage"], p["category"]) for r in warehouse.read("admin/store_nodes", store="custom")
-              if "Execution" in r["labels"] for p in [r["props"]]}
+    stages = {
+        p["kind"]: (p["stage"], p["category"])
+        for r in warehouse.read("admin/store_nodes", store="custom")
+        if "Execution" in r["labels"]
+        for p in [r["props"]]
+    }
     assert stages["Trainer"] == ("training", "trainer")
     assert stages["ExampleGen"] == ("ingest", "pre-trainer")

@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from google.protobuf.message import DecodeError
-
 from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
 from mlprov.loader.source import MlmdSource
 

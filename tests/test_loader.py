@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
-from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES, run_cli
 from tests.graphs import store_graph
 
@@ -152,8 +152,8 @@ def test_two_stores_never_collide(warehouse: Warehouse, fixture_store: Callable[
     loader = Loader(warehouse)
     loader.load(str(fixture_store("sepsis_v1.sqlite")), store="a")
     loader.load(str(fixture_store("sepsis_v1.sqlite")), store="b")
-    nodes_a, rels_a = store_graph(warehouse, "a")
-    nodes_b, rels_b = store_graph(warehouse, "b")
+    nodes_a, _ = store_graph(warehouse, "a")
+    nodes_b, _ = store_graph(warehouse, "b")
     assert len(nodes_a) == len(nodes_b) == 9 + 17 + 19
     assert not nodes_a & nodes_b
     listed = run_cli("stores", "--json")

@@ -88,13 +88,12 @@ def _struct_json(encoded: str) -> str:
 
 
 def _blob(value: Any) -> bytes:
-    """byte_value/proto_value: raw bytes in MySQL, base64 text in MLMD's SQLite stores."""
-    if isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=True)
-        except (ValueError, binascii.Error):
-            return value.encode()
-    return bytes(value)
+    """byte_value/proto_value: MLMD writes them base64-encoded (text in SQLite, BLOB in MySQL)."""
+    raw = value.encode() if isinstance(value, str) else bytes(value)
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error):
+        return raw
 
 
 def _value(row: tuple[Any, ...], has: dict[str, bool]) -> Any:
@@ -172,7 +171,8 @@ class MlmdReader:
             found = [
                 list(map(int, r))
                 for b in self.source.rows(
-                    f"SELECT id, type_id, create_time_since_epoch FROM `{table}` WHERE id = ?", (row[0],)
+                    f"SELECT id, type_id, create_time_since_epoch FROM `{table}` WHERE id = ?",  # noqa: S608
+                    (row[0],),
                 )
                 for r in b
             ]

@@ -64,7 +64,7 @@ class MlmdSource:
                 batch = cur.fetchmany(chunk)
                 if not batch:
                     break
-                yield [tuple(r) for r in batch]
+                yield [tuple(r) for r in batch] if self.kind == "sqlite" else [_mysql_row(r) for r in batch]
             cur.close()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise SourceError(f"{self.label}: cannot read the store ({exc})") from None
@@ -118,6 +118,21 @@ class MlmdSource:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _mysql_text(value: Any) -> Any:
+    """We read MySQL with ``character_set_results = NULL``, so the server hands over the bytes it stores
+    with no charset conversion (ml-metadata writes UTF-8 bytes, often into latin1 tables); text is UTF-8."""
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(value)
+    return value
+
+
+def _mysql_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(_mysql_text(v) for v in row)
 
 
 def _open_sqlite(path: Path) -> MlmdSource:
@@ -178,6 +193,8 @@ def _open_mysql(url: str) -> MlmdSource:
             connect_timeout=10,
             read_timeout=600,
             charset="utf8mb4",
+            use_unicode=False,
+            init_command="SET character_set_results = NULL",
         )
     except pymysql.MySQLError as exc:
         raise SourceError(f"{label}: cannot open the MySQL store ({exc.args[-1] if exc.args else exc})") from None

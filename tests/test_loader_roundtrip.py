@@ -26,7 +26,10 @@ def open_store(path: Path) -> metadata_store.MetadataStore:
 
 def write_store(path: Path, *, trainer_state: int = pb.Execution.COMPLETE) -> dict[str, int]:
     """A small TFX-like trace with every property value type, event paths and parent contexts."""
-    store = open_store(path)
+    return write_trace(open_store(path), trainer_state=trainer_state)
+
+
+def write_trace(store: metadata_store.MetadataStore, *, trainer_state: int = pb.Execution.COMPLETE) -> dict[str, int]:
     ex_type = pb.ExecutionType(name="tfx.components.trainer.component.Trainer")
     ex_type.properties["module_file"] = pb.STRING
     ex_type.properties["num_steps"] = pb.INT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import click
@@ -120,8 +121,6 @@ def load(
     operators: Annotated[str | None, typer.Option("--operators", help="TOML file extending the operator map.")] = None,
 ) -> None:
     """Load MLMD stores into Neo4j (incremental: a reload reads only what is new or changed)."""
-    from pathlib import Path
-
     specs = expand_sources(sources)
     op_map = OperatorMap.load(Path(operators) if operators else None)
     with connect() as wh:
@@ -181,6 +180,123 @@ def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting the 
     with connect() as wh:
         wh.run_batched("admin/clear_graph")
     out.print("Warehouse emptied.")
+
+
+class _CountProgress:
+    """Progress for work counted in items (pipelines generated, trainers processed)."""
+
+    def __init__(self, progress: TableProgress, label: str) -> None:
+        self._progress, self._label, self._done = progress, label, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._done == 0 and done <= total:
+            self._progress.begin(self._label, total)
+        self._progress.advance(self._label, done - self._done)
+        self._done = done
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Directory for stores/, latent.csv and manifest.json.")],
+    preset: Annotated[str, typer.Option("--preset", help="tiny | small | bench | paper.")] = "small",
+    pipelines: Annotated[int | None, typer.Option("--pipelines", min=1, help="Override the pipeline count.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same corpus.")] = 0,
+    shards: Annotated[int, typer.Option("--shards", min=1, help="Number of MLMD store files.")] = 1,
+    check: Annotated[bool, typer.Option("--check", help="Only recompute the calibration table of OUT_DIR.")] = False,
+) -> None:
+    """Write a synthetic MLMD corpus calibrated to the study (or --check an existing one)."""
+    from mlprov.generator.check import check as run_check
+    from mlprov.generator.check import format_check_table
+    from mlprov.generator.corpus import generate as run_generate
+
+    if not check:
+        with TableProgress(err, "generate") as progress:
+            manifest = run_generate(
+                out_dir,
+                preset,
+                pipelines=pipelines,
+                seed=seed,
+                shards=shards,
+                progress=_CountProgress(progress, "pipelines"),
+            )
+        out.print(
+            f"{manifest.pipelines} pipelines, {manifest.graphlets:,} trainer runs "
+            f"({manifest.pushed:,} pushed) in {len(manifest.stores)} store(s), "
+            f"{manifest.bytes / 1e6:.1f} MB, {manifest.generation_seconds:.1f}s → {out_dir}"
+        )
+    out.print(format_check_table(run_check(out_dir)))
+
+
+@app.command()
+def graphlets(
+    store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
+    pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only this pipeline.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-derive even stores unchanged since the last run.")] = False,
+) -> None:
+    """Build model graphlets, their costs, `pushed` and :NEXT links (incremental)."""
+    from mlprov.features.graphlets import build_graphlets
+
+    with connect() as wh, TableProgress(err, "graphlets") as progress:
+        report = build_graphlets(wh, store=store, pipeline=pipeline, force=force, observer=_GraphletProgress(progress))
+    out.print(
+        f"{report.graphlets:,} graphlets ({report.created:,} created, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "
+        f"{report.next_linked:,} NEXT links, {report.seconds:.1f}s"
+    )
+
+
+class _GraphletProgress:
+    def __init__(self, progress: TableProgress) -> None:
+        self._progress = progress
+
+    def begin(self, store: str, total: int) -> None:
+        self._progress.begin(store, total)
+
+    def advance(self, store: str, done: int) -> None:
+        self._progress.advance(store, done)
+
+
+@app.command()
+def demo(
+    preset: Annotated[str, typer.Option("--preset", help="Corpus size to generate.")] = "small",
+    fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Also load these real MLMD stores.")] = None,
+) -> None:
+    """End to end: start Neo4j, generate a corpus, load it, build graphlets, and report."""
+    import os
+
+    from mlprov.settings import mlprov_home
+
+    if not os.environ.get("NEO4J_URI"):
+        status, started = ManagedServer().start()
+        out.print(f"Neo4j {status.version} {'started' if started else 'running'} at {status.uri}")
+    corpus = mlprov_home() / "demo" / preset
+    if not (corpus / "manifest.json").exists():
+        generate(corpus, preset=preset, pipelines=None, seed=0, shards=1, check=False)
+    sources = [str(corpus / "stores")]
+    if fixtures is None:
+        default = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "mlmd"
+        fixtures = default if default.exists() else None
+    if fixtures is not None:
+        sources.append(str(fixtures))
+    load(
+        sources,
+        store_name=None,
+        batch_size=DEFAULT_BATCH,
+        replace=False,
+        prune=False,
+        force=False,
+        prune_guard=DEFAULT_PRUNE_GUARD,
+        operators=None,
+    )
+    graphlets(store=None, pipeline=None, force=False)
+    stores(as_json=False)
+    with connect() as wh:
+        status = ManagedServer().status()
+        out.print("\nNext:")
+        if status.http_uri:
+            out.print(f"  Neo4j Browser: {status.http_uri} (user neo4j, password in {ManagedServer().password_file})")
+        out.print(f"  Ad hoc queries: see README 'Analysts' ({wh.connection.uri})")
+        out.print("  The Streamlit app (`mlprov app`) is not built yet (issue 9).")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import urllib.request
 from pathlib import Path
 
 import neo4j
@@ -37,6 +38,12 @@ def test_lifecycle_start_twice_status_stop_start_keeps_data(own_home: dict[str, 
         assert str(status["http_uri"]).startswith("http://127.0.0.1:")
         assert status["version"] == "5.26.30" and isinstance(status["pid"], int)
         assert status["home"] == str(Path(env["MLPROV_HOME"]) / "neo4j")
+
+        with urllib.request.urlopen(str(status["http_uri"]), timeout=10) as resp:
+            discovery = json.loads(resp.read())
+        assert (discovery["neo4j_version"], discovery["neo4j_edition"]) == ("5.26.30", "community")
+        with urllib.request.urlopen(str(status["http_uri"]) + "/browser/", timeout=10) as resp:
+            assert resp.status == 200  # Neo4j Browser is served
 
         pw_file = Path(env["MLPROV_HOME"]) / "neo4j" / "password"
         assert stat.S_IMODE(pw_file.stat().st_mode) == 0o600

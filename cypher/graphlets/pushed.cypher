@@ -4,12 +4,15 @@
 //   none of which has the property; false when it COMPLETEd otherwise, or recorded pushed = 0;
 //   undecided (null) when it did not finish and recorded nothing. The graphlet is pushed when any
 //   Pusher pushed, false when some decided and none pushed, null when no Pusher decided.
+//   (`coalesce(p.kind, '')` keeps the planner expanding from each graphlet instead of from the
+//   execution_kind index.)
 // Parameters: $uids (list of graphlet uid strings)
 // Returns: pushed (int: graphlets with pushed = true among the given ones)
 UNWIND $uids AS u
 MATCH (g:Graphlet {uid: u})
 CALL (g) {
-  OPTIONAL MATCH (g)-[:CONTAINS]->(p:Execution {kind: 'Pusher'})
+  OPTIONAL MATCH (g)-[:CONTAINS]->(p:Execution)
+  WHERE coalesce(p.kind, '') = 'Pusher'
   CALL (p) {
     OPTIONAL MATCH (p)-[:OUTPUT]->(m:Artifact)
     RETURN count(m) AS outs, [f IN collect(coalesce(m.c_pushed, m.p_pushed)) | toBooleanOrNull(f)] AS flags

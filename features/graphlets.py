@@ -1,0 +1,308 @@
+"""Model graphlets (DESIGN §6): one :Graphlet per non-CACHED Trainer execution of a complete store.
+
+A graphlet holds these executions, and every input and output artifact of each of them:
+
+(a) the trainer n and every execution with a path to n on which no other execution is a Trainer;
+(b) every StatisticsGen / SchemaGen / ExampleValidator that read a data-span artifact (one with a
+    span, or an Examples / ExampleStatistics artifact) held by (a), no later than n's end;
+(c) every execution reachable from n without passing another Trainer and from which no path leads
+    to a Trainer.
+
+Every traversal skips CACHED executions (their OUTPUT events re-publish older artifacts) and respects
+time: a hop p -OUTPUT-> artifact -INPUT-> x exists only when x read the artifact at or after p wrote
+it.
+
+How it stays linear on DAGs with heavy sharing: nothing enumerates paths. Reachability is computed
+level by level: Python keeps one visited set per search (per trainer of a batch) and sends only the
+newly reached executions as the next frontier to one Cypher statement that expands a single hop for
+all searches of the batch (``cypher/graphlets/expand_up`` / ``expand_down``). Every (trainer,
+execution) pair is expanded once, so the work is proportional to the total size of the graphlets
+(plus their edges), which on rolling-window traces is a constant multiple of the trace size. The set
+of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
+store, seeded with all its trainers. Execution details (artifacts, times) are fetched once per
+execution and cached, however many graphlets share it.
+
+Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
+``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
+trainer is gone, recomputes cost shares only for graphlets sharing an execution with a rewritten or
+deleted one (and writes only changed values), and relinks ``:NEXT`` only for the pipelines
+concerned. A store whose load time is the one its graphlets were last fully built from is skipped
+without reading its trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from mlprov.db import Warehouse
+from mlprov.errors import QueryError
+
+VERSION = "1"
+DEFAULT_BATCH = 200
+FRONTIER_CHUNK = 5000
+T = TypeVar("T")
+
+
+class GraphletObserver(Protocol):
+    """Receives progress: a store's trainer count before it starts, then trainers done per batch."""
+
+    def begin(self, store: str, total: int) -> None: ...
+
+    def advance(self, store: str, done: int) -> None: ...
+
+
+class _Silent:
+    def begin(self, store: str, total: int) -> None:
+        pass
+
+    def advance(self, store: str, done: int) -> None:
+        pass
+
+
+@dataclass
+class GraphletReport:
+    """What one build did. ``updated`` counts rewritten graphlets (trainer or members changed);
+    ``cost_updated`` counts graphlets whose cost shares changed (including rewritten ones)."""
+
+    stores: list[str] = field(default_factory=list)
+    skipped_stores: list[str] = field(default_factory=list)
+    graphlets: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    cost_updated: int = 0
+    pushed: int = 0
+    next_linked: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Exec:
+    uid: str
+    kind: str | None
+    state: str | None
+    created: int | None
+    updated: int | None
+    artifacts: list[dict[str, Any]]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Builder:
+    def __init__(self, wh: Warehouse, store: str, batch_size: int) -> None:
+        self.wh = wh
+        self.store = store
+        self.batch_size = max(1, batch_size)
+        self.info: dict[str, _Exec] = {}
+
+    # -- traversal ----------------------------------------------------------------------------
+    def reach(self, query: str, seeds: dict[int, list[str]]) -> dict[int, set[str]]:
+        """Executions reachable from each search's seeds (seeds included), one hop per query."""
+        seen: dict[int, set[str]] = {g: set(xs) for g, xs in seeds.items()}
+        frontier = [(g, x) for g, xs in seeds.items() for x in set(xs)]
+        while frontier:
+            found: list[tuple[int, str]] = []
+            for part in _chunks(frontier, FRONTIER_CHUNK):
+                for row in self.wh.read(query, frontier=[{"g": g, "x": x} for g, x in part]):
+                    g, x = int(row["g"]), str(row["x"])
+                    if x not in seen[g]:
+                        seen[g].add(x)
+                        found.append((g, x))
+            frontier = found
+        return seen
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        missing = sorted({i for i in ids if i not in self.info})
+        for part in _chunks(missing, FRONTIER_CHUNK):
+            for r in self.wh.read("graphlets/execution_info", ids=list(part)):
+                self.info[str(r["id"])] = _Exec(
+                    uid=str(r["uid"]),
+                    kind=r["kind"],
+                    state=r["state"],
+                    created=r["created"],
+                    updated=r["updated"],
+                    artifacts=list(r["artifacts"]),
+                )
+
+    def analysis(self, spans: dict[int, tuple[set[str], int | None]]) -> dict[int, set[str]]:
+        """Rule (b): analysis executions reading each search's span artifacts by its trainer's end."""
+        rows = [{"g": g, "a": a, "end": end} for g, (arts, end) in spans.items() for a in sorted(arts)]
+        found: dict[int, set[str]] = {g: set() for g in spans}
+        for part in _chunks(rows, FRONTIER_CHUNK):
+            for r in self.wh.read("graphlets/analysis", rows=list(part)):
+                found[int(r["g"])].add(str(r["x"]))
+        return found
+
+    # -- one batch of trainers ----------------------------------------------------------------
+    def graphlets(self, trainers: Sequence[dict[str, Any]], leads_to_trainer: set[str]) -> list[dict[str, Any]]:
+        seeds = {g: [str(t["id"])] for g, t in enumerate(trainers)}
+        up = self.reach("graphlets/expand_up", seeds)
+        down = self.reach("graphlets/expand_down", seeds)
+        self.fetch(x for xs in up.values() for x in xs)
+        spans: dict[int, tuple[set[str], int | None]] = {}
+        for g, xs in up.items():
+            arts = {a["id"] for x in xs for a in self.info[x].artifacts if a["span"]}
+            spans[g] = (arts, trainers[g]["updated"])
+        analysed = self.analysis(spans)
+        members = {g: up[g] | analysed[g] | (down[g] - leads_to_trainer) for g in seeds}
+        self.fetch(x for xs in members.values() for x in xs)
+        return [self._row(t, members[g]) for g, t in enumerate(trainers)]
+
+    def _row(self, t: dict[str, Any], members: set[str]) -> dict[str, Any]:
+        execs = [self.info[x] for x in sorted(members)]
+        artifacts: dict[str, dict[str, Any]] = {}
+        for e in execs:
+            for a in e.artifacts:
+                artifacts[a["id"]] = a
+        signature = hashlib.sha1(
+            json.dumps(
+                [
+                    VERSION,
+                    [t["uid"], t["state"], t["created"], t["updated"], t["pipeline"]],
+                    sorted([e.uid, e.state, e.updated] for e in execs),
+                    sorted([a["uid"], a["state"], a["updated"]] for a in artifacts.values()),
+                ],
+                default=str,
+            ).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        created = [e.created for e in execs if e.created is not None]
+        updated = [e.updated for e in execs if e.updated is not None]
+        props = {
+            "uid": f"{self.store}:g:{t['mlmd_id']}",
+            "store": self.store,
+            "pipeline": t["pipeline"],
+            "trainer_uid": t["uid"],
+            "trainer_mlmd_id": t["mlmd_id"],
+            "trainer_state": t["state"],
+            "trainer_created": t["created"],
+            "trainer_updated": t["updated"],
+            "started": min(created) if created else None,
+            "ended": max(updated) if updated else None,
+            "n_executions": len(execs),
+            "n_artifacts": len(artifacts),
+            "signature": signature,
+        }
+        return {"uid": props["uid"], "props": props, "members": sorted(members) + sorted(artifacts)}
+
+
+def build_graphlets(
+    wh: Warehouse,
+    *,
+    store: str | None = None,
+    pipeline: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    observer: GraphletObserver | None = None,
+    force: bool = False,
+) -> GraphletReport:
+    """Build or incrementally update the graphlets of every complete store (or of one store, or of
+    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. ``force`` rebuilds even a store
+    whose load has not changed since its last full build (unchanged graphlets are still not written).
+    """
+    started = time.monotonic()
+    obs: GraphletObserver = observer or _Silent()
+    report = GraphletReport()
+    stores = wh.read("graphlets/stores", store=store)
+    if store is not None and not stores:
+        raise QueryError(f"no store named {store!r} is loaded (see `mlprov stores`)")
+    for s in stores:
+        if s["status"] != "complete":
+            if store is not None:
+                status = s["status"]
+                raise QueryError(f"store {s['name']!r} is not completely loaded (status {status!r}); load it again")
+            continue
+        marker = f"{s['loaded_at']}:{VERSION}"
+        if pipeline is None and not force and s["marker"] == marker:
+            report.skipped_stores.append(str(s["name"]))
+            summary = wh.read("graphlets/summary", store=s["name"], pipeline=None)[0]
+            report.unchanged += int(summary["graphlets"])
+            report.pushed += int(summary["pushed"])
+            continue
+        _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report)
+        report.stores.append(str(s["name"]))
+        if pipeline is None:
+            wh.write("graphlets/store_mark", name=s["name"], marker=marker)
+    report.graphlets = report.created + report.updated + report.unchanged
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build_store(
+    wh: Warehouse,
+    store: str,
+    pipeline: str | None,
+    batch_size: int,
+    obs: GraphletObserver,
+    report: GraphletReport,
+) -> None:
+    b = _Builder(wh, store, batch_size)
+    trainers = wh.read("graphlets/trainers", store=store)
+    scope = [t for t in trainers if pipeline is None or t["pipeline"] == pipeline]
+    existing = {
+        str(r["uid"]): r
+        for r in wh.read("graphlets/existing", store=store)
+        if pipeline is None or r["pipeline"] == pipeline
+    }
+    obs.begin(store, len(scope))
+    # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
+    leads_to_trainer = b.reach("graphlets/expand_up", {0: [str(t["id"]) for t in trainers]})[0]
+
+    touched: set[str] = set()  # executions held before or after by rewritten / deleted graphlets
+    written: list[str] = []
+    groups: set[tuple[str, str]] = set()
+    kept: set[str] = set()
+    for batch in _chunks(scope, b.batch_size):
+        rows = b.graphlets(batch, leads_to_trainer)
+        changed = []
+        for row in rows:
+            uid = row["uid"]
+            kept.add(uid)
+            old = existing.get(uid)
+            if old is not None and old["signature"] == row["props"]["signature"]:
+                report.unchanged += 1
+                continue
+            if old is None:
+                report.created += 1
+            else:
+                report.updated += 1
+                if old["pipeline"] is not None:
+                    groups.add((store, str(old["pipeline"])))
+            if row["props"]["pipeline"] is not None:
+                groups.add((store, str(row["props"]["pipeline"])))
+            changed.append(row)
+        if changed:
+            olds = [r["uid"] for r in changed if r["uid"] in existing]
+            if olds:
+                touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=olds))
+            wh.write("graphlets/write", rows=changed)
+            written.extend(r["uid"] for r in changed)
+            touched.update(m for r in changed for m in r["members"] if m in b.info)
+        obs.advance(store, len(batch))
+
+    gone = sorted(set(existing) - kept)
+    if gone:
+        touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=gone))
+        for part in _chunks(gone, 1000):
+            report.deleted += int(wh.write("graphlets/delete", uids=list(part))[0]["deleted"])
+        groups.update((store, str(existing[u]["pipeline"])) for u in gone if existing[u]["pipeline"] is not None)
+
+    recost: set[str] = set(written)
+    for part in _chunks(sorted(touched), FRONTIER_CHUNK):
+        recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
+    for part in _chunks(sorted(recost), 1000):
+        report.cost_updated += int(wh.write("graphlets/costs", uids=list(part))[0]["changed"])
+    for part in _chunks(written, 1000):
+        wh.write("graphlets/pushed", uids=list(part))
+    report.pushed += int(wh.read("graphlets/summary", store=store, pipeline=pipeline)[0]["pushed"])
+    if groups:
+        out = wh.write("graphlets/link_next", groups=[{"store": s, "pipeline": p} for s, p in sorted(groups)])
+        report.next_linked += int(out[0]["linked"])

@@ -1,0 +1,275 @@
+"""``check``: recompute the corpus statistics from the MLMD stores themselves and compare them with
+the study's targets (DESIGN §10).
+
+Nothing here reads generator internals or ``latent.csv``: every number comes from SQL over the
+stores' own tables. Definitions (all pooled over the corpus unless said otherwise):
+
+* pipeline: a ``pipeline`` context; its executions are those associated with it.
+* graphlet: a Trainer execution (short type name contains ``Trainer``) that is not CACHED
+  (``last_known_state`` 5). FAILED/CANCELED trainers count (they are unpushed).
+* pushed: following OUTPUT→INPUT edges from the Trainer through non-CACHED, non-Trainer executions,
+  a Pusher is reached whose PushedModel output has ``pushed = 1`` (or a COMPLETE Pusher output with
+  no ``pushed`` property).
+* lifespan of a pipeline: last ``last_update_time`` minus first ``create_time`` of its executions.
+* models per day of a pipeline: graphlets / max(lifespan in days, 1); mean over pipelines.
+* consecutive graphlets: same pipeline, ordered by trainer create time (ties by id).
+* input span set of a graphlet: the ``span`` values of the Examples artifacts its Trainer reads.
+* unpushed between pushes: for each pair of consecutive pushed graphlets of a pipeline, the number
+  of graphlets between them; mean over all such pairs.
+* warm-starting pipeline: one of its Trainers reads a Model written by the same Trainer node (``node``
+  context) in another ``pipeline_run`` (a distillation student reading its teacher's Model is not
+  warm start).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from mlprov.generator.corpus import store_paths
+
+JACCARD_BINS = ("[0,.25]", "(.25,.5]", "(.5,.75]", "(.75,1]")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    name: str
+    ours: float
+    target: float
+    tolerance: float
+    kind: str  # "relative": |ours-target| <= tolerance*target; "points": <= tolerance; "above": ours > target
+    unit: str = ""
+
+    @property
+    def passed(self) -> bool:
+        if not math.isfinite(self.ours):
+            return False
+        if self.kind == "relative":
+            return abs(self.ours - self.target) <= self.tolerance * abs(self.target) + 1e-12
+        if self.kind == "points":
+            return abs(self.ours - self.target) <= self.tolerance + 1e-12
+        return self.ours > self.target
+
+    @property
+    def status(self) -> str:
+        return "pass" if self.passed else "miss"
+
+    def describe_target(self) -> str:
+        if self.kind == "relative":
+            return f"{self.target:g}{self.unit} ±{self.tolerance * 100:g}%"
+        if self.kind == "points":
+            return f"{self.target:g}{self.unit} ±{self.tolerance:g} pts"
+        return f"> {self.target:g}{self.unit}"
+
+
+@dataclass
+class CorpusStats:
+    """Per-graphlet and per-pipeline frames recomputed from the stores."""
+
+    graphlets: pd.DataFrame  # store, pipeline, trainer_id, created, state, model_type, code, pushed, spans
+    pipelines: pd.DataFrame  # store, pipeline, first, last, graphlets, warm
+
+
+def _q(conn: sqlite3.Connection, sql: str) -> pd.DataFrame:
+    return pd.read_sql_query(sql, conn)
+
+
+def store_stats(path: Path) -> CorpusStats:
+    """Graphlets and pipelines of one MLMD store, from its tables only."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        types = _q(conn, "SELECT id, name, type_kind FROM Type")
+        types["short"] = types["name"].str.rsplit(".", n=1).str[-1]
+        ex = _q(conn, "SELECT id, type_id, last_known_state AS state, create_time_since_epoch AS created, "
+                      "last_update_time_since_epoch AS updated FROM Execution")
+        ex = ex.merge(types[["id", "short"]].rename(columns={"id": "type_id"}), on="type_id")
+        ex["is_trainer"] = ex["short"].str.contains("Trainer")
+        ex["cached"] = ex["state"] == 5
+        ctx = _q(conn, "SELECT c.id, c.name, t.name AS ctype FROM Context c JOIN Type t ON t.id = c.type_id")
+        assoc = _q(conn, "SELECT context_id, execution_id FROM Association")
+        assoc = assoc.merge(ctx.rename(columns={"id": "context_id"}), on="context_id")
+        pipe_of = assoc[assoc["ctype"] == "pipeline"][["execution_id", "name"]].rename(
+            columns={"execution_id": "id", "name": "pipeline"})
+        run_of = assoc[assoc["ctype"] == "pipeline_run"][["execution_id", "context_id"]].rename(
+            columns={"execution_id": "id", "context_id": "run"})
+        node_of = assoc[assoc["ctype"] == "node"][["execution_id", "context_id"]].rename(
+            columns={"execution_id": "id", "context_id": "node"})
+        ex = ex.merge(pipe_of, on="id", how="left").merge(run_of, on="id", how="left")
+        ex = ex.merge(node_of, on="id", how="left")
+        ev = _q(conn, "SELECT artifact_id, execution_id, type FROM Event WHERE type IN (3, 4)")
+        art = _q(conn, "SELECT a.id, t.name AS atype FROM Artifact a JOIN Type t ON t.id = a.type_id")
+        aprops = _q(conn, "SELECT artifact_id, name, int_value FROM ArtifactProperty "
+                          "WHERE name IN ('span', 'pushed') AND int_value IS NOT NULL")
+        tprops = _q(conn, "SELECT execution_id AS id, name, string_value FROM ExecutionProperty "
+                          "WHERE name IN ('model_type', 'module_path')")
+    finally:
+        conn.close()
+
+    tr = ex[ex["is_trainer"] & ~ex["cached"]].copy()
+    props = tprops.pivot_table(index="id", columns="name", values="string_value", aggfunc="first")
+    tr = tr.merge(props, left_on="id", right_index=True, how="left")
+    for col in ("model_type", "module_path"):
+        if col not in tr:
+            tr[col] = None
+
+    # pushed: walk descendants through non-CACHED, non-Trainer executions
+    live = ex[~ex["cached"]]
+    outputs = ev[ev["type"] == 4].merge(live[["id"]], left_on="execution_id", right_on="id")[
+        ["execution_id", "artifact_id"]]
+    inputs = ev[ev["type"] == 3].merge(live[~live["is_trainer"]][["id"]], left_on="execution_id",
+                                       right_on="id")[["artifact_id", "execution_id"]]
+    frontier = outputs[outputs["execution_id"].isin(tr["id"])].rename(columns={"execution_id": "root"})
+    seen = pd.DataFrame({"root": pd.Series(dtype="int64"), "execution_id": pd.Series(dtype="int64")})
+    for _ in range(12):
+        nxt = frontier.merge(inputs, on="artifact_id")[["root", "execution_id"]].drop_duplicates()
+        nxt = nxt.merge(seen, how="left", indicator=True)
+        nxt = nxt[nxt["_merge"] == "left_only"][["root", "execution_id"]]
+        if nxt.empty:
+            break
+        seen = pd.concat([seen, nxt], ignore_index=True)
+        frontier = nxt.merge(outputs, on="execution_id")[["root", "artifact_id"]].drop_duplicates()
+    pushers = live[live["short"] == "Pusher"][["id", "state"]]
+    pushed_prop = aprops[aprops["name"] == "pushed"][["artifact_id", "int_value"]]
+    push_out = outputs[outputs["execution_id"].isin(pushers["id"])].merge(
+        art.rename(columns={"id": "artifact_id"}), on="artifact_id")
+    push_out = push_out[push_out["atype"] == "PushedModel"].merge(pushed_prop, on="artifact_id", how="left")
+    push_out["did_push"] = push_out["int_value"].fillna(1).astype(int) == 1
+    pushing = set(push_out.loc[push_out["did_push"], "execution_id"])
+    seen["push"] = seen["execution_id"].isin(pushing)
+    roots_pushed = set(seen.loc[seen["push"], "root"])
+    tr["pushed"] = tr["id"].isin(roots_pushed).astype(int)
+
+    # input span sets: spans of the Examples artifacts each Trainer reads
+    span = aprops[aprops["name"] == "span"][["artifact_id", "int_value"]].rename(columns={"int_value": "span"})
+    examples = art[art["atype"] == "Examples"][["id"]].rename(columns={"id": "artifact_id"})
+    tin = ev[(ev["type"] == 3) & ev["execution_id"].isin(tr["id"])]
+    tspans = tin.merge(examples, on="artifact_id").merge(span, on="artifact_id")
+    span_sets: dict[int, frozenset[int]] = {}
+    for eid, sp in zip(tspans["execution_id"].to_numpy(), tspans["span"].to_numpy(), strict=True):
+        span_sets[int(eid)] = span_sets.get(int(eid), frozenset()) | {int(sp)}
+    tr["spans"] = pd.Series([span_sets.get(int(i)) for i in tr["id"]], index=tr.index, dtype=object)
+
+    # warm start: a Trainer reads a Model written by the same Trainer node in another pipeline_run
+    models = art[art["atype"] == "Model"][["id"]].rename(columns={"id": "artifact_id"})
+    trainers = live[live["is_trainer"]][["id", "run", "node"]]
+    producer = outputs.merge(models, on="artifact_id").merge(trainers, left_on="execution_id", right_on="id")[
+        ["artifact_id", "run", "node"]].rename(columns={"run": "producer_run", "node": "producer_node"})
+    model_in = ev[ev["type"] == 3].merge(ex[ex["is_trainer"]][["id", "run", "node", "pipeline"]],
+                                         left_on="execution_id", right_on="id")
+    model_in = model_in.merge(producer, on="artifact_id")
+    warm = (model_in["run"] != model_in["producer_run"]) & (model_in["node"] == model_in["producer_node"])
+    warm_pipes = set(model_in.loc[warm, "pipeline"])
+
+    pipes = ex.dropna(subset=["pipeline"]).groupby("pipeline").agg(first=("created", "min"),
+                                                                    last=("updated", "max"))
+    pipes["graphlets"] = tr.groupby("pipeline").size().reindex(pipes.index).fillna(0).astype(int)
+    pipes["warm"] = pipes.index.isin(warm_pipes)
+    pipes = pipes.reset_index()
+    pipes.insert(0, "store", path.name)
+    g = tr[["pipeline", "id", "created", "state", "model_type", "module_path", "pushed", "spans"]].rename(
+        columns={"id": "trainer_id", "module_path": "code"})
+    g.insert(0, "store", path.name)
+    return CorpusStats(g.reset_index(drop=True), pipes)
+
+
+def corpus_stats(out_dir: Path) -> CorpusStats:
+    parts = [store_stats(p) for p in store_paths(out_dir)]
+    if not parts:
+        raise FileNotFoundError(f"no MLMD stores under {Path(out_dir) / 'stores'}")
+    return CorpusStats(pd.concat([p.graphlets for p in parts], ignore_index=True),
+                       pd.concat([p.pipelines for p in parts], ignore_index=True))
+
+
+def _jaccard(a: object, b: object) -> float:
+    if not isinstance(a, frozenset) or not isinstance(b, frozenset):
+        return math.nan
+    union = len(a | b)
+    return len(a & b) / union if union else math.nan
+
+
+def consecutive_pairs(graphlets: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of consecutive graphlets: jaccard of span sets, code unchanged."""
+    g = graphlets.sort_values(["store", "pipeline", "created", "trainer_id"]).reset_index(drop=True)
+    same = (g["store"] == g["store"].shift()) & (g["pipeline"] == g["pipeline"].shift())
+    prev_spans = g["spans"].shift()
+    jac = [(_jaccard(a, b) if s else math.nan) for a, b, s in zip(prev_spans, g["spans"], same, strict=True)]
+    pairs = pd.DataFrame({"same": same, "jaccard": jac,
+                          "code_same": (g["code"] == g["code"].shift()) & g["code"].notna()})
+    return pairs[pairs["same"]].reset_index(drop=True)
+
+
+def unpushed_between_pushes(graphlets: pd.DataFrame) -> list[int]:
+    gaps: list[int] = []
+    g = graphlets.sort_values(["store", "pipeline", "created", "trainer_id"])
+    for _, grp in g.groupby(["store", "pipeline"], sort=False):
+        idx = np.flatnonzero(grp["pushed"].to_numpy() == 1)
+        gaps.extend(int(x) for x in np.diff(idx) - 1)
+    return gaps
+
+
+def check(out_dir: Path) -> list[CheckRow]:
+    """The calibration table: the study's statistics recomputed from the stores vs their targets."""
+    st = corpus_stats(out_dir)
+    g, p = st.graphlets, st.pipelines
+    life_days = ((p["last"] - p["first"]) / 86_400_000.0).to_numpy(dtype=float)
+    per_day = p["graphlets"].to_numpy(dtype=float) / np.maximum(life_days, 1.0)
+    pairs = consecutive_pairs(g)
+    jac = pairs["jaccard"].dropna().to_numpy()
+    gaps = unpushed_between_pushes(g)
+    warm_pipes = set(zip(p.loc[p["warm"], "store"], p.loc[p["warm"], "pipeline"], strict=True))
+    in_warm = [(s, n) in warm_pipes for s, n in zip(g["store"], g["pipeline"], strict=True)]
+
+    def pct(x: float) -> float:
+        return 100.0 * x
+
+    def share(mask: object) -> float:
+        arr = np.asarray(mask, dtype=float)
+        return pct(float(arr.mean())) if arr.size else math.nan
+
+    def mean(x: object) -> float:
+        arr = np.asarray(x, dtype=float)
+        return float(arr.mean()) if arr.size else math.nan
+
+    return [
+        CheckRow("pipeline lifespan, mean (days)", mean(life_days), 36.0, 0.10, "relative"),
+        CheckRow("pipeline lifespan, max (days)", float(life_days.max()) if len(p) else math.nan, 130.0,
+                 0.10, "relative"),
+        CheckRow("models trained per day, mean", mean(per_day), 7.0, 0.10, "relative"),
+        CheckRow("pipelines above 100 models/day (%)", share(per_day > 100), 1.0, 0.0, "above", "%"),
+        CheckRow("DNN trainer runs (%)", share(g["model_type"] == "DNN"), 64.0, 0.10, "relative", "%"),
+        CheckRow("unpushed graphlets (%)", share(g["pushed"] == 0), 80.0, 0.10, "relative", "%"),
+        CheckRow("unpushed between consecutive pushes, mean", mean(gaps), 3.0, 0.10, "relative"),
+        CheckRow("Jaccard of consecutive input spans, mean", mean(jac), 0.65, 0.10, "relative"),
+        CheckRow("Jaccard in (.75,1] (%)", share(jac > 0.75), 57.0, 5.0, "points", "%"),
+        CheckRow("Jaccard in [0,.25] (%)", share(jac <= 0.25), 30.0, 5.0, "points", "%"),
+        CheckRow("code unchanged between consecutive graphlets (%)", share(pairs["code_same"]), 85.0, 0.10,
+                 "relative", "%"),
+        CheckRow("graphlets in warm-starting pipelines (%)", share(in_warm), 9.0, 0.10, "relative", "%"),
+    ]
+
+
+def format_check_table(rows: list[CheckRow], title: str = "Calibration vs the study (DESIGN §10)") -> object:
+    """A rich Table of check rows (print it with a rich Console)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("statistic")
+    table.add_column("ours", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("", justify="center")
+    for r in rows:
+        mark = "[green]pass[/green]" if r.passed else "[red]miss[/red]"
+        table.add_row(r.name, f"{r.ours:.3g}" if abs(r.ours) < 1 else f"{r.ours:.2f}", r.describe_target(), mark)
+    return table
+
+
+def format_check_text(rows: list[CheckRow]) -> str:
+    """The same table as plain Markdown (for READMEs and logs)."""
+    lines = ["| statistic | ours | target | |", "|---|---:|---:|:-:|"]
+    for r in rows:
+        lines.append(f"| {r.name} | {r.ours:.3f} | {r.describe_target()} | {r.status} |")
+    return "\n".join(lines)

@@ -139,7 +139,10 @@ def _free_port() -> int:
 
 
 def _port_free(port: int) -> bool:
+    """Whether the server could listen on ``port``: like Neo4j we set SO_REUSEADDR, so connections of
+    the previous run still in TIME_WAIT do not make a restart move to a new port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

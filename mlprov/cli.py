@@ -313,3 +313,12 @@ def main() -> None:
         err.print("mlprov: interrupted")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# The analysts' commands (issue 8): query, lineage, live, export.
+from mlprov.analyst_cli import export_command, lineage_command, live_command, query_command  # noqa: E402
+
+app.command(name="query")(query_command)
+app.command(name="lineage")(lineage_command)
+app.command(name="live")(live_command)
+app.command(name="export")(export_command)

@@ -1,0 +1,10 @@
+// Purpose: Benchmark prototype: first-load variant of load/outputs that CREATEs the OUTPUT relationships
+//   instead of MERGE (only valid when the store has never been loaded).
+// Parameters: $rows (list of maps: uid, artifact uid, execution uid, props map)
+// Returns: written (int)
+UNWIND $rows AS row
+MATCH (e:Execution {uid: row.execution})
+MATCH (a:Artifact {uid: row.artifact})
+CREATE (e)-[r:OUTPUT]->(a)
+SET r = row.props
+RETURN count(r) AS written

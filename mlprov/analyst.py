@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import neo4j
-
 from mlprov.db import Row, Warehouse
 from mlprov.errors import QueryError
 from mlprov.queries import Query, catalog, query
@@ -140,34 +138,11 @@ def bind(q: Query, params: Mapping[str, Any]) -> dict[str, Any]:
     return bound
 
 
-def plan_operations(wh: Warehouse, text: str, params: Mapping[str, Any], timeout_s: float) -> list[tuple[str, str]]:
-    """(operator, details) of every operator in the server's plan of ``text`` (nothing is run)."""
-
-    @neo4j.unit_of_work(timeout=timeout_s)
-    def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, str]]:
-        summary = tx.run("EXPLAIN " + text, dict(params)).consume()
-        found: list[tuple[str, str]] = []
-        stack = [summary.plan] if summary.plan else []
-        while stack:
-            op = stack.pop()
-            name = str(op.get("operatorType", "")).split("@", 1)[0]
-            details = str(op.get("args", {}).get("Details", ""))
-            found.append((name, details))
-            stack.extend(op.get("children", []))
-        return found
-
-    # The Warehouse has no public plan call: its driver and error mapping are reused here.
-    with wh._errors("the query"), wh._driver.session(database=wh.connection.database) as s:
-        return s.execute_read(work)
-
-
 def procedure_modes(wh: Warehouse, names: set[str]) -> dict[str, str]:
     """The mode (READ, WRITE, SCHEMA, DBMS) of each named procedure, from the server."""
     if not names:
         return {}
-    _, rows, _ = wh.read_text(
-        "SHOW PROCEDURES YIELD name, mode WHERE name IN $names RETURN name, mode", {"names": sorted(names)}
-    )
+    rows = wh.read("admin/procedure_modes", names=sorted(names))
     return {str(r["name"]): str(r["mode"]) for r in rows}
 
 
@@ -204,7 +179,7 @@ def run_analyst(
     if limit < 1:
         raise QueryError("the row limit must be at least 1")
     bound = dict(params or {})
-    operations = plan_operations(wh, text, bound, timeout_s)
+    operations = wh.plan(text, bound, timeout_s=timeout_s)
     why = refusal(operations, procedure_modes(wh, procedures(operations)))
     if why:
         raise QueryError(f"the query was refused: {why}; analyst queries are read-only")

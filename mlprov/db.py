@@ -74,7 +74,12 @@ class Warehouse:
                 raise WarehouseError(f"database {self.connection.database!r} does not exist on {uri}") from None
             if "AccessMode" in code or "ForbiddenDueToTransactionType" in code or "WriteOnReadOnly" in code:
                 raise QueryError(f"{what} was refused: writes are not allowed in a read session ({code})") from None
-            raise WarehouseError(f"{what} failed on {uri}: {code}: {_first_line(exc)}") from None
+            detail = (exc.message or _first_line(exc)).splitlines()[0][:300]
+            if "TransactionTimedOut" in code:
+                raise QueryError(f"{what} exceeded its timeout and was stopped by the server ({code})") from None
+            if code.startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
+                raise QueryError(f"{what} was rejected: {detail} ({code})") from None
+            raise WarehouseError(f"{what} failed on {uri}: {code}: {detail}") from None
         except nx.DriverError as exc:
             raise WarehouseError(f"{what} failed on {uri}: {_first_line(exc)}") from None
 
@@ -121,6 +126,26 @@ class Warehouse:
         q.check_params(params)
         with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
             s.run(q.text, params).consume()
+
+    def plan(
+        self, text: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 30.0
+    ) -> list[tuple[str, str]]:
+        """(operator, details) of every operator in the server's plan of ``text``; nothing is run."""
+
+        @neo4j.unit_of_work(timeout=timeout_s)
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, str]]:
+            summary = tx.run("EXPLAIN " + text, dict(params or {})).consume()
+            found: list[tuple[str, str]] = []
+            stack = [summary.plan] if summary.plan else []
+            while stack:
+                op = stack.pop()
+                name = str(op.get("operatorType", "")).split("@", 1)[0]
+                found.append((name, str(op.get("args", {}).get("Details", ""))))
+                stack.extend(op.get("children", []))
+            return found
+
+        with self._errors("the query"), self._driver.session(database=self.connection.database) as s:
+            return s.execute_read(work)
 
     def read_text(
         self,

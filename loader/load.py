@@ -24,7 +24,7 @@ from mlprov.loader.source import MlmdSource, open_source
 from mlprov.db import Warehouse
 from mlprov.errors import SourceError
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 20_000  # best of 1k/5k/20k in tests/bench/bench_load.py
 DEFAULT_PRUNE_GUARD = 0.05
 TABLES = ("contexts", "executions", "artifacts", "parent_contexts", "events", "associations", "attributions")
 
@@ -132,6 +132,9 @@ class Loader:
             self.wh.write("load/delete_store", name=name)
             stored = {}
         wm = Watermark.from_props(stored) if stored else Watermark()
+        # A store never loaded before has none of its relationships yet: CREATE them instead of MERGE
+        # (measured ~1.35x faster). A resumed or incremental load MERGEs.
+        rel = "load/first_" if not stored else "load/"
         report.resumed = stored.get("status") == "loading"
         vanished = self._vanished(reader, name, guard, force) if prune and stored else None
         pending = reader.pending_counts(wm)
@@ -155,10 +158,10 @@ class Loader:
         self._nodes("contexts", "load/contexts", reader.contexts(wm, b), pending, report)
         self._nodes("executions", "load/executions", reader.executions(wm, b), pending, report)
         self._nodes("artifacts", "load/artifacts", reader.artifacts(wm, b), pending, report)
-        self._links("parent_contexts", "load/parent_contexts", reader.parent_contexts(b), pending, report)
-        self._events(reader.events(wm, b), pending, report)
-        self._links("associations", "load/associations", reader.associations(wm, b), pending, report)
-        self._links("attributions", "load/attributions", reader.attributions(wm, b), pending, report)
+        self._links("parent_contexts", rel + "parent_contexts", reader.parent_contexts(b), pending, report)
+        self._events(reader.events(wm, b), rel, pending, report)
+        self._links("associations", rel + "associations", reader.associations(wm, b), pending, report)
+        self._links("attributions", rel + "attributions", reader.attributions(wm, b), pending, report)
         self.wh.write("load/execution_pipelines", store=name)
         if vanished:
             report.pruned = self._prune(vanished)
@@ -224,15 +227,19 @@ class Loader:
             report.dangling[table] = dangling
 
     def _events(
-        self, batches: Iterator[tuple[list[Row], list[Row], int]], pending: dict[str, int], report: LoadReport
+        self,
+        batches: Iterator[tuple[list[Row], list[Row], int]],
+        rel: str,
+        pending: dict[str, int],
+        report: LoadReport,
     ) -> None:
         self.observer.begin("events", pending["events"])
         done = dangling = 0
         for inputs, outputs, bad in batches:
             if inputs:
-                self.wh.write("load/inputs", rows=inputs)
+                self.wh.write(rel + "inputs", rows=inputs)
             if outputs:
-                self.wh.write("load/outputs", rows=outputs)
+                self.wh.write(rel + "outputs", rows=outputs)
             done += len(inputs) + len(outputs)
             dangling += bad
             self.observer.advance("events", len(inputs) + len(outputs) + bad)

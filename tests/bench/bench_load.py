@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlprov.loader.load import DEFAULT_BATCH
+
 from mlprov.db import Warehouse
 from mlprov.server import ManagedServer
 from tests.bench import corpus as corpus_module
@@ -134,8 +136,8 @@ def _import_with_indexes(csv: CsvReport, heap: str, pagecache: str, work: Path) 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--elements", type=int, default=1_000_000, help="corpus size in graph elements (>=)")
-    parser.add_argument("--batch", type=int, default=5000, help="batch size of the main run (loader default)")
-    parser.add_argument("--batch-sizes", default="1000,5000,20000", help="batch sizes to sweep ('' to skip)")
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="batch size of the main run (loader default)")
+    parser.add_argument("--batch-sizes", default="5000,20000,50000", help="batch sizes to sweep ('' to skip)")
     parser.add_argument("--naive-elements", type=int, default=20_000, help="naive loader sample size (>=)")
     parser.add_argument("--skip-import", action="store_true", help="skip the neo4j-admin import part")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the main full load")

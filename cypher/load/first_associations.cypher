@@ -1,4 +1,5 @@
-// Purpose: Benchmark prototype: first-load variant of load/associations that CREATEs the IN_CONTEXT
+// Purpose: First load of a store (it had no :Store node, so none of its relationships exist): like
+//   load/associations but CREATEs the IN_CONTEXT
 //   relationships instead of MERGE (only valid when the store has never been loaded).
 // Parameters: $rows (list of maps: node Execution uid, context uid)
 // Returns: written (int)

@@ -1,4 +1,5 @@
-// Purpose: Benchmark prototype: first-load variant of load/outputs that CREATEs the OUTPUT relationships
+// Purpose: First load of a store (it had no :Store node, so none of its relationships exist): like
+//   load/outputs but CREATEs the OUTPUT relationships
 //   instead of MERGE (only valid when the store has never been loaded).
 // Parameters: $rows (list of maps: uid, artifact uid, execution uid, props map)
 // Returns: written (int)

@@ -1,4 +1,5 @@
-// Purpose: Benchmark prototype: first-load variant of load/inputs that CREATEs the INPUT relationships
+// Purpose: First load of a store (it had no :Store node, so none of its relationships exist): like
+//   load/inputs but CREATEs the INPUT relationships
 //   instead of MERGE (only valid when the store has never been loaded: nothing to match).
 // Parameters: $rows (list of maps: uid, artifact uid, execution uid, props map)
 // Returns: written (int)

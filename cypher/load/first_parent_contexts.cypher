@@ -1,4 +1,5 @@
-// Purpose: Benchmark prototype: first-load variant of load/parent_contexts that CREATEs the CHILD_OF
+// Purpose: First load of a store (it had no :Store node, so none of its relationships exist): like
+//   load/parent_contexts but CREATEs the CHILD_OF
 //   relationships instead of MERGE (only valid when the store has never been loaded).
 // Parameters: $rows (list of maps: child uid, parent uid)
 // Returns: written (int)

@@ -159,7 +159,8 @@ def _open_sqlite(path: Path) -> MlmdSource:
         raise SourceError(f"{label}: corrupt SQLite file ({exc})") from None
     if not check or check[0] != "ok":
         conn.close()
-        raise SourceError(f"{label}: corrupt SQLite file (quick_check: {check[0] if check else 'no answer'})")
+        first = str(check[0]).splitlines()[0] if check else "no answer"
+        raise SourceError(f"{label}: corrupt SQLite file (quick_check: {first})")
     try:
         return MlmdSource(conn, label, "qmark", "sqlite")
     except BaseException:

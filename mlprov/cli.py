@@ -15,7 +15,14 @@ from rich.table import Table
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
-from mlprov.loader.load import DEFAULT_BATCH, DEFAULT_PRUNE_GUARD, LoadReport, load_all, store_name_for
+from mlprov.loader.load import (
+    DEFAULT_BATCH,
+    DEFAULT_PRUNE_GUARD,
+    LoadReport,
+    check_source,
+    load_all,
+    store_name_for,
+)
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.source import expand_sources, redact_url
 from mlprov.progress import TableProgress
@@ -30,8 +37,9 @@ app = typer.Typer(
 neo4j_app = typer.Typer(help="The managed local Neo4j 5.26 server (machines without Docker).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console()
-err = Console(stderr=True)
+# Piped output (logs, CI) gets wide tables instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def connect() -> Warehouse:
@@ -150,25 +158,13 @@ def stores(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    table = Table(title="Loaded MLMD stores")
-    for col in (
-        "name",
-        "source",
-        "schema_version",
-        "status",
-        "executions",
-        "artifacts",
-        "contexts",
-        "events",
-        "dangling",
-        "loaded_at",
-    ):
-        table.add_column(col)
+    table = Table(title="Loaded MLMD stores (sources: --json)")
+    for col in ("name", "v", "status", "executions", "artifacts", "contexts", "events", "dangling", "loaded"):
+        table.add_column(col, justify="left" if col in ("name", "status") else "right")
     for row in rows:
-        loaded = (
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["loaded_at"] / 1000)) if row["loaded_at"] else "-"
-        )
-        table.add_row(*[str(row[c]) for c in list(row)[:-1]], loaded)
+        loaded = time.strftime("%m-%d %H:%M", time.localtime(row["loaded_at"] / 1000)) if row["loaded_at"] else "-"
+        counts = [f"{row[c] or 0:,}" for c in ("executions", "artifacts", "contexts", "events", "dangling")]
+        table.add_row(str(row["name"]), str(row["schema_version"]), str(row["status"]), *counts, loaded)
     out.print(table)
 
 
@@ -276,8 +272,13 @@ def demo(
     if fixtures is None:
         default = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "mlmd"
         fixtures = default if default.exists() else None
-    if fixtures is not None:
-        sources.append(str(fixtures))
+    for spec in expand_sources([str(fixtures)]) if fixtures is not None else []:
+        try:
+            check_source(spec)
+        except MlprovError as exc:  # the demo shows what loads; `mlprov load` refuses the whole batch
+            err.print(f"[yellow]skipping[/yellow] {exc}", markup=True, highlight=False)
+            continue
+        sources.append(spec)
     load(
         sources,
         store_name=None,

@@ -132,9 +132,9 @@ class Loader:
             self.wh.write("load/delete_store", name=name)
             stored = {}
         wm = Watermark.from_props(stored) if stored else Watermark()
-        # A store never loaded before has none of its relationships yet: CREATE them instead of MERGE
-        # (measured ~1.35x faster). A resumed or incremental load MERGEs.
-        rel = "load/first_" if not stored else "load/"
+        # A store never loaded before has none of its nodes and relationships yet: CREATE them instead
+        # of MERGE (faster, see tests/bench/bench_load.py). A resumed or incremental load MERGEs.
+        prefix = "load/first_" if not stored else "load/"
         report.resumed = stored.get("status") == "loading"
         vanished = self._vanished(reader, name, guard, force) if prune and stored else None
         pending = reader.pending_counts(wm)
@@ -155,13 +155,13 @@ class Loader:
             },
         )
         b = self.batch_size
-        self._nodes("contexts", "load/contexts", reader.contexts(wm, b), pending, report)
-        self._nodes("executions", "load/executions", reader.executions(wm, b), pending, report)
-        self._nodes("artifacts", "load/artifacts", reader.artifacts(wm, b), pending, report)
-        self._links("parent_contexts", rel + "parent_contexts", reader.parent_contexts(b), pending, report)
-        self._events(reader.events(wm, b), rel, pending, report)
-        self._links("associations", rel + "associations", reader.associations(wm, b), pending, report)
-        self._links("attributions", rel + "attributions", reader.attributions(wm, b), pending, report)
+        self._nodes("contexts", prefix + "contexts", reader.contexts(wm, b), pending, report)
+        self._nodes("executions", prefix + "executions", reader.executions(wm, b), pending, report)
+        self._nodes("artifacts", prefix + "artifacts", reader.artifacts(wm, b), pending, report)
+        self._links("parent_contexts", prefix + "parent_contexts", reader.parent_contexts(b), pending, report)
+        self._events(reader.events(wm, b), prefix, pending, report)
+        self._links("associations", prefix + "associations", reader.associations(wm, b), pending, report)
+        self._links("attributions", prefix + "attributions", reader.attributions(wm, b), pending, report)
         self.wh.write("load/execution_pipelines", store=name)
         if vanished:
             report.pruned = self._prune(vanished)
@@ -229,7 +229,7 @@ class Loader:
     def _events(
         self,
         batches: Iterator[tuple[list[Row], list[Row], int]],
-        rel: str,
+        prefix: str,
         pending: dict[str, int],
         report: LoadReport,
     ) -> None:
@@ -237,9 +237,9 @@ class Loader:
         done = dangling = 0
         for inputs, outputs, bad in batches:
             if inputs:
-                self.wh.write(rel + "inputs", rows=inputs)
+                self.wh.write(prefix + "inputs", rows=inputs)
             if outputs:
-                self.wh.write(rel + "outputs", rows=outputs)
+                self.wh.write(prefix + "outputs", rows=outputs)
             done += len(inputs) + len(outputs)
             dangling += bad
             self.observer.advance("events", len(inputs) + len(outputs) + bad)

@@ -21,6 +21,7 @@ $(BIN)/pip:
 install: $(BIN)/pip
 	$(BIN)/pip install -q -e '.[dev]'
 	bash scripts/ensure-mariadb
+	bash scripts/ensure-browser
 
 lint:
 	$(BIN)/ruff check .

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The Streamlit app: pages over the provenance warehouse (`mlprov app`)."""

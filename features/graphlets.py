@@ -227,7 +227,9 @@ def build_graphlets(
             report.unchanged += int(summary["graphlets"])
             report.pushed += int(summary["pushed"])
             continue
-        _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report)
+        interrupted = bool(wh.write("graphlets/store_building", name=s["name"], building=True)[0]["was"])
+        _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report, finish_all=interrupted)
+        wh.write("graphlets/store_building", name=s["name"], building=False)
         report.stores.append(str(s["name"]))
         if pipeline is None:
             wh.write("graphlets/store_mark", name=s["name"], marker=marker)
@@ -243,7 +245,11 @@ def _build_store(
     batch_size: int,
     obs: GraphletObserver,
     report: GraphletReport,
+    *,
+    finish_all: bool = False,
 ) -> None:
+    """Build one store's graphlets. ``finish_all`` (after an interrupted build) re-derives costs,
+    ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones."""
     b = _Builder(wh, store, batch_size)
     trainers = wh.read("graphlets/trainers", store=store)
     scope = [t for t in trainers if pipeline is None or t["pipeline"] == pipeline]
@@ -295,6 +301,9 @@ def _build_store(
             report.deleted += int(wh.write("graphlets/delete", uids=list(part))[0]["deleted"])
         groups.update((store, str(existing[u]["pipeline"])) for u in gone if existing[u]["pipeline"] is not None)
 
+    if finish_all:
+        written = sorted(kept)
+        groups.update((store, str(t["pipeline"])) for t in scope if t["pipeline"] is not None)
     recost: set[str] = set(written)
     for part in _chunks(sorted(touched), FRONTIER_CHUNK):
         recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))

@@ -228,12 +228,20 @@ def graphlets(
     store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only this pipeline.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-derive even stores unchanged since the last run.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Trainers per traversal batch.")] = 200,
 ) -> None:
     """Build model graphlets, their costs, `pushed` and :NEXT links (incremental)."""
     from mlprov.features.graphlets import build_graphlets
 
     with connect() as wh, TableProgress(err, "graphlets") as progress:
-        report = build_graphlets(wh, store=store, pipeline=pipeline, force=force, observer=_GraphletProgress(progress))
+        report = build_graphlets(
+            wh,
+            store=store,
+            pipeline=pipeline,
+            force=force,
+            batch_size=batch_size,
+            observer=_GraphletProgress(progress),
+        )
     out.print(
         f"{report.graphlets:,} graphlets ({report.created:,} created, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "
@@ -289,7 +297,7 @@ def demo(
         prune_guard=DEFAULT_PRUNE_GUARD,
         operators=None,
     )
-    graphlets(store=None, pipeline=None, force=False)
+    graphlets(store=None, pipeline=None, force=False, batch_size=200)
     stores(as_json=False)
     with connect() as wh:
         status = ManagedServer().status()
@@ -323,3 +331,16 @@ app.command(name="query")(query_command)
 app.command(name="lineage")(lineage_command)
 app.command(name="live")(live_command)
 app.command(name="export")(export_command)
+
+# The Streamlit app (issue 9). The typer object here is `app`, so the command is imported under another name.
+from mlprov.app.cli import app_command as _app_command  # noqa: E402
+
+app.command(name="app")(_app_command)
+
+# The push predictor's commands (issue 7): features, train, evaluate, predict.
+from mlprov.features.cli import evaluate_command, features_command, predict_command, train_command  # noqa: E402
+
+app.command(name="features")(features_command)
+app.command(name="train")(train_command)
+app.command(name="evaluate")(evaluate_command)
+app.command(name="predict")(predict_command)

@@ -143,3 +143,31 @@ def test_password_never_printed_by_any_command(warehouse: Warehouse, mlprov_home
     for log in (mlprov_home / "neo4j" / "logs").glob("*.log"):
         assert password not in log.read_text(errors="replace"), log
     assert oct((mlprov_home / "neo4j" / "password").stat().st_mode & 0o777) == "0o600"
+
+
+def test_kill_9_of_graphlets_then_rerun_equals_clean_build(warehouse: Warehouse, tmp_path: Path) -> None:
+    from mlprov.generator import generate
+
+    generate(tmp_path / "corpus", "tiny", seed=3)
+    store_file = next((tmp_path / "corpus" / "stores").glob("*.sqlite"))
+    assert run_cli("load", str(store_file), "--store-name", "g").returncode == 0
+    cmd = [str(Path(sys.executable).with_name("mlprov")), "graphlets", "--batch-size", "5"]
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    clean = warehouse.read("graphlets/list", store="g")
+    assert len(clean) > 40
+    rng = random.Random(7)
+    for _ in range(3):
+        warehouse.run_batched("admin/clear_graph")
+        assert run_cli("load", str(store_file), "--store-name", "g").returncode == 0
+        target = rng.randrange(5, len(clean) - 5)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(warehouse.read("graphlets/list", store="g")) >= target:
+                break
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        rerun = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert rerun.returncode == 0, rerun.stderr
+        assert warehouse.read("graphlets/list", store="g") == clean

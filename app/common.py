@@ -1,0 +1,134 @@
+"""Streamlit helpers shared by the pages: the connection, the store filter, the folded Cypher."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import streamlit as st
+from mlprov.app import data
+
+from mlprov.db import Warehouse
+from mlprov.errors import MlprovError
+from mlprov.queries import query
+from mlprov.settings import resolve_connection
+
+ALL_STORES = "All stores"
+OUTCOME_COLOURS = {"pushed": "#2e7d32", "unpushed": "#c62828", "undecided": "#9e9e9e"}
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(uri: str, database: str, user: str) -> Warehouse:
+    # Keyed by where it connects (never by the password); a failed connect is not cached.
+    return Warehouse.connect(resolve_connection())
+
+
+def stop_with(message: str) -> NoReturn:
+    st.error(message)
+    st.stop()
+
+
+def warehouse() -> Warehouse:
+    """The configured warehouse, or a one-line message naming the URI and a stopped page."""
+    try:
+        conn = resolve_connection()
+    except MlprovError as exc:
+        stop_with(str(exc))
+    try:
+        return _warehouse(conn.uri, conn.database, conn.user)
+    except MlprovError as exc:
+        stop_with(str(exc) if conn.uri in str(exc) else f"Neo4j at {conn.uri}: {exc}")
+
+
+def forget_warehouse() -> None:
+    """Drop the cached connection (after an error) so the next run connects again."""
+    _warehouse.clear()
+
+
+def reader() -> data.Reader:
+    return data.Reader(warehouse())
+
+
+def sidebar(r: data.Reader, require_data: bool = True) -> str | None:
+    """The sidebar: where the app is connected, the store filter and a refresh button. Returns the
+    chosen store (None: all). An empty warehouse is said plainly (and stops the page if it needs data)."""
+    with st.sidebar:
+        st.caption(f"Neo4j: {r.wh.connection.uri} (database {r.wh.connection.database})")
+        names = data.store_names(r)
+        options = [ALL_STORES, *names]
+        if st.session_state.get("store") not in options:
+            st.session_state["store"] = ALL_STORES
+        chosen = st.selectbox("Store", options, key="store")
+        if st.button("Refresh data", help="Forget cached answers and query Neo4j again"):
+            data.clear_cache()
+            st.rerun()
+    if not names:
+        st.info(
+            "The warehouse is empty: no MLMD store is loaded. Load one with `mlprov load PATH` and build "
+            "the model graphlets with `mlprov graphlets` (or run `mlprov demo`)."
+        )
+        if require_data:
+            show_cypher(r)
+            st.stop()
+    return None if chosen == ALL_STORES else str(chosen)
+
+
+def show_cypher(r: data.Reader, extra: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
+    """Every query the page ran, folded, ready to paste into Neo4j Browser (with its parameters)."""
+    seen: set[str] = set()
+    items: list[tuple[str, str, dict[str, Any], str]] = []
+    for ran in r.ran:
+        key = ran.name + json.dumps(ran.params, sort_keys=True, default=str)
+        if key in seen:
+            continue
+        seen.add(key)
+        note = "cached" if ran.cached else f"{ran.seconds * 1000:.0f} ms"
+        items.append((ran.name, query(ran.name).text, ran.params, f"{ran.rows} row(s), {note}"))
+    for name, text, params in extra or []:
+        items.append((name, text, params, ""))
+    with st.expander(f"Cypher this page ran ({len(items)} statement(s))", expanded=False):
+        for name, text, params, note in items:
+            st.markdown(f"**`{name}`** {note}")
+            if params:
+                st.code(":params " + json.dumps(params, default=str), language="text")
+            st.code(text, language="cypher")
+
+
+def named(names: tuple[str, ...] | list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Catalog queries run on the page's behalf by another module (e.g. the feature frame), for
+    :func:`show_cypher`'s ``extra``."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for name in names:
+        try:
+            found.append((name, query(name).text, {}))
+        except MlprovError:
+            continue
+    return found
+
+
+def guarded(render: Any) -> None:
+    """Run a page body; a warehouse failure mid-page becomes one clear line (and a reconnect next time)."""
+    try:
+        render()
+    except MlprovError as exc:
+        forget_warehouse()
+        st.error(str(exc))
+
+
+def seconds(value: Any) -> str:
+    """A compute cost in seconds, readable."""
+    try:
+        s = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if s >= 86_400:
+        return f"{s / 86_400:,.1f} d"
+    if s >= 3_600:
+        return f"{s / 3_600:,.1f} h"
+    if s >= 60:
+        return f"{s / 60:,.1f} min"
+    return f"{s:,.1f} s"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:.1%}"  # NaN (nothing to share) shows "–"

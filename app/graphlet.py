@@ -1,0 +1,237 @@
+"""Graphlet page: one model graphlet — its members and subgraph, its history vs the previous
+graphlets, its neighbours along NEXT, its prediction with per-feature contributions — and the push
+predictor run on any selection of graphlets, writing predictions back."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from mlprov.app import common, data, predict
+
+STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")
+
+
+def goto(uid: str) -> None:
+    st.session_state["graphlet_uid"] = uid
+    st.query_params["uid"] = uid
+
+
+def choose(r: data.Reader, store: str | None) -> str | None:
+    """The graphlet to show: ?uid=…, or the one opened from another page, or the pickers' choice."""
+    qp_uid = st.query_params.get("uid")
+    if qp_uid and st.session_state.get("_graphlet_qp") != qp_uid:
+        st.session_state["_graphlet_qp"] = qp_uid
+        st.session_state["graphlet_uid"] = qp_uid
+    wanted = st.session_state.get("graphlet_uid")
+
+    with st.expander("Find a graphlet by uid, pipeline or trainer", expanded=False):
+        text = st.text_input("Search", key="graphlet_search", placeholder="e.g. mlmd-000:g:42 or a pipeline name")
+        if text.strip():
+            hits = data.graphlet_search(r, text.strip())
+            if len(hits):
+                pick = st.selectbox("Matches (newest first)", hits["uid"].tolist(), key="graphlet_search_pick")
+                if st.button("Open", key="graphlet_search_open") and pick:
+                    goto(str(pick))
+                    st.rerun()
+            else:
+                st.caption("No graphlet matches.")
+
+    groups = data.pipelines_with_graphlets(r, store)
+    if not len(groups):
+        return None
+    labels = [f"{p}  ·  {s}" for s, p in zip(groups["store"], groups["pipeline"], strict=True)]
+    if wanted and st.session_state.get("_graphlet_synced") != wanted:
+        info = data.graphlet(r, str(wanted))
+        if info is not None:
+            key = f"{info.props.get('pipeline')}  ·  {info.props.get('store')}"
+            if key in labels:
+                st.session_state["graphlet_pipeline"] = key
+                st.session_state["graphlet_pick"] = str(wanted)
+        st.session_state["_graphlet_synced"] = wanted
+    if st.session_state.get("graphlet_pipeline") not in labels:
+        st.session_state["graphlet_pipeline"] = labels[0]
+    c1, c2 = st.columns(2)
+    chosen = c1.selectbox("Pipeline", labels, key="graphlet_pipeline")
+    i = labels.index(str(chosen))
+    g_store, g_pipeline = str(groups["store"].iloc[i]), str(groups["pipeline"].iloc[i])
+    gs = data.pipeline_graphlets(r, g_store, g_pipeline)
+    uids = gs["uid"].tolist()
+    if st.session_state.get("graphlet_pick") not in uids:
+        st.session_state["graphlet_pick"] = uids[-1] if uids else None
+    describe = {
+        row["uid"]: f"{row['uid']}  ·  {data.to_time(row['trainer_created']) or '–'}  ·  {row['outcome']}"
+        for row in gs.to_dict("records")
+    }
+    pick = c2.selectbox("Graphlet", uids, key="graphlet_pick", format_func=lambda u: describe.get(u, str(u)))
+    if pick is not None and pick != wanted:
+        st.session_state["graphlet_uid"] = str(pick)
+        st.session_state["_graphlet_synced"] = str(pick)
+    if pick is not None and st.query_params.get("uid") != pick:  # the address names the graphlet shown
+        st.query_params["uid"] = str(pick)
+        st.session_state["_graphlet_qp"] = str(pick)
+    return str(pick) if pick is not None else None
+
+
+def render() -> None:
+    st.title("Graphlet")
+    r = common.reader()
+    store = common.sidebar(r)
+
+    def body() -> None:
+        uid = choose(r, store)
+        if uid is None:
+            st.info("No model graphlets yet: run `mlprov graphlets` to build them from the loaded stores.")
+            return
+        info = data.graphlet(r, uid)
+        if info is None:
+            st.warning(f"No graphlet {uid!r} in the warehouse.")
+            return
+        show(r, info)
+
+    common.guarded(body)
+    common.show_cypher(r, extra=common.named(predict.FRAME_QUERIES))
+
+
+def show(r: data.Reader, info: data.GraphletInfo) -> None:
+    p = info.props
+    st.subheader(info.uid)
+    cols = st.columns(6)
+    cols[0].metric("Pipeline", str(p.get("pipeline")))
+    cols[1].metric("Outcome", data.outcome(p.get("pushed")))
+    cols[2].metric("Trainer", str(p.get("trainer_state")), help=str(p.get("trainer_uid")))
+    cols[3].metric("Cost", common.seconds(p.get("cost")), help="each execution's cost shared among its graphlets")
+    cols[4].metric("Executions", f"{p.get('n_executions', 0):,}")
+    cols[5].metric("Artifacts", f"{p.get('n_artifacts', 0):,}")
+    started, ended = data.to_time(p.get("started")), data.to_time(p.get("ended"))
+    st.caption(f"From {started} to {ended} UTC · trainer type {info.trainer.get('type', '–')}")
+
+    nav = st.columns([1, 1, 4])
+    if info.previous and nav[0].button("← previous graphlet", key="graphlet_prev"):
+        goto(info.previous)
+        st.rerun()
+    if info.next and nav[1].button("next graphlet →", key="graphlet_next"):
+        goto(info.next)
+        st.rerun()
+
+    tabs = st.tabs(["Members", "Subgraph", "History and neighbours", "Prediction"])
+    members = data.graphlet_members(r, info.uid)
+    with tabs[0]:
+        stage_costs = pd.DataFrame({"stage": list(STAGES), "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES]})
+        left, right = st.columns([2, 1])
+        left.dataframe(
+            members[["member", "node", "kind", "state", "created"]],
+            hide_index=True,
+            height=min(420, 38 + 35 * len(members)),
+        )
+        right.altair_chart(
+            alt.Chart(stage_costs)
+            .mark_bar()
+            .encode(x=alt.X("cost:Q", title="cost share (s)"), y=alt.Y("stage:N", sort=list(STAGES), title=None))
+            .properties(title="Cost by stage", height=200),
+            width="stretch",
+        )
+    with tabs[1]:
+        edges = data.graphlet_edges(r, info.uid)
+        if len(members) > 400:
+            st.caption(f"{len(members)} members: only executions are drawn.")
+            drawn = members[members["node"] == "Execution"]
+            edges = edges.iloc[0:0]
+        else:
+            drawn = members
+        if len(edges) >= data.MAX_EDGES:
+            st.caption(f"Only the first {data.MAX_EDGES} edges are drawn.")
+        st.graphviz_chart(data.subgraph_dot(drawn, edges, highlight=str(p.get("trainer_uid"))))
+    with tabs[2]:
+        k = int(st.slider("Graphlets before and after", 1, 10, data.HISTORY_K, key="graphlet_k"))
+        hist = data.graphlet_neighbours(r, info.uid, k)
+        st.caption(
+            "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
+            "Jaccard similarity of the data-span artifacts held, vs this graphlet; cost_vs_this: cost ratio."
+        )
+        st.dataframe(
+            hist,
+            hide_index=True,
+            column_config={
+                "span_jaccard": st.column_config.NumberColumn(format="%.2f"),
+                "cost_vs_this": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+        st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame, DESIGN §7)")
+        earlier = hist[hist["offset"] <= 0].sort_values("offset")
+        feats = predict.features_of(r.wh, earlier["uid"].tolist(), k)
+        if feats.ok and feats.frame is not None and len(feats.frame):
+            st.dataframe(feature_table(feats.frame, earlier), height=420)
+            st.caption(
+                "One column per graphlet (offset 0 is this one). jaccard_i / dataset_similarity_i / "
+                "code_changed_i compare a graphlet with its i-th predecessor; empty is missing history."
+            )
+        else:
+            st.caption(feats.message or "No features.")
+    with tabs[3]:
+        prediction(r, info)
+
+
+def feature_table(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:
+    """Features as rows, one column per graphlet labelled by its offset, this graphlet first."""
+    offsets = dict(zip(order["uid"], order["offset"], strict=True))
+    frame = frame[frame["uid"].isin(list(offsets))].copy()
+    frame["offset"] = [offsets[u] for u in frame["uid"]]
+    frame = frame.sort_values("offset", ascending=False)
+    drop = [c for c in ("store", "pipeline", "trainer_uid", "trainer_state", "started", "ended") if c in frame]
+    table = frame.drop(columns=drop).set_index("offset").T
+    table.columns = [f"{int(o):+d}" if o else "this (0)" for o in table.columns]
+    return table.astype(str)
+
+
+def prediction(r: data.Reader, info: data.GraphletInfo) -> None:
+    p = info.props
+    if p.get("push_probability") is not None:
+        cols = st.columns(3)
+        cols[0].metric("Push probability", f"{float(p['push_probability']):.2f}")
+        decision = p.get("push_decision")
+        cols[1].metric(
+            "Decision",
+            "–" if decision is None else ("run (push expected)" if decision else "skip"),
+            help=f"model {p.get('model_version', '–')}",
+        )
+        cols[2].metric("Actual", data.outcome(p.get("pushed")))
+        contrib = info.contributions()
+        if len(contrib):
+            st.altair_chart(
+                alt.Chart(contrib.head(15))
+                .mark_bar()
+                .encode(
+                    x=alt.X("contribution:Q", title="contribution to the log-odds of a push (SHAP)"),
+                    y=alt.Y("feature:N", sort=None, title=None),
+                    tooltip=["feature", "value", alt.Tooltip("contribution:Q", format="+.4f")],
+                    color=alt.condition("datum.contribution > 0", alt.value("#2e7d32"), alt.value("#c62828")),
+                )
+                .properties(title="Per-feature contributions"),
+                width="stretch",
+            )
+        else:
+            st.caption("No per-feature contributions were written back with this prediction.")
+    else:
+        st.caption("No prediction written back for this graphlet yet.")
+
+    st.markdown("**Predict on a selection** — the push predictor on any graphlets, predictions written back")
+    pipeline_graphlets = data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
+    options = sorted(set(pipeline_graphlets["uid"].tolist()) | {info.uid})
+    selection = st.multiselect("Graphlets", options, default=[info.uid], key=f"predict_sel_{info.uid}")
+    why = predict.unavailable()
+    if why is not None:
+        st.warning(why)
+    if st.button("Run the predictor", key="predict_run", disabled=why is not None):
+        outcome = predict.predict(r.wh, selection)
+        if outcome.ok:
+            data.clear_cache()
+            st.success(outcome.message)
+            if outcome.frame is not None:
+                st.dataframe(outcome.frame, hide_index=True)
+        else:
+            st.warning(outcome.message)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,103 @@
+"""Overview page: corpus dashboards — stores, pipelines, graphlets, push rate, cost by stage,
+models per day."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from mlprov.app import common, data
+
+
+def render() -> None:
+    st.title("Overview")
+    r = common.reader()
+    store = common.sidebar(r)
+
+    def body() -> None:
+        ov = data.overview(r, store)
+        t = ov.totals
+        cols = st.columns(6)
+        cols[0].metric("Stores", f"{t['stores']:,}")
+        cols[1].metric("Pipelines", f"{t['pipelines']:,}")
+        cols[2].metric("Executions", f"{t['executions']:,}")
+        cols[3].metric("Model graphlets", f"{t['graphlets']:,}")
+        cols[4].metric(
+            "Push rate",
+            common.percent(ov.push_rate),
+            help=f"{t['pushed']:,} pushed of {t['decided']:,} graphlets whose push is decided",
+        )
+        cols[5].metric("Compute cost", common.seconds(t["cost"]), help=f"{float(t['cost'] or 0):,.0f} s in all")
+        if not t["graphlets"]:
+            st.warning("No model graphlets yet: run `mlprov graphlets` to build them from the loaded stores.")
+
+        st.subheader("Stores")
+        st.dataframe(
+            ov.stores,
+            hide_index=True,
+            column_config={
+                "push_rate": st.column_config.NumberColumn("push rate", format="percent"),
+                "loaded_at": st.column_config.DatetimeColumn("loaded at"),
+            },
+        )
+
+        left, right = st.columns(2)
+        with left:
+            st.subheader("Cost by stage")
+            if len(ov.cost_by_stage):
+                chart = (
+                    alt.Chart(ov.cost_by_stage)
+                    .mark_bar()
+                    .encode(
+                        x=alt.X("cost:Q", title="compute cost (s)"),
+                        y=alt.Y("stage:N", sort=list(data.STAGE_ORDER), title=None),
+                        color=alt.Color("stage:N", legend=None),
+                        tooltip=[
+                            "stage",
+                            "executions",
+                            alt.Tooltip("cost:Q", format=",.0f"),
+                            alt.Tooltip("share:Q", format=".1%"),
+                        ],
+                    )
+                )
+                st.altair_chart(chart, width="stretch")
+            else:
+                st.caption("No executions.")
+        with right:
+            st.subheader("Models per day")
+            if len(ov.models_per_day):
+                long = ov.models_per_day.melt(
+                    id_vars=["day"],
+                    value_vars=["pushed", "unpushed", "undecided"],
+                    var_name="outcome",
+                    value_name="graphlets",
+                )
+                chart = (
+                    alt.Chart(long)
+                    .mark_bar()
+                    .encode(
+                        x=alt.X("day:T", title="trainer start (UTC day)"),
+                        y=alt.Y("graphlets:Q", stack=True, title="models trained"),
+                        color=alt.Color(
+                            "outcome:N",
+                            scale=alt.Scale(
+                                domain=list(common.OUTCOME_COLOURS), range=list(common.OUTCOME_COLOURS.values())
+                            ),
+                        ),
+                        tooltip=["day:T", "outcome", "graphlets"],
+                    )
+                )
+                st.altair_chart(chart, width="stretch")
+                days = len(ov.models_per_day)
+                st.caption(
+                    f"{int(ov.models_per_day['models'].sum()):,} models over {days:,} day(s): "
+                    f"{ov.models_per_day['models'].mean():.1f} per active day."
+                )
+            else:
+                st.caption("No model graphlets.")
+
+    common.guarded(body)
+    common.show_cypher(r)
+
+
+if __name__ == "__main__":
+    render()

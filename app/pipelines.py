@@ -1,0 +1,242 @@
+"""Pipelines page: search and filter the pipelines; one pipeline's trace drawn left to right in
+time, executions by operator kind, its model graphlets as bars (pushed / unpushed / undecided).
+
+Large traces stay usable: the whole life of the pipeline is drawn aggregated (executions per day
+and kind), and the execution-level trace is paged (a page is at most 1,000 executions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from mlprov.app import common, data
+
+MEMBERSHIP_COLOURS = {
+    "in a pushed graphlet": "#2e7d32",
+    "in unpushed graphlets only": "#c62828",
+    "in undecided graphlets only": "#9e9e9e",
+    "in no graphlet": "#90a4ae",
+}
+STATE_SHAPES = {"COMPLETE": "circle", "CACHED": "square", "FAILED": "cross", "RUNNING": "triangle-up"}
+
+
+def label(store: str, pipeline: str) -> str:
+    return f"{pipeline}  ·  {store}"
+
+
+def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> Any:
+    """Executions (lanes by kind) above the graphlets (bars from first member to last), one time axis."""
+    execs = execs.copy()
+    execs["highlighted"] = [bool(highlight) and highlight in (g or []) for g in execs["graphlets"]]
+    execs["graphlets_text"] = [", ".join(g or []) for g in execs["graphlets"]]
+    kinds = [k for k in data.KIND_ORDER if k in set(execs["kind"])] + sorted(set(execs["kind"]) - set(data.KIND_ORDER))
+    brush = alt.selection_interval(encodings=["x"], name="zoom", bind="scales")
+    points = (
+        alt.Chart(execs)
+        .mark_point(filled=True, opacity=0.85)
+        .encode(
+            x=alt.X("created:T", title="time (UTC)"),
+            y=alt.Y("kind:N", sort=kinds, title=None),
+            color=alt.Color(
+                "membership:N",
+                title="execution",
+                scale=alt.Scale(domain=list(MEMBERSHIP_COLOURS), range=list(MEMBERSHIP_COLOURS.values())),
+            ),
+            shape=alt.Shape("state:N", scale=alt.Scale(domain=list(STATE_SHAPES), range=list(STATE_SHAPES.values()))),
+            size=alt.condition("datum.highlighted", alt.value(260), alt.value(70)),
+            stroke=alt.condition("datum.highlighted", alt.value("black"), alt.value(None)),
+            tooltip=[
+                "uid",
+                "kind",
+                "type",
+                "state",
+                "created:T",
+                alt.Tooltip("cost:Q", format=",.1f"),
+                "inputs",
+                "outputs",
+                alt.Tooltip("graphlets_text:N", title="graphlets"),
+            ],
+        )
+        .properties(height=max(160, 28 * len(kinds)))
+        .add_params(brush)
+    )
+    if len(graphlets):
+        g = graphlets.copy()
+        g["highlighted"] = g["uid"] == (highlight or "")
+        data.time_columns(g, "started", "ended", "trainer_created")
+        bars = (
+            alt.Chart(g)
+            .mark_bar(height=9)
+            .encode(
+                x=alt.X("started:T", title="time (UTC)"),
+                x2="ended:T",
+                y=alt.Y("lane:O", title="graphlets", axis=alt.Axis(labels=False, ticks=False)),
+                color=alt.Color(
+                    "outcome:N",
+                    title="graphlet",
+                    scale=alt.Scale(domain=list(common.OUTCOME_COLOURS), range=list(common.OUTCOME_COLOURS.values())),
+                ),
+                stroke=alt.condition("datum.highlighted", alt.value("black"), alt.value(None)),
+                strokeWidth=alt.condition("datum.highlighted", alt.value(2), alt.value(0)),
+                tooltip=[
+                    "uid",
+                    "outcome",
+                    "trainer_state",
+                    "started:T",
+                    "ended:T",
+                    alt.Tooltip("cost:Q", format=",.1f"),
+                    "n_executions",
+                    "n_artifacts",
+                ],
+            )
+            .properties(height=max(60, 14 * (int(g["lane"].max()) + 1)))
+        )
+        chart = alt.vconcat(points, bars).resolve_scale(x="shared", color="independent")
+    else:
+        chart = alt.vconcat(points)
+    return chart
+
+
+def activity_chart(activity: pd.DataFrame) -> Any:
+    return (
+        alt.Chart(activity)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title="day (UTC)"),
+            y=alt.Y("executions:Q", stack=True, title="executions"),
+            color=alt.Color("kind:N", sort=list(data.KIND_ORDER)),
+            tooltip=["day:T", "kind", "executions", alt.Tooltip("cost:Q", format=",.0f")],
+        )
+        .properties(height=180)
+    )
+
+
+def choose_pipeline(table: pd.DataFrame) -> tuple[str, str] | None:
+    """The pipeline selectbox (its options follow the search); ?store=&pipeline= preselects one."""
+    options = [label(s, p) for s, p in zip(table["store"], table["pipeline"], strict=True)]
+    if not options:
+        return None
+    qp = st.query_params
+    wanted = label(qp["store"], qp["pipeline"]) if "store" in qp and "pipeline" in qp else None
+    if wanted in options and st.session_state.get("_pipelines_qp") != wanted:
+        st.session_state["pipeline_choice"] = wanted
+        st.session_state["_pipelines_qp"] = wanted
+    if st.session_state.get("pipeline_choice") not in options:
+        st.session_state["pipeline_choice"] = options[0]
+    choice = st.selectbox("Pipeline", options, key="pipeline_choice")
+    i = options.index(str(choice))
+    return str(table["store"].iloc[i]), str(table["pipeline"].iloc[i])
+
+
+def render() -> None:
+    st.title("Pipelines")
+    r = common.reader()
+    store = common.sidebar(r)
+
+    def body() -> None:
+        all_pipelines = data.pipelines(r, store)
+        c1, c2 = st.columns([3, 1])
+        text = c1.text_input("Search pipelines", key="pipeline_search", placeholder="name or store contains…")
+        only = c2.checkbox("With graphlets only", key="pipeline_with_graphlets")
+        table = data.filter_pipelines(all_pipelines, text, only)
+        st.caption(f"{len(table):,} of {len(all_pipelines):,} pipeline(s)")
+        st.dataframe(
+            table,
+            hide_index=True,
+            height=min(420, 38 + 35 * max(1, len(table))),
+            column_config={
+                "cost": st.column_config.NumberColumn("cost (s)", format="%.0f"),
+                "first_created": st.column_config.DatetimeColumn("first"),
+                "last_updated": st.column_config.DatetimeColumn("last"),
+            },
+        )
+        chosen = choose_pipeline(table)
+        if chosen is None:
+            st.info("No pipeline matches the search." if len(all_pipelines) else "No pipelines are loaded.")
+            return
+        show_pipeline(r, *chosen)
+
+    common.guarded(body)
+    common.show_cypher(r)
+
+
+def show_pipeline(r: data.Reader, store: str, pipeline: str) -> None:
+    ext = data.pipeline_extent(r, store, pipeline)
+    graphlets = data.pipeline_graphlets(r, store, pipeline)
+    st.subheader(pipeline)
+    cols = st.columns(5)
+    cols[0].metric("Store", store)
+    cols[1].metric("Executions", f"{ext.executions:,}")
+    cols[2].metric("Model graphlets", f"{ext.graphlets:,}")
+    decided = int(graphlets["pushed"].notna().sum()) if len(graphlets) else 0
+    cols[3].metric("Pushed", f"{ext.pushed:,}", help=f"of {decided:,} decided graphlets")
+    first, last = data.to_time(ext.first_created), data.to_time(ext.last_updated)
+    span = f"{(last - first).total_seconds() / 86_400:.1f} days" if first is not None and last is not None else "–"
+    cols[4].metric("Active", span, help=f"{first} → {last}")
+
+    st.markdown("**Whole life** — executions per day and operator kind")
+    st.altair_chart(activity_chart(data.pipeline_activity(r, store, pipeline)), width="stretch")
+
+    st.markdown("**Trace** — executions left to right in time; graphlets below (drag to pan, wheel to zoom)")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    page_size = int(
+        c1.selectbox(
+            "Executions per page",
+            data.PAGE_SIZES,
+            index=data.PAGE_SIZES.index(data.DEFAULT_PAGE_SIZE),
+            key="trace_page_size",
+        )
+    )
+    n_pages = data.pages(ext.executions, page_size)
+    ident = f"{store}\x00{pipeline}"
+    if st.session_state.get("_trace_for") != ident:  # another pipeline: start at its first page
+        st.session_state["_trace_for"] = ident
+        st.session_state["trace_page"] = 1
+        st.session_state["trace_highlight"] = "(none)"
+    st.session_state["trace_page"] = min(max(1, int(st.session_state.get("trace_page", 1))), n_pages)
+    page = int(c2.number_input(f"Page (of {n_pages})", min_value=1, max_value=n_pages, step=1, key="trace_page"))
+    graphlet_options = ["(none)", *graphlets["uid"].tolist()]
+    if st.session_state.get("trace_highlight") not in graphlet_options:
+        st.session_state["trace_highlight"] = "(none)"
+    highlight = c3.selectbox("Highlight graphlet", graphlet_options, key="trace_highlight")
+    highlighted = None if highlight == "(none)" else str(highlight)
+
+    execs = data.pipeline_executions(r, store, pipeline, page, page_size, graphlets)
+    if len(execs):
+        lo, hi = execs["created"].min(), execs["updated"].max()
+        if pd.isna(hi) or hi < lo:
+            hi = execs["created"].max()
+        started = pd.to_datetime(graphlets["started"], unit="ms", utc=True)
+        ended = pd.to_datetime(graphlets["ended"], unit="ms", utc=True)
+        visible = graphlets[(started <= hi) & (ended >= lo)] if len(graphlets) else graphlets
+        st.caption(
+            f"Page {page} of {n_pages}: executions {(page - 1) * page_size + 1:,}–"
+            f"{(page - 1) * page_size + len(execs):,} of {ext.executions:,}, {lo:%Y-%m-%d %H:%M} → "
+            f"{hi:%Y-%m-%d %H:%M} UTC; {len(visible):,} graphlet(s) overlap this page."
+        )
+        st.altair_chart(trace_chart(execs, visible, highlighted), width="stretch")
+    else:
+        st.caption("This pipeline has no executions.")
+
+    st.markdown("**Model graphlets**")
+    if len(graphlets):
+        shown = graphlets.drop(columns=["lane"]).copy()
+        data.time_columns(shown, "trainer_created", "started", "ended")
+        st.dataframe(shown, hide_index=True, height=min(360, 38 + 35 * len(shown)))
+        target = highlighted or str(graphlets["uid"].iloc[-1])
+        if st.button(f"Open graphlet {target}", key="open_graphlet"):
+            open_graphlet(target)
+    else:
+        st.caption("No model graphlets (no Trainer ran, or `mlprov graphlets` has not been run).")
+
+
+def open_graphlet(uid: str) -> Any:
+    st.session_state["graphlet_uid"] = uid
+    st.switch_page("graphlet.py", query_params={"uid": uid})
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,11 @@
+// Purpose: Model graphlets whose uid, pipeline or trainer uid contains a text (case-insensitive),
+//   for the Graphlet page's search box; most recent trainers first.
+// Parameters: $text (string), $limit (int)
+// Returns: one row per graphlet: uid, store, pipeline, trainer_created (ms since epoch), pushed
+MATCH (g:Graphlet)
+WHERE toLower(g.uid) CONTAINS toLower($text) OR toLower(coalesce(g.pipeline, '')) CONTAINS toLower($text)
+   OR toLower(g.trainer_uid) CONTAINS toLower($text)
+RETURN g.uid AS uid, g.store AS store, g.pipeline AS pipeline, g.trainer_created AS trainer_created,
+       g.pushed AS pushed
+ORDER BY trainer_created DESC, uid
+LIMIT $limit

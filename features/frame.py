@@ -1,0 +1,410 @@
+"""The feature frame of the push predictor (DESIGN §7): one row per model graphlet.
+
+Everything graph-shaped is computed by Cypher (``cypher/features/``): the per-graphlet part
+(``features/rows``: label, costs, model type, shape per operator kind, validation outcomes) and the
+history part (``features/history``: each graphlet against each of its k preceding graphlets along
+``:NEXT`` — Jaccard of input span sets, code change, and the ordinal pairing of spans for the
+dataset similarity). Python only parses the recorded per-feature statistics (JSON text, which Cypher
+cannot parse without plugins) and turns rows into columns.
+
+Columns
+-------
+Meta (never features): ``uid, store, pipeline, trainer_uid, trainer_state, started, ended, pushed``
+(1.0 / 0.0 / NaN when undecided), ``cost`` and ``cost_before_<set>`` (graphlet compute that must
+have run before the features of ``<set>`` exist).
+
+Features (groups):
+
+* ``model``: ``model_type_<T>`` one-hot over :data:`MODEL_TYPES` (``Other`` for any other recorded
+  value, ``unknown`` when the trainer records none) and ``arch_<architecture>`` one-hot over the
+  architectures seen in the corpus.
+* ``history`` (lag i = 1..k, the i-th preceding graphlet of the same pipeline): ``jaccard_<i>``
+  (|A ∩ B| / |A ∪ B| of the distinct spans of the Examples artifacts of the two graphlets),
+  ``dataset_similarity_<i>`` (:func:`dataset_similarity`), ``code_changed_<i>`` (1 when the
+  trainers' code versions differ, 0 when equal) and ``prev_pushed_<i>`` (the predecessor's push
+  outcome, 1/0, only when it was known before g's own executions started), and, over up to 100
+  predecessors (``features/push_history``): ``since_push`` (lag of the nearest known push),
+  ``hours_since_push`` (from that push's end to g's own start) and ``push_rate`` (share pushed among
+  the known outcomes). The push-outcome features are an addition to the study's feature list: what a
+  scheduler knows about the pipeline's recent pushes before launching g. Missing history — the first
+  graphlets of a pipeline, a predecessor without spans or statistics, an unknown code version, an
+  outcome not known yet — is NaN, never 0.
+* ``pre`` / ``trainer`` / ``post`` shape: for each operator kind of the group
+  (pre-trainer: ExampleGen, StatisticsGen, SchemaGen, ExampleValidator, Transform, Tuner and
+  Custom; trainer: Trainer; post-trainer: Evaluator, InfraValidator, ModelValidator, Pusher)
+  ``<group>_<Kind>_n`` (executions of that kind in the graphlet, 0 when none),
+  ``<group>_<Kind>_in`` / ``_out`` (mean INPUT / OUTPUT edges per execution; NaN when n = 0).
+* ``validation`` outcomes: ``val_model_blessed`` / ``val_infra_blessed``, the mean ``blessed`` flag
+  of the ModelBlessing / InfraBlessing artifacts written by the graphlet's post-trainer executions
+  (NaN when there is none). This is what model validation decided — the study's "validation"
+  features, an upper bound since the push follows it.
+
+Feature sets, cheapest first (:data:`FEATURE_SETS`): ``input`` (model + history), ``input_pre``
+(+ pre-trainer shape), ``input_pre_trainer`` (+ trainer shape), ``validation`` (+ post-trainer
+shape + validation outcomes); ablations ``history``, ``shape`` (pre + trainer + post shape) and
+``model_type`` (model group alone), and ``input_study`` (``input`` without the push-outcome
+features: the study's input features only). Each set's decision point (:data:`DECISION_KINDS`) says which
+operator kinds must have run before its features exist; its feature cost is that compute's share
+of all graphlet compute (each execution's cost shared among the graphlets holding it).
+
+Dataset similarity
+------------------
+Spans are paired by ordinal position: the i-th smallest span of g with the i-th smallest span of
+the predecessor g' (i < min(|spans g|, |spans g'|)). A pair is compared through the per-feature
+summary statistics recorded on the spans' ExampleStatistics artifacts (``feature_stats``:
+``{"<feature>": {"mean": μ, "std": σ}}``): each feature present on both sides scores the
+Bhattacharyya coefficient of the two normals N(μ₁, σ₁²) and N(μ₂, σ₂²)::
+
+    BC = sqrt(2 σ₁ σ₂ / (σ₁² + σ₂²)) · exp(-(μ₁ - μ₂)² / (4 (σ₁² + σ₂²)))
+
+(1 for identical summaries, → 0 as they separate; with σ₁ = σ₂ = 0 it is 1 when μ₁ = μ₂ else 0), a
+feature recorded on only one side scores 0, and the pair's similarity is the mean over the union of
+features. The dataset similarity is the mean over the pairs where both spans have statistics; NaN
+when no pair has.
+
+Cache
+-----
+Frames are cached as parquet under ``$MLPROV_HOME/features/`` keyed by the corpus fingerprint: a
+hash of every graphlet's uid, signature, label, cost and predecessor (``features/fingerprint``),
+the history window k and :data:`FRAME_VERSION`. Any graphlet rebuild that changes what a feature
+depends on changes the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from mlprov.loader.operators import CATEGORIES
+
+from mlprov.db import Warehouse
+from mlprov.errors import MlprovError
+from mlprov.settings import mlprov_home
+
+FRAME_VERSION = "4"
+DEFAULT_K = 3
+MAX_K = 10
+CHUNK = 500
+T = TypeVar("T")
+
+MODEL_TYPES = ("DNN", "Linear", "Tree", "DNN+Linear", "Ensemble", "Other", "unknown")
+SHAPE_GROUPS: dict[str, tuple[str, ...]] = {
+    "pre": ("ExampleGen", "StatisticsGen", "SchemaGen", "ExampleValidator", "Transform", "Tuner", "Custom"),
+    "trainer": ("Trainer",),
+    "post": ("Evaluator", "InfraValidator", "ModelValidator", "Pusher"),
+}
+VALIDATION_COLUMNS = ("val_model_blessed", "val_infra_blessed")
+HISTORY_FEATURES = ("jaccard", "dataset_similarity", "code_changed", "prev_pushed")
+PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate")
+META_COLUMNS = ("uid", "store", "pipeline", "trainer_uid", "trainer_state", "started", "ended", "pushed", "cost")
+
+# feature groups of each set
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "input": ("model", "history"),
+    "input_pre": ("model", "history", "pre"),
+    "input_pre_trainer": ("model", "history", "pre", "trainer"),
+    "validation": ("model", "history", "pre", "trainer", "post", "validation"),
+    "history": ("history",),
+    "shape": ("pre", "trainer", "post"),
+    "model_type": ("model",),
+    "input_study": ("model", "history_study"),
+}
+MAIN_SETS = ("input", "input_pre", "input_pre_trainer", "validation")
+ABLATIONS = ("history", "shape", "model_type", "input_study")
+
+_PRE = frozenset(SHAPE_GROUPS["pre"])
+# operator kinds that must have run before the features of a set exist (the set's decision point)
+DECISION_KINDS: dict[str, frozenset[str]] = {
+    "input": frozenset({"ExampleGen", "StatisticsGen"}),  # the spans and their statistics
+    "input_pre": _PRE,
+    "input_pre_trainer": _PRE | {"Trainer"},
+    "validation": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
+    "history": frozenset({"ExampleGen", "StatisticsGen"}),
+    "shape": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
+    "model_type": frozenset(),  # trainer configuration: known before anything runs
+    "input_study": frozenset({"ExampleGen", "StatisticsGen"}),
+}
+
+
+class FrameError(MlprovError):
+    """The feature frame cannot be built (no graphlets, bad history window, unreadable cache)."""
+
+    exit_code = 7
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _safe(name: str) -> str:
+    """A feature-name-safe token (xgboost refuses '[', ']' and '<')."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
+
+
+# -- dataset similarity ---------------------------------------------------------------------------
+
+
+def feature_similarity(mean1: float, std1: float, mean2: float, std2: float) -> float:
+    """Bhattacharyya coefficient of N(mean1, std1²) and N(mean2, std2²), in [0, 1]."""
+    s1, s2 = abs(std1), abs(std2)
+    var = s1 * s1 + s2 * s2
+    if var == 0.0:
+        return 1.0 if mean1 == mean2 else 0.0
+    return math.sqrt(2.0 * s1 * s2 / var) * math.exp(-((mean1 - mean2) ** 2) / (4.0 * var))
+
+
+def span_similarity(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
+    """Mean per-feature similarity over the union of features (one-sided features score 0)."""
+    names = set(a) | set(b)
+    if not names:
+        return math.nan
+    total = 0.0
+    for f in names:
+        if f in a and f in b:
+            total += feature_similarity(
+                float(a[f]["mean"]), float(a[f]["std"]), float(b[f]["mean"]), float(b[f]["std"])
+            )
+    return total / len(names)
+
+
+def dataset_similarity(pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]]) -> float:
+    """Mean span similarity over ordinal span pairs where both spans have statistics; NaN if none."""
+    scores = [span_similarity(a, b) for a, b in pairs if a is not None and b is not None]
+    scores = [s for s in scores if not math.isnan(s)]
+    return float(np.mean(scores)) if scores else math.nan
+
+
+def _parse_stats(text: Any) -> dict[str, dict[str, float]] | None:
+    if text is None:
+        return None
+    try:
+        data = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for name, s in data.items():
+        if isinstance(s, dict) and isinstance(s.get("mean"), int | float) and isinstance(s.get("std"), int | float):
+            out[str(name)] = {"mean": float(s["mean"]), "std": float(s["std"])}
+    return out
+
+
+# -- the frame ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeatureFrame:
+    """The frame plus what it was computed from."""
+
+    data: pd.DataFrame
+    fingerprint: str
+    k: int
+    cached: bool = False
+
+    def columns(self, feature_set: str) -> list[str]:
+        return feature_columns(self.data, feature_set, self.k)
+
+    @property
+    def labelled(self) -> pd.DataFrame:
+        return self.data[self.data["pushed"].notna()]
+
+
+def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
+    if group == "model":
+        arch = sorted(c for c in frame.columns if c.startswith("arch_"))
+        return [f"model_type_{_safe(t)}" for t in MODEL_TYPES] + arch
+    if group == "history":
+        return [f"{name}_{i}" for i in range(1, k + 1) for name in HISTORY_FEATURES] + list(PUSH_HISTORY)
+    if group == "history_study":
+        return [f"{name}_{i}" for i in range(1, k + 1) for name in HISTORY_FEATURES if name != "prev_pushed"]
+    if group in SHAPE_GROUPS:
+        return [f"{group}_{kind}_{m}" for kind in SHAPE_GROUPS[group] for m in ("n", "in", "out")]
+    if group == "validation":
+        return list(VALIDATION_COLUMNS)
+    raise FrameError(f"unknown feature group {group!r}")
+
+
+def feature_columns(frame: pd.DataFrame, feature_set: str, k: int) -> list[str]:
+    """The feature columns of a set, in a fixed order."""
+    if feature_set not in FEATURE_SETS:
+        raise FrameError(f"unknown feature set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}")
+    return [c for g in FEATURE_SETS[feature_set] for c in group_columns(frame, g, k)]
+
+
+def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
+    """Share of all graphlet compute that must run before the set's features exist."""
+    total = float(frame["cost"].sum())
+    return float(frame[f"cost_before_{feature_set}"].sum()) / total if total > 0 else 0.0
+
+
+def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
+    """Hash of everything the frame depends on, and the number of graphlets."""
+    rows = wh.read("features/fingerprint")
+    h = hashlib.sha1(f"{FRAME_VERSION}:{k}".encode(), usedforsecurity=False)
+    for r in rows:
+        cost = None if r["cost"] is None else round(float(r["cost"]), 6)
+        h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())
+    return h.hexdigest(), len(rows)
+
+
+def cache_dir() -> Path:
+    return mlprov_home() / "features"
+
+
+def cached_frame(wh: Warehouse, *, k: int = DEFAULT_K) -> FeatureFrame | None:
+    """The cached frame of the current corpus, or None when it has not been computed yet."""
+    fingerprint, _ = corpus_fingerprint(wh, k)
+    path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
+    try:
+        return FeatureFrame(pd.read_parquet(path), fingerprint, k, cached=True) if path.exists() else None
+    except (OSError, ValueError):
+        return None
+
+
+def build_frame(
+    wh: Warehouse,
+    *,
+    k: int = DEFAULT_K,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> FeatureFrame:
+    """The feature frame of every graphlet of the warehouse (from the cache when the corpus is unchanged)."""
+    if not 1 <= k <= MAX_K:
+        raise FrameError(f"history window k must be between 1 and {MAX_K}, got {k}")
+    fingerprint, n = corpus_fingerprint(wh, k)
+    if n == 0:
+        raise FrameError("the warehouse has no graphlets: run `mlprov load` and `mlprov graphlets` first")
+    path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
+    if use_cache and path.exists():
+        try:
+            return FeatureFrame(pd.read_parquet(path), fingerprint, k, cached=True)
+        except (OSError, ValueError):
+            pass  # unreadable cache: recompute and overwrite
+    data = compute_frame(wh, k=k, progress=progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    data.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return FeatureFrame(data, fingerprint, k, cached=False)
+
+
+def compute_frame(
+    wh: Warehouse,
+    *,
+    k: int = DEFAULT_K,
+    pipeline: str | None = None,
+    uids: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Compute the frame from the graph (no cache): all graphlets, one pipeline's, or the given ones."""
+    ids = [str(r["uid"]) for r in wh.read("features/graphlets", pipeline=pipeline, uids=list(uids) if uids else None)]
+    records: list[dict[str, Any]] = []
+    stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
+    done = 0
+    for part in chunks(ids, CHUNK):
+        rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))}
+        history = wh.read("features/history", uids=list(part), k=k)
+        wanted = {u for h in history for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
+        for sub in chunks(sorted(wanted), CHUNK):
+            for s in wh.read("features/stats", uids=list(sub)):
+                stats_cache[str(s["uid"])] = _parse_stats(s["stats"])
+        for h in history:
+            rec = rows[str(h["uid"])]
+            lag = int(h["lag"])
+            rec[f"jaccard_{lag}"] = math.nan if h["jaccard"] is None else float(h["jaccard"])
+            rec[f"code_changed_{lag}"] = math.nan if h["code_changed"] is None else float(h["code_changed"])
+            rec[f"prev_pushed_{lag}"] = math.nan if h["prev_pushed"] is None else float(h["prev_pushed"])
+            pairs = [(stats_cache.get(a) if a else None, stats_cache.get(b) if b else None) for a, b in h["pairs"]]
+            rec[f"dataset_similarity_{lag}"] = dataset_similarity(pairs)
+        for ph in wh.read("features/push_history", uids=list(part)):
+            rec = rows[str(ph["uid"])]
+            for col in PUSH_HISTORY:
+                rec[col] = math.nan if ph[col] is None else float(ph[col])
+        records.extend(rows[u] for u in part)
+        done += len(part)
+        if progress is not None:
+            progress(done, len(ids))
+    return _to_frame(records, k)
+
+
+def _static_features(r: dict[str, Any]) -> dict[str, Any]:
+    rec: dict[str, Any] = {c: r.get(c) for c in META_COLUMNS}
+    rec["pushed"] = math.nan if r["pushed"] is None else float(bool(r["pushed"]))
+    rec["cost"] = float(r["cost"] or 0.0)
+    mt = r["model_type"]
+    mt = "unknown" if mt is None or str(mt) == "" else str(mt)
+    if mt not in MODEL_TYPES:
+        mt = "Other"
+    for t in MODEL_TYPES:
+        rec[f"model_type_{_safe(t)}"] = 1.0 if t == mt else 0.0
+    if r["architecture"]:
+        rec[f"arch_{_safe(str(r['architecture']))}"] = 1.0
+    cost_by_kind: dict[str, float] = {}
+    agg: dict[tuple[str, str], list[float]] = {}  # (group, kind) -> [n, sum_in, sum_out]
+    for s in r["shape"]:
+        kind = str(s["kind"])
+        if kind not in CATEGORIES or kind == "Custom":
+            kind = "Custom"
+        cost_by_kind[kind] = cost_by_kind.get(kind, 0.0) + float(s["cost"] or 0.0)
+        group = next((g for g, kinds in SHAPE_GROUPS.items() if kind in kinds), "pre")
+        n = float(s["n"])
+        a = agg.setdefault((group, kind), [0.0, 0.0, 0.0])
+        a[0] += n
+        a[1] += float(s["mean_in"]) * n
+        a[2] += float(s["mean_out"]) * n
+    for group, kinds in SHAPE_GROUPS.items():
+        for kind in kinds:
+            n, sin, sout = agg.get((group, kind), [0.0, 0.0, 0.0])
+            rec[f"{group}_{kind}_n"] = n
+            rec[f"{group}_{kind}_in"] = sin / n if n else math.nan
+            rec[f"{group}_{kind}_out"] = sout / n if n else math.nan
+    for col, kind in zip(VALIDATION_COLUMNS, ("ModelBlessing", "InfraBlessing"), strict=True):
+        flags = [float(b["blessed"]) for b in r["blessings"] if b["kind"] == kind and b["blessed"] is not None]
+        rec[col] = float(np.mean(flags)) if flags else math.nan
+    for name, decision in DECISION_KINDS.items():
+        rec[f"cost_before_{name}"] = sum(v for kd, v in cost_by_kind.items() if kd in decision)
+    return rec
+
+
+def _to_frame(records: list[dict[str, Any]], k: int) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        frame = pd.DataFrame(columns=list(META_COLUMNS))
+    for col in (f"{n}_{i}" for i in range(1, k + 1) for n in HISTORY_FEATURES):
+        if col not in frame.columns:
+            frame[col] = math.nan
+    arch = sorted(c for c in frame.columns if c.startswith("arch_"))
+    frame[arch] = frame[arch].fillna(0.0)
+    meta = [c for c in META_COLUMNS if c in frame.columns]
+    costs = sorted(c for c in frame.columns if c.startswith("cost_before_"))
+    features: list[str] = []
+    for group in ("model", "history", "pre", "trainer", "post", "validation"):
+        features.extend(group_columns(frame, group, k))
+    for col in features:
+        if col not in frame.columns:
+            frame[col] = math.nan
+        frame[col] = frame[col].astype("float64")
+    return frame[meta + costs + features].reset_index(drop=True)
+
+
+def describe_sets(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
+    """Each feature set with its feature count and feature cost."""
+    return [
+        {
+            "set": name,
+            "groups": "+".join(FEATURE_SETS[name]),
+            "features": len(feature_columns(frame, name, k)),
+            "feature_cost": feature_cost(frame, name),
+        }
+        for name in FEATURE_SETS
+    ]

@@ -1,0 +1,519 @@
+"""The push predictor (DESIGN §8): xgboost on the feature frame, saved as JSON, applied to graphlets.
+
+* Splits are by pipeline (``store/pipeline``): no pipeline has graphlets on both sides. Among many
+  random pipeline partitions of a seed, the one whose test side is closest to the wanted share of
+  graphlets *and* whose push rate is closest to the training side's is kept (:func:`split_by_pipeline`).
+* Tuning and the decision threshold use the training side only: pipeline-grouped cross-validation
+  (:data:`CV_FOLDS` folds, no pipeline in two folds) over a small grid with early stopping picks the
+  parameters and the number of rounds by out-of-fold ROC-AUC; the threshold maximises balanced
+  accuracy on the out-of-fold predictions; the final model is refit on the whole training side.
+* Models are saved as xgboost's own JSON plus a metadata JSON (feature set, feature list, threshold,
+  history window, corpus fingerprint, versions) under ``$MLPROV_HOME/models/`` — never pickle.
+  Loading checks that the frame has every feature the model needs (:class:`ModelMismatchError`).
+* :func:`predict` writes the push probability, the decision, the model version and the top
+  per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds) back to
+  the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, chunks, compute_frame
+
+from mlprov.db import Warehouse
+from mlprov.errors import MlprovError
+from mlprov.settings import mlprov_home
+
+MODEL_FORMAT = "mlprov-push-model"
+MODEL_FORMAT_VERSION = 1
+DEFAULT_SET = "input"
+TEST_SHARE = 0.2
+SPLIT_TRIES = 400
+CV_FOLDS = 4
+GRID: tuple[dict[str, Any], ...] = (
+    {"max_depth": 2, "min_child_weight": 5.0},
+    {"max_depth": 4, "min_child_weight": 5.0},
+    {"max_depth": 6, "min_child_weight": 10.0},
+)
+BASE_PARAMS: dict[str, Any] = {
+    "objective": "binary:logistic",
+    "eval_metric": "logloss",
+    "tree_method": "hist",
+    "eta": 0.08,
+    "subsample": 0.8,
+    "colsample_bytree": 0.7,
+    "lambda": 1.0,
+    "nthread": 1,
+}
+MAX_ROUNDS = 400
+EARLY_STOP = 40
+TOP_CONTRIBUTIONS = 5
+
+
+class ModelError(MlprovError):
+    """A model file is missing, unreadable or not an mlprov push model."""
+
+    exit_code = 7
+
+
+class ModelMismatchError(ModelError):
+    """The model needs features the feature frame does not have (other history window, other version)."""
+
+
+class SplitError(MlprovError):
+    """The labelled graphlets cannot be split by pipeline (too few pipelines or one class only)."""
+
+    exit_code = 7
+
+
+# -- metrics used for tuning ------------------------------------------------------------------------
+
+
+def balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> float:
+    """Mean of the true-positive and true-negative rates (NaN when a class is absent)."""
+    y = np.asarray(y).astype(bool)
+    pred = np.asarray(pred).astype(bool)
+    pos, neg = y.sum(), (~y).sum()
+    if pos == 0 or neg == 0:
+        return math.nan
+    return float(0.5 * ((pred & y).sum() / pos + (~pred & ~y).sum() / neg))
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC by the rank-sum (Mann-Whitney) statistic, ties given average ranks."""
+    y = np.asarray(y).astype(bool)
+    s = np.asarray(score, dtype=float)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if pos == 0 or neg == 0:
+        return math.nan
+    ranks = pd.Series(s).rank(method="average").to_numpy()
+    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def best_threshold(y: np.ndarray, score: np.ndarray) -> float:
+    """The score cut (predict push when score >= cut) with the highest balanced accuracy; ties: lowest."""
+    y = np.asarray(y).astype(bool)
+    s = np.asarray(score, dtype=float)
+    best, best_ba = 0.5, -1.0
+    for t in np.unique(s):
+        ba = balanced_accuracy(y, s >= t)
+        if ba > best_ba + 1e-12:
+            best, best_ba = float(t), ba
+    return best
+
+
+# -- splitting --------------------------------------------------------------------------------------
+
+
+def pipeline_keys(frame: pd.DataFrame) -> pd.Series:
+    return frame["store"].astype(str) + "/" + frame["pipeline"].fillna("").astype(str)
+
+
+def split_by_pipeline(frame: pd.DataFrame, seed: int, test_share: float = TEST_SHARE) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks (train, test) over the labelled rows of ``frame``; pipelines never straddle.
+
+    Among :data:`SPLIT_TRIES` random orders of the pipelines (seeded), each filled into the test side
+    until it holds ``test_share`` of the graphlets, keep the one minimising
+    ``|test share − wanted| / wanted + |push rate test − push rate train| / overall push rate``
+    among those with both classes on both sides.
+    """
+    y = frame["pushed"].to_numpy(dtype=float)
+    keys = pipeline_keys(frame).to_numpy()
+    groups = pd.DataFrame({"key": keys, "y": y}).groupby("key", sort=True)["y"].agg(["size", "sum"])
+    if len(groups) < 2:
+        raise SplitError(f"need labelled graphlets from at least 2 pipelines to split, have {len(groups)}")
+    names = groups.index.to_numpy()
+    sizes = groups["size"].to_numpy(dtype=float)
+    pos = groups["sum"].to_numpy(dtype=float)
+    total, total_pos = sizes.sum(), pos.sum()
+    if total_pos == 0 or total_pos == total:
+        raise SplitError("the labelled graphlets are all pushed or all unpushed: nothing to learn")
+    rate = total_pos / total
+    rng = np.random.default_rng(seed)
+    best: tuple[float, np.ndarray] | None = None
+    for _ in range(SPLIT_TRIES):
+        order = rng.permutation(len(names))
+        take = np.zeros(len(names), dtype=bool)
+        n = 0.0
+        for i in order:
+            if n >= test_share * total:
+                break
+            take[i] = True
+            n += sizes[i]
+        if take.all():
+            continue
+        tn, tp = sizes[take].sum(), pos[take].sum()
+        rn, rp = total - tn, total_pos - tp
+        if tp == 0 or tp == tn or rp == 0 or rp == rn:
+            continue
+        score = abs(tn / total - test_share) / test_share + abs(tp / tn - rp / rn) / rate
+        if best is None or score < best[0]:
+            best = (score, take.copy())
+    if best is None:
+        raise SplitError("no pipeline split puts both pushed and unpushed graphlets on both sides")
+    test_keys = set(names[best[1]])
+    test = np.array([k in test_keys for k in keys])
+    return ~test, test
+
+
+# -- training ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainedModel:
+    """A booster with what it needs to be applied again."""
+
+    booster: xgb.Booster
+    feature_set: str
+    features: list[str]
+    threshold: float
+    k: int
+    corpus_fingerprint: str
+    params: dict[str, Any]
+    rounds: int
+    seed: int
+    train_graphlets: int
+    train_pipelines: int
+    validation_auc: float
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def model_json(self) -> bytes:
+        return bytes(self.booster.save_raw(raw_format="json"))
+
+    @property
+    def version(self) -> str:
+        digest = hashlib.sha1(self.model_json(), usedforsecurity=False).hexdigest()[:12]
+        return f"{self.feature_set}-{digest}"
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.booster.predict(_dmatrix(align(frame, self))), dtype=float)
+
+    def contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        """SHAP values per feature (log-odds), last column the bias."""
+        return np.asarray(self.booster.predict(_dmatrix(align(frame, self)), pred_contribs=True), dtype=float)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "model_version": self.version,
+            "feature_set": self.feature_set,
+            "features": self.features,
+            "threshold": self.threshold,
+            "k": self.k,
+            "corpus_fingerprint": self.corpus_fingerprint,
+            "params": self.params,
+            "rounds": self.rounds,
+            "seed": self.seed,
+            "train_graphlets": self.train_graphlets,
+            "train_pipelines": self.train_pipelines,
+            "validation_auc": self.validation_auc,
+            "train_seconds": round(self.seconds, 3),
+            "versions": _versions(),
+            **self.extra,
+        }
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mlprov_version = version("mlprov")
+    except PackageNotFoundError:
+        mlprov_version = "unknown"
+    return {"mlprov": mlprov_version, "xgboost": xgb.__version__, "pandas": pd.__version__, "numpy": np.__version__}
+
+
+def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None) -> xgb.DMatrix:
+    return xgb.DMatrix(
+        x.to_numpy(dtype=np.float32), label=y, feature_names=list(x.columns), missing=np.nan, nthread=1
+    )
+
+
+def align(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
+    """The frame's columns in the model's feature order.
+
+    Architecture one-hot columns the frame lacks are 0 (no graphlet of the frame has that
+    architecture); any other missing feature means the model was trained on another kind of frame.
+    """
+    missing = [f for f in model.features if f not in frame.columns]
+    hard = [f for f in missing if not f.startswith("arch_")]
+    if hard:
+        shown = ", ".join(hard[:8]) + (" …" if len(hard) > 8 else "")
+        raise ModelMismatchError(
+            f"model {model.version} (set {model.feature_set!r}, k={model.k}) needs {len(hard)} feature(s) "
+            f"the feature frame does not have: {shown}; retrain it (`mlprov train`) on this frame"
+        )
+    x = frame.reindex(columns=model.features)
+    if missing:
+        x[missing] = 0.0
+    return x.astype("float64")
+
+
+def _fit(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, rounds: int, seed: int,
+         evals: tuple[pd.DataFrame, np.ndarray] | None = None) -> xgb.Booster:
+    p = {**BASE_PARAMS, **params, "seed": seed}
+    dtrain = _dmatrix(x, y)
+    if evals is None:
+        return xgb.train(p, dtrain, num_boost_round=rounds)
+    dval = _dmatrix(*evals)
+    return xgb.train(p, dtrain, num_boost_round=rounds, evals=[(dval, "validation")],
+                     early_stopping_rounds=EARLY_STOP, verbose_eval=False)
+
+
+def pipeline_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
+    """A fold number per row; all graphlets of a pipeline share a fold. Pipelines are shuffled (seeded)
+    and each goes to the fold with the fewest graphlets so far, largest pipelines first."""
+    keys = pipeline_keys(frame)
+    sizes = keys.value_counts(sort=False)
+    rng = np.random.default_rng(seed)
+    shuffled = [str(key) for key in sizes.index.to_numpy()[rng.permutation(len(sizes))]]
+    order = sorted(shuffled, key=lambda key: -int(sizes[key]))  # stable: ties keep the shuffled order
+    load = np.zeros(folds)
+    fold_of: dict[str, int] = {}
+    for key in order:
+        f = int(np.argmin(load))
+        fold_of[str(key)] = f
+        load[f] += int(sizes[key])
+    return keys.map(fold_of).to_numpy(dtype=int)
+
+
+def train_model(
+    ff: FeatureFrame,
+    feature_set: str,
+    train_mask: np.ndarray,
+    *,
+    seed: int = 0,
+    folds: int = CV_FOLDS,
+) -> TrainedModel:
+    """Tune by pipeline-grouped cross-validation on the training rows, pick the threshold on the
+    out-of-fold predictions, refit on all training rows.
+
+    For each parameter set of :data:`GRID`, every fold's model is trained on the other folds with
+    early stopping on its own fold; the parameter set with the best out-of-fold ROC-AUC wins, its
+    number of rounds is the median of the folds' best iterations, and the threshold maximises the
+    balanced accuracy of its out-of-fold predictions. Only the training side is ever looked at.
+    """
+    t0 = time.perf_counter()
+    data = ff.labelled
+    features = ff.columns(feature_set)
+    train = data[train_mask]
+    x, y = train[features], train["pushed"].to_numpy(dtype=float)
+    fold = pipeline_folds(train, folds, seed + 7919)
+    n_folds = int(fold.max()) + 1
+    best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
+    for params in GRID:
+        oof = np.full(len(train), np.nan)
+        rounds: list[int] = []
+        for f in range(n_folds):
+            held = fold == f
+            if held.all() or len(np.unique(y[~held])) < 2:
+                continue
+            booster = _fit(params, x[~held], y[~held], MAX_ROUNDS, seed, evals=(x[held], y[held]))
+            r = int(booster.best_iteration) + 1
+            rounds.append(r)
+            oof[held] = np.asarray(booster.predict(_dmatrix(x[held]), iteration_range=(0, r)), dtype=float)
+        ok = ~np.isnan(oof)
+        if not rounds or len(np.unique(y[ok])) < 2:
+            raise SplitError("cross-validation folds of the training side lack one of the classes")
+        auc = roc_auc(y[ok], oof[ok])
+        if best is None or auc > best[0] + 1e-12:
+            best = (auc, params, max(1, int(np.median(rounds))), oof)
+    assert best is not None
+    auc, params, n_rounds, oof = best
+    ok = ~np.isnan(oof)
+    threshold = best_threshold(y[ok], oof[ok])
+    booster = _fit(params, x, y, n_rounds, seed)
+    return TrainedModel(
+        booster=booster,
+        feature_set=feature_set,
+        features=features,
+        threshold=threshold,
+        k=ff.k,
+        corpus_fingerprint=ff.fingerprint,
+        params={**BASE_PARAMS, **params, "seed": seed},
+        rounds=n_rounds,
+        seed=seed,
+        train_graphlets=len(train),
+        train_pipelines=int(pipeline_keys(train).nunique()),
+        validation_auc=auc,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+# -- saving and loading -----------------------------------------------------------------------------
+
+
+def models_dir() -> Path:
+    return mlprov_home() / "models"
+
+
+def model_paths(base: Path) -> tuple[Path, Path]:
+    """(booster JSON, metadata JSON) for a model base path or either of its two files."""
+    name = base.name
+    for suffix in (".xgb.json", ".meta.json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return base.with_name(name + ".xgb.json"), base.with_name(name + ".meta.json")
+
+
+def save_model(model: TrainedModel, base: Path | None = None) -> Path:
+    """Write ``<base>.xgb.json`` (xgboost's JSON) and ``<base>.meta.json``; return the metadata path.
+
+    Without ``base``: ``$MLPROV_HOME/models/<set>-s<seed>-<fingerprint[:10]>``, also recorded as the
+    latest model in ``models/latest``.
+    """
+    if base is None:
+        base = models_dir() / f"{model.feature_set}-s{model.seed}-{model.corpus_fingerprint[:10]}"
+        default = True
+    else:
+        default = False
+    booster_path, meta_path = model_paths(base)
+    booster_path.parent.mkdir(parents=True, exist_ok=True)
+    booster_path.write_bytes(model.model_json())
+    meta = model.metadata()
+    meta["model_file"] = booster_path.name
+    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    if default:
+        (models_dir() / "latest").write_text(meta_path.name + "\n")
+    return meta_path
+
+
+def default_model_path() -> Path:
+    latest = models_dir() / "latest"
+    if not latest.exists():
+        raise ModelError(f"no model trained yet in {models_dir()}: run `mlprov train` or pass --model PATH")
+    return models_dir() / latest.read_text().strip()
+
+
+def load_model(path: Path | None = None) -> TrainedModel:
+    """Read a model saved by :func:`save_model` (JSON only: a model file is data, never code)."""
+    booster_path, meta_path = model_paths(path or default_model_path())
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read model metadata {meta_path}: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{meta_path} is not an mlprov push model (format {MODEL_FORMAT!r})")
+    if int(meta.get("format_version", 0)) > MODEL_FORMAT_VERSION:
+        raise ModelError(f"{meta_path} was written by a newer mlprov (format {meta.get('format_version')})")
+    booster = xgb.Booster()
+    try:
+        booster.load_model(str(booster_path))
+    except (OSError, xgb.core.XGBoostError) as exc:
+        raise ModelError(f"cannot read model {booster_path}: {str(exc).splitlines()[0]}") from None
+    features = [str(f) for f in meta["features"]]
+    if list(booster.feature_names or []) != features:
+        raise ModelMismatchError(f"{booster_path}: the booster's features differ from its metadata's feature list")
+    return TrainedModel(
+        booster=booster,
+        feature_set=str(meta["feature_set"]),
+        features=features,
+        threshold=float(meta["threshold"]),
+        k=int(meta["k"]),
+        corpus_fingerprint=str(meta["corpus_fingerprint"]),
+        params=dict(meta.get("params", {})),
+        rounds=int(meta.get("rounds", 0)),
+        seed=int(meta.get("seed", 0)),
+        train_graphlets=int(meta.get("train_graphlets", 0)),
+        train_pipelines=int(meta.get("train_pipelines", 0)),
+        validation_auc=float(meta.get("validation_auc", math.nan)),
+        seconds=float(meta.get("train_seconds", 0.0)),
+    )
+
+
+# -- prediction -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prediction:
+    uid: str
+    pipeline: str | None
+    pushed: float
+    push_probability: float
+    push_decision: bool
+    contributions: list[dict[str, Any]]
+
+
+def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
+    out: list[list[dict[str, Any]]] = []
+    values = x.to_numpy(dtype=float)
+    for row, c in zip(values, contribs, strict=True):
+        order = np.argsort(-np.abs(c[:-1]), kind="stable")[:n]
+        out.append(
+            [
+                {
+                    "feature": model.features[i],
+                    "value": None if math.isnan(row[i]) else round(float(row[i]), 6),
+                    "contribution": round(float(c[i]), 6),
+                }
+                for i in order
+                if c[i] != 0.0
+            ]
+        )
+    return out
+
+
+def predict(
+    wh: Warehouse,
+    model: TrainedModel,
+    *,
+    uids: Sequence[str] | None = None,
+    pipeline: str | None = None,
+    top: int = TOP_CONTRIBUTIONS,
+    ff: FeatureFrame | None = None,
+) -> tuple[list[Prediction], int]:
+    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed)."""
+    if ff is None and (uids or pipeline is not None):
+        # a selection: the cached corpus frame when there is one, else only the selected rows
+        ff = cached_frame(wh, k=model.k)
+        if ff is None:
+            selected = compute_frame(wh, k=model.k, pipeline=pipeline, uids=list(uids) if uids else None)
+            ff = FeatureFrame(selected, "", model.k)
+    ff = ff or build_frame(wh, k=model.k)
+    data = ff.data
+    if uids:
+        missing = sorted(set(uids) - set(data["uid"]))
+        if missing:
+            raise ModelError(f"no graphlet {', '.join(missing[:5])} in the warehouse (see `mlprov graphlets`)")
+        data = data[data["uid"].isin(list(uids))]
+    if pipeline is not None:
+        data = data[data["pipeline"] == pipeline]
+        if data.empty:
+            raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
+    x = align(data, model)
+    prob = model.predict_proba(data)
+    contribs = model.contributions(data)
+    tops = top_contributions(model, x, contribs, top)
+    version = model.version
+    preds = [
+        Prediction(str(u), None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p),
+                   float(lbl), float(pr), bool(pr >= model.threshold), tp)
+        for u, p, lbl, pr, tp in zip(data["uid"], data["pipeline"], data["pushed"], prob, tops, strict=True)
+    ]
+    changed = 0
+    rows = [
+        {
+            "uid": p.uid,
+            "push_probability": p.push_probability,
+            "push_decision": p.push_decision,
+            "model_version": version,
+            "contributions": json.dumps(p.contributions, separators=(",", ":")),
+        }
+        for p in preds
+    ]
+    for part in chunks(rows, 1000):
+        changed += int(wh.write("predict/write", rows=list(part))[0]["changed"])
+    return preds, changed

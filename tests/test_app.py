@@ -1,0 +1,406 @@
+"""The Streamlit app (issue 9), page by page with Streamlit's AppTest against a real loaded Neo4j.
+
+The warehouse holds the generator's `tiny` corpus and the real TFX fixture `redwine_pushers_v10`,
+loaded once for the module; each test asserts what a user sees against what the graph holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from mlprov.app import common, data
+from mlprov.features.graphlets import build_graphlets
+from mlprov.generator import generate
+from mlprov.loader.load import Loader
+from streamlit.testing.v1 import AppTest
+
+from mlprov.db import Warehouse
+from tests.conftest import FIXTURES
+
+MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
+FIXTURE = "redwine_pushers_v10.sqlite"
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """Tiny generated corpus + a real fixture store, loaded with graphlets, once for this module."""
+    wh = _session_warehouse
+    wh.run_batched("admin/clear_graph")
+    out = tmp_path_factory.mktemp("app_corpus")
+    generate(out, "tiny", seed=0)
+    loader = Loader(wh)
+    for store in sorted((out / "stores").glob("*.sqlite")):
+        loader.load(store, store=store.stem)
+    copy = out / FIXTURE
+    copy.write_bytes((FIXTURES / FIXTURE).read_bytes())
+    loader.load(copy, store="redwine_pushers_v10")
+    build_graphlets(wh)
+    return wh
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    data.clear_cache()
+    common.forget_warehouse()
+    yield
+    data.clear_cache()
+
+
+def q(wh: Warehouse, text: str, **params: Any) -> list[dict[str, Any]]:
+    """Expected values straight from the graph (test-side Cypher, read-only)."""
+    return wh.read_text(text, params, limit=100_000)[1]
+
+
+def app(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return str(m.value)
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def cypher_shown(at: AppTest) -> str:
+    """All code blocks of the folded "Cypher this page ran" expander."""
+    exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
+    assert exp, "the page does not show the Cypher it ran"
+    return "\n".join(str(c.value) for c in exp[0].code)
+
+
+def charts(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+# -- Overview ---------------------------------------------------------------------------------------
+
+
+def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
+    at = app()
+    assert at.title[0].value == "Overview"
+    stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
+    pipelines = q(corpus, "MATCH (p:Pipeline) RETURN count(p) AS n")[0]["n"]
+    executions = q(corpus, "MATCH (e:Execution) RETURN count(e) AS n")[0]["n"]
+    g = q(
+        corpus,
+        "MATCH (g:Graphlet) RETURN count(g) AS n, count(CASE WHEN g.pushed THEN 1 END) AS p, count(g.pushed) AS d",
+    )[0]
+    assert stores == 2 and g["n"] > 0
+    assert metric(at, "Stores") == f"{stores:,}"
+    assert metric(at, "Pipelines") == f"{pipelines:,}"
+    assert metric(at, "Executions") == f"{executions:,}"
+    assert metric(at, "Model graphlets") == f"{g['n']:,}"
+    assert metric(at, "Push rate") == f"{g['p'] / g['d']:.1%}"
+    # the store table lists both stores; cost by stage and models per day are charted
+    table = at.dataframe[0].value
+    assert sorted(table["name"]) == ["mlmd-000", "redwine_pushers_v10"]
+    specs = json.dumps(charts(at))
+    assert "stage" in specs and "models trained" in specs
+    assert "MATCH (g:Graphlet)" in cypher_shown(at)
+
+    # the store filter narrows every number to that store
+    at.selectbox(key="store").select("redwine_pushers_v10").run()
+    gs = q(corpus, "MATCH (g:Graphlet {store: 'redwine_pushers_v10'}) RETURN count(g) AS n")[0]["n"]
+    assert metric(at, "Stores") == "1"
+    assert metric(at, "Model graphlets") == f"{gs:,}"
+
+
+# -- Pipelines --------------------------------------------------------------------------------------
+
+
+def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
+    at = app("pipelines.py")
+    expected = q(corpus, "MATCH (p:Pipeline) RETURN p.store AS store, p.name AS name ORDER BY store, name")
+    box = at.selectbox(key="pipeline_choice")
+    assert list(box.options) == [f"{r['name']}  ·  {r['store']}" for r in expected]
+
+    at.text_input(key="pipeline_search").input("music").run()
+    box = at.selectbox(key="pipeline_choice")
+    assert box.options and all("music" in o for o in box.options)
+
+    at.text_input(key="pipeline_search").input("").run()
+    at.checkbox(key="pipeline_with_graphlets").check().run()
+    with_graphlets = q(corpus, "MATCH (g:Graphlet) RETURN count(DISTINCT [g.store, g.pipeline]) AS n")[0]["n"]
+    assert len(at.selectbox(key="pipeline_choice").options) == with_graphlets
+
+    # the busiest pipeline: its numbers, its trace (paged) and its graphlets
+    top = q(
+        corpus,
+        "MATCH (e:Execution) WHERE e.pipeline IS NOT NULL RETURN e.store AS store, "
+        "e.pipeline AS pipeline, count(e) AS n ORDER BY n DESC LIMIT 1",
+    )[0]
+    gl = q(
+        corpus,
+        "MATCH (g:Graphlet {store: $s, pipeline: $p}) RETURN g.uid AS uid, g.pushed AS pushed "
+        "ORDER BY g.trainer_created, g.trainer_mlmd_id",
+        s=top["store"],
+        p=top["pipeline"],
+    )
+    assert top["n"] > 100
+    at.selectbox(key="pipeline_choice").select(f"{top['pipeline']}  ·  {top['store']}").run()
+    assert metric(at, "Executions") == f"{top['n']:,}"
+    assert metric(at, "Model graphlets") == f"{len(gl):,}"
+    assert metric(at, "Pushed") == f"{sum(1 for g in gl if g['pushed']):,}"
+    trace = [s for s in charts(at) if "vconcat" in s]
+    assert trace, "no trace chart"
+    text = json.dumps(trace[0])
+    assert "membership" in text and "outcome" in text  # executions by graphlet membership, graphlet bars
+    graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
+    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl]
+    assert set(graphlet_table["outcome"]) <= {"pushed", "unpushed", "undecided"}
+
+    # paging: 100 per page, the last page holds the rest
+    at.selectbox(key="trace_page_size").select(100).run()
+    pages = -(-top["n"] // 100)
+    assert at.number_input(key="trace_page").label == f"Page (of {pages})"
+    at.number_input(key="trace_page").set_value(pages).run()
+    assert any(f"of {top['n']:,}" in c.value and f"Page {pages} of {pages}" in c.value for c in at.caption)
+
+    # highlighting a graphlet marks its executions
+    at.selectbox(key="trace_highlight").select(gl[0]["uid"]).run()
+    assert not at.exception
+    shown = cypher_shown(at)
+    assert "SKIP $skip" in shown and "MATCH (p:Pipeline)" in shown
+
+
+# -- Graphlet ---------------------------------------------------------------------------------------
+
+
+def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
+    row = q(
+        corpus,
+        "MATCH (p:Graphlet)-[:NEXT]->(g:Graphlet)-[:NEXT]->(n:Graphlet) "
+        "RETURN g.uid AS uid, p.uid AS prev, n.uid AS next, g.pipeline AS pipeline, "
+        "g.n_executions + g.n_artifacts AS members ORDER BY g.uid LIMIT 1",
+    )[0]
+    at = app("graphlet.py", uid=row["uid"])
+    assert at.subheader[0].value == row["uid"]
+    assert metric(at, "Pipeline") == row["pipeline"]
+    members = at.dataframe[0].value
+    assert len(members) == row["members"]
+    assert at.get("graphviz_chart"), "no subgraph drawn"
+    hist = next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)
+    assert hist.set_index("offset").loc[-1, "uid"] == row["prev"]
+    assert hist.set_index("offset").loc[1, "uid"] == row["next"]
+    assert hist.set_index("offset").loc[0, "span_jaccard"] == 1.0 or pd.isna(
+        hist.set_index("offset").loc[0, "span_jaccard"]
+    )
+    # the feature frame's rows, this graphlet and its predecessors
+    feats = [d.value for d in at.dataframe if "this (0)" in d.value.columns]
+    assert feats and "-1" in feats[0].columns and "jaccard_1" in feats[0].index
+
+    # neighbours via NEXT: the "previous" button opens the previous graphlet
+    at.button(key="graphlet_prev").click().run()
+    assert at.subheader[0].value == row["prev"]
+    assert "MATCH (g:Graphlet {uid: $uid})" in cypher_shown(at)
+
+
+def test_graphlet_prediction_on_a_selection(corpus: Warehouse) -> None:
+    from mlprov.app import predict
+
+    uid = q(corpus, "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid ORDER BY uid LIMIT 1")[0]["uid"]
+    at = app("graphlet.py", uid=uid)
+    why = predict.unavailable()
+    if why is not None:
+        # no model trained in this MLPROV_HOME: the page says so and the button is disabled
+        assert any("no trained model yet: run `mlprov train`" in w.value for w in at.warning)
+        assert at.button(key="predict_run").disabled
+        return
+    at.button(key="predict_run").click().run()
+    assert any("written back" in s.value for s in at.success), [w.value for w in at.warning]
+    p = q(corpus, "MATCH (g:Graphlet {uid: $u}) RETURN g.push_probability AS p", u=uid)[0]["p"]
+    assert p is not None
+    at.run()
+    assert metric(at, "Push probability") == f"{p:.2f}"
+
+
+# -- Predictor --------------------------------------------------------------------------------------
+
+
+def test_predictor_curve_from_written_back_predictions(corpus: Warehouse) -> None:
+    at = app("predictor.py")
+    assert any("No predictions in the warehouse yet" in i.value for i in at.info) or metric(
+        at, "Freshness at threshold"
+    )
+    # Stand in for `mlprov predict`: write a probability on every decided graphlet (test-only write).
+    rows = q(
+        corpus,
+        "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid, g.pushed AS pushed, "
+        "g.cost AS cost ORDER BY uid",
+    )
+    preds = [{"uid": r["uid"], "p": (0.9 if r["pushed"] else 0.1 + 0.5 * (i % 2))} for i, r in enumerate(rows)]
+    corpus._driver.execute_query(
+        "UNWIND $rows AS r MATCH (g:Graphlet {uid: r.uid}) SET g.push_probability = r.p, g.model_version = 'test'",
+        {"rows": preds},
+        database_=corpus.connection.database,
+    )
+    try:
+        data.clear_cache()
+        at = app("predictor.py")
+        frame = pd.DataFrame(
+            [
+                {"pushed": r["pushed"], "cost": r["cost"], "push_probability": p["p"]}
+                for r, p in zip(rows, preds, strict=True)
+            ]
+        )
+        at.slider(key="predictor_threshold").set_value(0.5).run()
+        at_half = data.freshness_waste(frame, [0.5]).iloc[0]
+        assert metric(at, "Freshness at threshold") == f"{at_half['freshness']:.1%}"
+        assert metric(at, "Waste removed at threshold") == f"{at_half['waste_removed']:.1%}"
+        curve = data.freshness_waste(frame)
+        best = curve[curve["freshness"] >= 1.0]["waste_removed"].max()
+        assert metric(at, "Waste removed at 100% freshness") == f"{best:.1%}"
+        assert any("freshness" in json.dumps(s) for s in charts(at))
+    finally:
+        corpus._driver.execute_query(
+            "MATCH (g:Graphlet) WHERE g.model_version = 'test' REMOVE g.push_probability, g.model_version",
+            database_=corpus.connection.database,
+        )
+
+
+def test_freshness_waste_curve_definition() -> None:
+    df = pd.DataFrame(
+        {
+            "pushed": [True, True, False, False],
+            "cost": [1.0, 1.0, 3.0, 1.0],
+            "push_probability": [0.9, 0.6, 0.7, 0.1],
+        }
+    )
+    c = data.freshness_waste(df, [0.0, 0.5, 0.65, 0.8, 1.0]).set_index("threshold")
+    assert c.loc[0.0, "freshness"] == 1.0 and c.loc[0.0, "waste"] == 1.0
+    assert c.loc[0.5, "freshness"] == 1.0 and c.loc[0.5, "waste"] == 0.75
+    assert c.loc[0.65, "freshness"] == 0.5 and c.loc[0.65, "waste"] == 0.75
+    assert c.loc[0.8, "freshness"] == 0.5 and c.loc[0.8, "waste"] == 0.0
+    assert c.loc[1.0, "freshness"] == 0.0
+
+
+# -- Console ----------------------------------------------------------------------------------------
+
+
+def run_console(at: AppTest, text: str, limit: int | None = None) -> AppTest:
+    at.text_area(key="console_text").input(text)
+    if limit is not None:
+        at.number_input(key="console_limit").set_value(limit)
+    at.button(key="console_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_console_free_text_library_and_csv(corpus: Warehouse) -> None:
+    at = app("console.py")
+    n = q(corpus, "MATCH (g:Graphlet) RETURN count(g) AS n")[0]["n"]
+    run_console(at, "MATCH (g:Graphlet) RETURN count(g) AS n")
+    assert not at.error
+    assert int(at.dataframe[0].value["n"][0]) == n
+    assert at.get("download_button"), "no CSV download"
+
+    # a library query, its parameter bound
+    at.selectbox(key="console_query").select("pipelines").run()
+    assert "MATCH (p:Pipeline)" in at.text_area(key="console_text").value
+    at.text_input(key="console_param_pipelines_store").input("redwine_pushers_v10")
+    at.button(key="console_run").click().run()
+    expected = q(corpus, "MATCH (p:Pipeline {store: 'redwine_pushers_v10'}) RETURN count(p) AS n")[0]["n"]
+    assert len(at.dataframe[0].value) == expected
+    assert set(at.dataframe[0].value["store"]) == {"redwine_pushers_v10"}
+
+    # the row limit cuts and says so
+    at.selectbox(key="console_query").select("(free Cypher)").run()
+    run_console(at, "MATCH (e:Execution) RETURN e.uid AS uid", limit=5)
+    assert len(at.dataframe[0].value) == 5
+    assert any("cut at the row limit of 5" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE (n)",
+        "MATCH (g:Graphlet) SET g.evil = 1",
+        "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    ],
+)
+def test_console_refuses_writes(corpus: Warehouse, statement: str) -> None:
+    before = q(corpus, "MATCH (n) RETURN count(n) AS n")[0]["n"]
+    at = run_console(app("console.py"), statement)
+    assert at.error and "refused" in at.error[0].value, [e.value for e in at.error]
+    assert not at.get("download_button")
+    assert q(corpus, "MATCH (n) RETURN count(n) AS n")[0]["n"] == before
+    assert q(corpus, "MATCH (g:Graphlet) WHERE g.evil IS NOT NULL RETURN count(g) AS n")[0]["n"] == 0
+
+
+# -- Empty warehouse, Neo4j down, the command ------------------------------------------------------
+
+
+def test_empty_warehouse_is_said_plainly(warehouse: Warehouse) -> None:
+    for page in ("overview.py", "pipelines.py", "graphlet.py", "predictor.py"):
+        at = app(page)
+        assert any("The warehouse is empty" in i.value for i in at.info), page
+    at = app("console.py")
+    assert any("The warehouse is empty" in i.value for i in at.info)
+    run_console(at, "RETURN 1 AS one")
+    assert int(at.dataframe[0].value["one"][0]) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_neo4j_down_is_one_line_naming_the_uri(monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("NEO4J_URI", uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
+    for page in ("overview.py", "console.py"):
+        t0 = time.monotonic()
+        at = app(page)
+        assert len(at.error) == 1 and uri in at.error[0].value and "\n" not in at.error[0].value
+        assert time.monotonic() - t0 < 30
+        assert not at.metric
+
+
+def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:
+    port = free_port()
+    exe = Path(sys.executable).with_name("mlprov")
+    proc = subprocess.Popen(
+        [str(exe), "app", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ),
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    body = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert body == "ok"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}" in out and "Neo4j: " in out

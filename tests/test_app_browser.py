@@ -1,0 +1,308 @@
+"""End to end in headless Chromium: `mlprov app` on a real loaded Neo4j, driven with Selenium.
+
+Opens every page, selects a pipeline and a graphlet, trains a model (`mlprov train`) and runs a
+prediction from the Graphlet page, runs a console query (CSV download offered) and proves a write
+statement is refused. Screenshots go to a temp dir (path printed), and to ``MLPROV_SCREENSHOTS`` when
+set (``docs/screenshots/`` for the README). Needs Debian's ``chromium`` and ``chromium-driver``
+(``scripts/ensure-browser`` installs them) and the ``selenium`` package.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlprov.db import Warehouse
+from tests.conftest import run_cli
+from tests.test_app import corpus, free_port, q  # noqa: F401  (module fixture reused)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (dev extra)")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="chromium / chromium-driver missing: run scripts/ensure-browser"
+)
+WAIT = 60.0
+
+
+@pytest.fixture(scope="module")
+def trained(corpus: Warehouse) -> Iterator[Warehouse]:  # noqa: F811
+    """A push model trained on the loaded corpus; the models folder is restored afterwards."""
+    home = Path(os.environ["MLPROV_HOME"])
+    models = home / "models"
+    before = {p.name: p.read_bytes() for p in models.glob("*")} if models.exists() else {}
+    res = run_cli("train")
+    assert res.returncode == 0, res.stderr
+    yield corpus
+    for p in models.glob("*"):
+        if p.name not in before:
+            p.unlink()
+        elif p.read_bytes() != before[p.name]:
+            p.write_bytes(before[p.name])
+
+
+@pytest.fixture(scope="module")
+def server(trained: Warehouse) -> Iterator[str]:
+    port = free_port()
+    exe = Path(sys.executable).with_name("mlprov")
+    proc = subprocess.Popen(
+        [str(exe), "app", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the app did not come up")
+        yield base
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    opts.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1500,1100",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=opts)
+    driver.set_page_load_timeout(WAIT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Callable[[WebDriver, str], Path]:
+    folder = tmp_path_factory.mktemp("screenshots")
+    keep = os.environ.get("MLPROV_SCREENSHOTS")
+    print(f"screenshots in {folder}")
+
+    def take(driver: WebDriver, name: str) -> Path:
+        settle(driver)
+        path = folder / f"{name}.png"
+        # the whole page, not just the window
+        height = driver.execute_script(
+            "const m = document.querySelector('[data-testid=\"stMain\"]') || document.body; return m.scrollHeight;"
+        )
+        driver.set_window_size(1500, max(1100, min(int(height) + 200, 6000)))
+        settle(driver)
+        driver.save_screenshot(str(path))
+        driver.set_window_size(1500, 1100)
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, Path(keep) / path.name)
+        return path
+
+    return take
+
+
+def wait_for(driver: WebDriver, check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            found = check()
+            if found:
+                return found
+        except Exception as exc:  # stale elements while Streamlit re-renders
+            last = exc
+        time.sleep(0.3)
+    raise TimeoutException(f"timed out waiting for {what} ({last})")
+
+
+def settle(driver: WebDriver) -> None:
+    """Wait until Streamlit finished the script run (no "running" status, no stale elements)."""
+    time.sleep(0.5)
+    wait_for(
+        driver,
+        lambda: (
+            not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+            and not driver.find_elements(By.CSS_SELECTOR, '[data-stale="true"]')
+        ),
+        "the script run to finish",
+    )
+    time.sleep(0.7)  # charts draw after the run
+
+
+def page_text(driver: WebDriver) -> str:
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def open_page(driver: WebDriver, url: str, title: str) -> None:
+    driver.get(url)
+    wait_for(driver, lambda: any(h.text == title for h in driver.find_elements(By.TAG_NAME, "h1")), f"page {title}")
+    settle(driver)
+
+
+def selectbox(driver: WebDriver, label: str) -> WebElement:
+    def find() -> WebElement | None:
+        for box in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]'):
+            if box.find_element(By.TAG_NAME, "label").text.strip() == label:
+                return box
+        return None
+
+    found: WebElement = wait_for(driver, find, f"selectbox {label!r}")
+    return found
+
+
+def choose(driver: WebDriver, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by typing it, as a user would."""
+    box = selectbox(driver, label)
+    box.find_element(By.TAG_NAME, "input").click()
+    field = box.find_element(By.TAG_NAME, "input")
+    field.send_keys(option)
+    wait_for(
+        driver,
+        lambda: any(option in o.text for o in driver.find_elements(By.CSS_SELECTOR, '[role="option"]')),
+        f"option {option!r}",
+    )
+    for o in driver.find_elements(By.CSS_SELECTOR, '[role="option"]'):
+        if option in o.text:
+            o.click()
+            break
+    settle(driver)
+
+
+def button(driver: WebDriver, text: str) -> WebElement:
+    return wait_for(
+        driver,
+        lambda: next((b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == text), None),
+        f"button {text!r}",
+    )
+
+
+def alerts(driver: WebDriver) -> list[str]:
+    return [str(a.text) for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]')]
+
+
+def console(driver: WebDriver, base: str, statement: str) -> None:
+    open_page(driver, base + "/console", "Cypher console")
+    area = driver.find_element(By.CSS_SELECTOR, '[data-testid="stTextArea"] textarea')
+    area.click()
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys(Keys.DELETE)
+    area.send_keys(statement)
+    area.send_keys(Keys.CONTROL, Keys.ENTER)  # commit the text area
+    settle(driver)
+    button(driver, "Run").click()
+    settle(driver)
+
+
+def test_every_page_in_chromium(
+    trained: Warehouse, server: str, browser: WebDriver, shots: Callable[[WebDriver, str], Path]
+) -> None:
+    d, wh = browser, trained
+    # Overview: the numbers the graph holds
+    open_page(d, server, "Overview")
+    n = q(wh, "MATCH (g:Graphlet) RETURN count(g) AS n")[0]["n"]
+    wait_for(d, lambda: f"{n:,}" in page_text(d) and "Cost by stage" in page_text(d), "overview metrics")
+    shots(d, "overview")
+
+    # Pipelines: select the busiest pipeline, see its trace and graphlets
+    top = q(
+        wh,
+        "MATCH (g:Graphlet) RETURN g.store AS store, g.pipeline AS pipeline, count(g) AS n ORDER BY n DESC LIMIT 1",
+    )[0]
+    open_page(d, server + "/pipelines", "Pipelines")
+    choose(d, "Pipeline", top["pipeline"])
+    wait_for(
+        d,
+        lambda: any(h.text == top["pipeline"] for h in d.find_elements(By.TAG_NAME, "h3")),
+        "the chosen pipeline's header",
+    )
+    wait_for(d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) >= 2, "trace chart")
+    shots(d, "pipelines")
+
+    # Graphlet: pick one of that pipeline's graphlets, then run the predictor on it
+    uid = q(
+        wh,
+        "MATCH (g:Graphlet {store: $s, pipeline: $p}) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid "
+        "ORDER BY g.trainer_created SKIP 1 LIMIT 1",
+        s=top["store"],
+        p=top["pipeline"],
+    )[0]["uid"]
+    open_page(d, server + "/graphlet", "Graphlet")
+    choose(d, "Pipeline", top["pipeline"])
+    choose(d, "Graphlet", uid)
+    wait_for(d, lambda: any(h.text == uid for h in d.find_elements(By.TAG_NAME, "h3")), "the chosen graphlet")
+    shots(d, "graphlet")
+    tab = wait_for(
+        d,
+        lambda: next((t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if "Prediction" in t.text), None),
+        "Prediction tab",
+    )
+    tab.click()
+    button(d, "Run the predictor").click()
+    settle(d)
+    wait_for(d, lambda: any("written back" in a for a in alerts(d)), "prediction written back")
+    assert q(wh, "MATCH (g:Graphlet {uid: $u}) RETURN g.push_probability AS p", u=uid)[0]["p"] is not None
+    d.refresh()
+    settle(d)
+    tab = wait_for(
+        d,
+        lambda: next((t for t in d.find_elements(By.CSS_SELECTOR, '[role="tab"]') if "Prediction" in t.text), None),
+        "Prediction tab",
+    )
+    tab.click()
+    wait_for(d, lambda: "Push probability" in page_text(d), "the prediction shown")
+    shots(d, "graphlet_prediction")
+
+    # Predictor: the curve from the predictions written back
+    run_cli("predict")
+    open_page(d, server + "/predictor", "Predictor")
+    wait_for(d, lambda: "Freshness at threshold" in page_text(d), "freshness metrics")
+    shots(d, "predictor")
+
+    # Console: a query with a table and a CSV download
+    console(
+        d, server, "MATCH (g:Graphlet) RETURN g.pipeline AS pipeline, count(*) AS graphlets ORDER BY graphlets DESC"
+    )
+    wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'), "the result table")
+    assert button(d, "Download CSV")
+    shots(d, "console")
+
+    # ... and a write is refused, visibly, and nothing is written
+    before = q(wh, "MATCH (n) RETURN count(n) AS n")[0]["n"]
+    console(d, server, "CREATE (n:Evil {x: 1}) RETURN n")
+    wait_for(d, lambda: any("refused" in a for a in alerts(d)), "the refusal")
+    shots(d, "console_refused")
+    assert q(wh, "MATCH (n) RETURN count(n) AS n")[0]["n"] == before

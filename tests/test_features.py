@@ -1,0 +1,182 @@
+"""The feature frame (DESIGN §7) against a real Neo4j: a hand-built trace with hand-computed Jaccard
+and dataset similarity, and the generated `tiny` corpus (missing history is NaN, caching, columns)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlprov.features.frame import (
+    FEATURE_SETS,
+    MAIN_SETS,
+    build_frame,
+    compute_frame,
+    dataset_similarity,
+    feature_cost,
+    feature_similarity,
+    span_similarity,
+)
+from mlprov.features.graphlets import build_graphlets
+from mlprov.generator import generate
+from mlprov.loader.load import Loader
+
+from mlprov.db import Warehouse
+from tests.mlmd_builder import MlmdBuilder
+
+TINY_STORE = "mlmd-000"
+
+
+# -- the tiny generated corpus, loaded once per module (reloaded if another test emptied the graph) --
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tiny")
+    generate(out, "tiny", seed=0)
+    return out
+
+
+def ensure_tiny(wh: Warehouse, corpus: Path) -> None:
+    stores = {r["name"]: r for r in wh.read("load/stores")}
+    if set(stores) == {TINY_STORE} and wh.read("graphlets/summary", store=TINY_STORE, pipeline=None)[0]["graphlets"]:
+        return
+    wh.run_batched("admin/clear_graph")
+    Loader(wh).load(str(corpus / "stores" / f"{TINY_STORE}.sqlite"))
+    build_graphlets(wh)
+
+
+@pytest.fixture
+def tiny(_session_warehouse: Warehouse, tiny_dir: Path) -> Iterator[Warehouse]:
+    ensure_tiny(_session_warehouse, tiny_dir)
+    yield _session_warehouse
+
+
+def test_first_graphlet_of_each_pipeline_has_nan_history_not_zero(tiny: Warehouse) -> None:
+    ff = build_frame(tiny, k=3, use_cache=False)
+    d = ff.data
+    assert len(d) == tiny.read("graphlets/summary", store=TINY_STORE, pipeline=None)[0]["graphlets"]
+    firsts = d.groupby("pipeline", sort=False).head(1)
+    assert len(firsts) == d["pipeline"].nunique() >= 5
+    hist = [c for c in ff.columns("history")]
+    assert firsts[hist].isna().all().all()
+    # the second graphlet has lag-1 history but not lag 2 or 3
+    seconds = d.groupby("pipeline", sort=False).nth(1)
+    assert seconds["jaccard_1"].notna().all()
+    assert seconds[["jaccard_2", "jaccard_3", "code_changed_2", "dataset_similarity_3"]].isna().all().all()
+    # where history exists it is a real value: code change 0/1, similarities in [0, 1]
+    later = d.groupby("pipeline", sort=False).nth(slice(3, None))
+    assert set(later["code_changed_3"].dropna().unique()) <= {0.0, 1.0}
+    assert later["jaccard_3"].between(0, 1).all()
+    sims = later["dataset_similarity_1"].dropna()
+    assert len(sims) > 0 and sims.between(0, 1).all()
+
+
+def test_frame_columns_sets_and_costs(tiny: Warehouse) -> None:
+    ff = build_frame(tiny, k=3, use_cache=False)
+    d = ff.data
+    assert d["uid"].is_unique
+    # one-hot model type: exactly one type per graphlet
+    mt = d[[c for c in d.columns if c.startswith("model_type_")]]
+    assert (mt.sum(axis=1) == 1).all()
+    # nested main sets, each a superset of the previous, with non-decreasing feature cost
+    cols = [set(ff.columns(s)) for s in MAIN_SETS]
+    assert all(a < b for a, b in itertools.pairwise(cols))
+    costs = [feature_cost(d, s) for s in MAIN_SETS]
+    assert costs == sorted(costs) and costs[0] > 0 and costs[-1] <= 1.0
+    assert feature_cost(d, "model_type") == 0.0
+    for s in FEATURE_SETS:
+        assert ff.columns(s), s
+    # every graphlet holds exactly one trainer; absent kinds count 0 with NaN means
+    assert (d["trainer_Trainer_n"] == 1).all()
+    no_tuner = d[d["pre_Tuner_n"] == 0]
+    assert no_tuner["pre_Tuner_in"].isna().all()
+    # labels: undecided graphlets are NaN, the rest 0/1, and cost adds up with the graphlets
+    assert set(d["pushed"].dropna().unique()) <= {0.0, 1.0}
+    total = sum(r["graphlet"]["cost"] for r in tiny.read("graphlets/list", store=TINY_STORE))
+    assert math.isclose(float(d["cost"].sum()), total, rel_tol=1e-9)
+
+
+def test_frame_is_cached_by_corpus_fingerprint(tiny: Warehouse) -> None:
+    a = build_frame(tiny, k=3, use_cache=False)
+    b = build_frame(tiny, k=3)
+    assert b.cached and b.fingerprint == a.fingerprint
+    assert b.data.equals(a.data)
+    c = build_frame(tiny, k=2)
+    assert c.fingerprint != a.fingerprint and "jaccard_3" not in c.columns("history")
+    # a subset computed directly equals the corresponding rows of the full frame
+    pipe = str(a.data["pipeline"].iloc[-1])
+    sub = compute_frame(tiny, k=3, pipeline=pipe)
+    full = a.data[a.data["pipeline"] == pipe].reset_index(drop=True)
+    for col in ("uid", "jaccard_1", "dataset_similarity_2", "code_changed_3", "prev_pushed_1", "cost"):
+        assert sub[col].equals(full[col]), col
+
+
+# -- dataset similarity, by hand ----------------------------------------------------------------------
+
+
+def test_dataset_similarity_formula_by_hand() -> None:
+    # identical summaries -> 1; equal means, stds 1 and 2 -> sqrt(2*1*2 / (1 + 4)) = sqrt(0.8)
+    assert feature_similarity(3.0, 1.0, 3.0, 1.0) == 1.0
+    assert math.isclose(feature_similarity(0.0, 1.0, 0.0, 2.0), math.sqrt(0.8))
+    # means 0 and 1, stds 1 -> exp(-1 / (4 * 2)) = exp(-0.125)
+    assert math.isclose(feature_similarity(0.0, 1.0, 1.0, 1.0), math.exp(-0.125))
+    assert feature_similarity(1.0, 0.0, 1.0, 0.0) == 1.0 and feature_similarity(1.0, 0.0, 2.0, 0.0) == 0.0
+    a = {"f0": {"mean": 0.0, "std": 1.0}, "f1": {"mean": 1.0, "std": 2.0}}
+    b = {"f0": {"mean": 1.0, "std": 1.0}, "f2": {"mean": 5.0, "std": 1.0}}
+    # union {f0, f1, f2}: f0 scores exp(-0.125), one-sided f1 and f2 score 0
+    assert math.isclose(span_similarity(a, b), math.exp(-0.125) / 3)
+    # pairs without statistics on both sides are skipped; no usable pair -> NaN
+    assert math.isclose(dataset_similarity([(a, a), (a, b), (a, None)]), (1 + math.exp(-0.125) / 3) / 2)
+    assert math.isnan(dataset_similarity([(None, a), (b, None)]))
+
+
+def test_jaccard_and_dataset_similarity_on_a_hand_built_trace(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Two trainers on rolling windows of spans {1, 2} and {2, 3}, each span with statistics."""
+    stats = {
+        1: {"f0": {"mean": 0.0, "std": 1.0}, "f1": {"mean": 1.0, "std": 2.0}},
+        2: {"f0": {"mean": 0.0, "std": 1.0}, "f1": {"mean": 1.0, "std": 2.0}},
+        3: {"f0": {"mean": 1.0, "std": 1.0}, "f2": {"mean": 5.0, "std": 1.0}},
+    }
+    b = MlmdBuilder()
+    examples: dict[int, int] = {}
+    clock = 0.0
+
+    def span(s: int) -> None:
+        nonlocal clock
+        _, (ex,) = b.step("CsvExampleGen", clock, clock + 1, outputs=["Examples"], span=s)
+        b.step("StatisticsGen", clock + 1.5, clock + 2, inputs=[ex], outputs=["ExampleStatistics"], span=s,
+               out_props={"feature_stats": json.dumps(stats[s])})
+        examples[s] = ex
+        clock += 3
+
+    span(1)
+    span(2)
+    t1, _ = b.step("Trainer", clock, clock + 1, inputs=[examples[1], examples[2]], outputs=["Model"],
+                   props={"code_version": "v1", "model_type": "DNN", "architecture": "dnn-2x128"})
+    clock += 2
+    span(3)
+    t2, _ = b.step("Trainer", clock, clock + 1, inputs=[examples[2], examples[3]], outputs=["Model"],
+                   props={"code_version": "v2", "model_type": "Linear", "architecture": "linear-ftrl"})
+    Loader(warehouse).load(str(b.write(tmp_path / "t.sqlite")), store="t")
+    build_graphlets(warehouse)
+    d = compute_frame(warehouse, k=3).set_index("uid")
+    g1, g2 = d.loc[f"t:g:{t1}"], d.loc[f"t:g:{t2}"]
+    # the first graphlet has no history at all
+    assert all(math.isnan(g1[c]) for c in ("jaccard_1", "dataset_similarity_1", "code_changed_1", "prev_pushed_1"))
+    # Jaccard({2, 3}, {1, 2}) = 1/3
+    assert math.isclose(g2["jaccard_1"], 1 / 3)
+    # ordinal pairs: span 2 (g2) with span 1 (g1) -> identical -> 1; span 3 with span 2 -> exp(-1/8) / 3
+    assert math.isclose(g2["dataset_similarity_1"], (1 + math.exp(-0.125) / 3) / 2)
+    assert g2["code_changed_1"] == 1.0
+    assert math.isnan(g2["jaccard_2"]) and math.isnan(g2["prev_pushed_1"])  # no Pusher: outcome unknown
+    assert g1["model_type_DNN"] == 1.0 and g2["model_type_Linear"] == 1.0
+    assert g2["arch_linear-ftrl"] == 1.0 and g2["arch_dnn-2x128"] == 0.0
+    # shape: two ExampleGens and two StatisticsGens (rule b) before the trainer, each with one output
+    assert (g2["pre_ExampleGen_n"], g2["pre_StatisticsGen_n"], g2["trainer_Trainer_in"]) == (2.0, 2.0, 2.0)
+    assert g2["pre_StatisticsGen_out"] == 1.0 and np.isnan(g2["pre_Transform_in"])
+    assert math.isnan(g2["pushed"])

@@ -1,0 +1,207 @@
+"""The push predictor (DESIGN §8) on the generated `tiny` corpus in a real Neo4j: pipeline splits,
+reproducible models, write-back, refusal of mismatched models, the baselines and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from mlprov.features.evaluation import (
+    evaluate,
+    freshness_waste,
+    heuristic_scores,
+    net_saving,
+    read_latent,
+    write_report,
+)
+from mlprov.features.frame import MODEL_TYPES, build_frame, cache_dir
+from mlprov.features.predictor import (
+    ModelMismatchError,
+    balanced_accuracy,
+    load_model,
+    pipeline_folds,
+    pipeline_keys,
+    predict,
+    roc_auc,
+    save_model,
+    split_by_pipeline,
+    train_model,
+)
+
+from mlprov.db import Warehouse
+from tests.conftest import run_cli
+from tests.test_features import ensure_tiny, tiny_dir  # noqa: F401  (module fixture reused)
+
+
+@pytest.fixture
+def tiny(_session_warehouse: Warehouse, tiny_dir: Path) -> Iterator[Warehouse]:  # noqa: F811
+    ensure_tiny(_session_warehouse, tiny_dir)
+    yield _session_warehouse
+
+
+def test_split_keeps_every_pipeline_on_one_side(tiny: Warehouse) -> None:
+    ff = build_frame(tiny)
+    data = ff.labelled
+    keys = pipeline_keys(data)
+    for seed in range(5):
+        train, test = split_by_pipeline(data, seed)
+        assert (train ^ test).all()
+        assert not set(keys[train]) & set(keys[test])
+        y = data["pushed"].to_numpy()
+        assert 0 < y[test].mean() < 1 and 0 < y[train].mean() < 1
+    # the cross-validation folds used for tuning and the threshold split the training side by pipeline
+    train, _ = split_by_pipeline(data, 0)
+    inner = pipeline_keys(data[train])
+    folds = pipeline_folds(data[train], 4, 7919)
+    assert len(set(folds)) == 4
+    assert (pd.Series(folds, index=inner.index).groupby(inner).nunique() == 1).all()
+
+
+def test_same_seed_same_model_and_saved_as_json(tiny: Warehouse, tmp_path: Path) -> None:
+    ff = build_frame(tiny)
+    train, test = split_by_pipeline(ff.labelled, 3)
+    a = train_model(ff, "input_pre", train, seed=3)
+    b = train_model(ff, "input_pre", train, seed=3)
+    assert a.model_json() == b.model_json() and a.threshold == b.threshold and a.version == b.version
+    meta = save_model(a, tmp_path / "m")
+    booster_file = tmp_path / "m.xgb.json"
+    assert json.loads(booster_file.read_text())["learner"]  # xgboost's own JSON, no pickle
+    saved = json.loads(meta.read_text())
+    assert saved["features"] == a.features and saved["feature_set"] == "input_pre"
+    assert saved["corpus_fingerprint"] == ff.fingerprint and saved["threshold"] == a.threshold
+    assert {"xgboost", "mlprov", "pandas", "numpy"} <= set(saved["versions"])
+    again = load_model(meta)
+    assert again.model_json() == a.model_json()
+    test_rows = ff.labelled[test]
+    assert np.array_equal(again.predict_proba(test_rows), a.predict_proba(test_rows))
+
+
+def test_predict_writes_back_and_is_idempotent(tiny: Warehouse, tmp_path: Path) -> None:
+    ff = build_frame(tiny)
+    train, _ = split_by_pipeline(ff.labelled, 0)
+    model = train_model(ff, "input", train, seed=0)
+    pipe = str(ff.data["pipeline"].iloc[0])
+    preds, changed = predict(tiny, model, pipeline=pipe, top=3)
+    n = int((ff.data["pipeline"] == pipe).sum())
+    assert len(preds) == n and changed == n
+    stored = {r["uid"]: r for r in tiny.read("predict/read", uids=None, pipeline=pipe)}
+    assert set(stored) == {p.uid for p in preds}
+    for p in preds:
+        r = stored[p.uid]
+        assert r["push_probability"] == p.push_probability and 0 <= p.push_probability <= 1
+        assert r["push_decision"] == (p.push_probability >= model.threshold)
+        assert r["model_version"] == model.version
+        contribs = json.loads(r["contributions"])
+        assert contribs == p.contributions and len(contribs) <= 3
+        assert all(c["feature"] in model.features for c in contribs)
+    # SHAP: contributions + bias add up to the log-odds of the probability
+    rows = ff.data[ff.data["uid"] == preds[0].uid]
+    shap = model.contributions(rows)[0]
+    assert math.isclose(1 / (1 + math.exp(-shap.sum())), preds[0].push_probability, rel_tol=1e-4)
+    # predicting again writes nothing and leaves the same values
+    again, changed = predict(tiny, model, pipeline=pipe, top=3)
+    assert changed == 0
+    assert [(p.uid, p.push_probability, p.contributions) for p in again] == [
+        (p.uid, p.push_probability, p.contributions) for p in preds
+    ]
+    assert {r["uid"]: r for r in tiny.read("predict/read", uids=None, pipeline=pipe)} == stored
+    # one graphlet by uid, also without a cached frame (only its row is computed): same answer
+    one, _ = predict(tiny, model, uids=[preds[-1].uid])
+    assert [p.uid for p in one] == [preds[-1].uid]
+    for f in cache_dir().glob("frame-*.parquet"):
+        f.unlink()
+    alone, changed = predict(tiny, model, uids=[preds[-1].uid])
+    assert changed == 0 and alone[0].push_probability == preds[-1].push_probability
+    assert alone[0].contributions == one[0].contributions
+
+
+def test_model_with_other_features_is_refused(tiny: Warehouse, tmp_path: Path) -> None:
+    ff3 = build_frame(tiny, k=3)
+    train, _ = split_by_pipeline(ff3.labelled, 0)
+    model = train_model(ff3, "input", train, seed=0)
+    meta = save_model(model, tmp_path / "k3")
+    loaded = load_model(meta)
+    ff2 = build_frame(tiny, k=2)  # history window 2: no lag-3 features
+    with pytest.raises(ModelMismatchError, match="jaccard_3"):
+        loaded.predict_proba(ff2.data)
+    with pytest.raises(ModelMismatchError, match="does not have"):
+        predict(tiny, loaded, ff=ff2)
+    # metadata whose feature list does not match the booster is refused at load time
+    doc = json.loads(meta.read_text())
+    doc["features"] = list(reversed(doc["features"]))
+    meta.write_text(json.dumps(doc))
+    with pytest.raises(ModelMismatchError, match="differ"):
+        load_model(meta)
+    # and the CLI says so in one line with a non-zero exit
+    doc["features"] = [*model.features, "no_such_feature"]
+    meta.write_text(json.dumps(doc))
+    res = run_cli("predict", "--model", str(meta))
+    assert res.returncode != 0 and "mlprov: error:" in res.stderr
+
+
+def test_heuristic_baseline_as_documented() -> None:
+    def frame(types: list[str], pushed: list[float]) -> pd.DataFrame:
+        d = pd.DataFrame({f"model_type_{t}": [1.0 if x == t else 0.0 for x in types] for t in MODEL_TYPES})
+        d["pushed"] = pushed
+        return d
+
+    # training push rates: DNN 1/4, Linear 2/2, Tree 0/2; overall 3/8
+    train = frame(["DNN"] * 4 + ["Linear"] * 2 + ["Tree"] * 2, [1, 0, 0, 0, 1, 1, 0, 0])
+    test = frame(["DNN", "Linear", "Tree", "Ensemble"], [0, 1, 0, 1])
+    s_train, s_test, cut = heuristic_scores(train, test)
+    assert list(s_test) == [0.25, 1.0, 0.0, 3 / 8]  # an unseen type gets the overall training rate
+    # the cut maximising training balanced accuracy: push when the rate >= 0.25 (TPR 1, TNR 2/5) or
+    # >= 1.0 (TPR 2/3, TNR 1) -> BA 0.7 vs 0.833: the cut is 1.0 (only Linear pushes)
+    assert cut == 1.0
+    assert balanced_accuracy(train["pushed"].to_numpy(), s_train >= cut) == pytest.approx(5 / 6)
+    assert list(s_test >= cut) == [False, True, False, False]
+
+
+def test_metrics_curve_and_net_saving_by_hand() -> None:
+    y = np.array([1, 1, 0, 0, 0])
+    s = np.array([0.9, 0.4, 0.5, 0.2, 0.1])
+    cost = np.array([10.0, 10.0, 20.0, 30.0, 50.0])
+    assert roc_auc(y, s) == pytest.approx(5 / 6)
+    assert balanced_accuracy(y, s >= 0.45) == pytest.approx(0.5 * (1 / 2 + 2 / 3))
+    curve = freshness_waste(y, s, cost)
+    # 100% freshness: run score >= 0.4 -> the unpushed 0.5 (cost 20 of 100) still runs -> 80% removed
+    assert curve.removed_at(1.0) == pytest.approx(0.8)
+    assert curve.removed_at(0.5) == pytest.approx(1.0)
+    # skipping below 0.45 at a decision point where 5 of each graphlet's cost already ran
+    ns = net_saving(y, s, cost, np.full(5, 5.0), 0.45)
+    assert ns["net_saving"] == pytest.approx((5 + 25 + 45) / 120)
+    assert ns["net_waste_removed"] == pytest.approx((25 + 45) / 100)
+    assert ns["freshness"] == pytest.approx(0.5)
+
+
+def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    ff = build_frame(tiny)
+    latent = read_latent(tiny_dir / "latent.csv")
+    assert ff.labelled["trainer_uid"].isin(latent.index).all()  # "<store stem>:e:<id>" joins
+    ev = evaluate(ff, sets=("input", "validation"), seeds=(0, 1), latent=tiny_dir / "latent.csv")
+    assert set(ev.results) == {"heuristic", "input", "validation", "oracle"}
+    assert ev.oracle_matched == len(ff.labelled) and ev.undecided == int(ff.data["pushed"].isna().sum())
+    for r in ev.results.values():
+        assert len(r.ba) == 2 and all(0 <= v <= 1 for v in r.ba)
+    paths = write_report(ev, tmp_path / "report")
+    assert paths["png"].read_bytes()[:4] == b"\x89PNG"
+    assert "data:image/png;base64," in paths["html"].read_text()
+    # the commands, as a user runs them
+    res = run_cli("features", "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["graphlets"] == len(ff.data)
+    res = run_cli("train", "--set", "input", "--seed", "1")
+    assert res.returncode == 0, res.stderr
+    assert "balanced accuracy" in res.stdout
+    res = run_cli("predict", "--pipeline", str(ff.data["pipeline"].iloc[0]))
+    assert res.returncode == 0, res.stderr
+    assert "written back" in res.stdout
+    res = run_cli("evaluate", "--seeds", "1", "--sets", "input", "--latent", str(tiny_dir / "latent.csv"),
+                  "--out", str(tmp_path / "cli-report"))
+    assert res.returncode == 0, res.stderr
+    assert "oracle" in res.stdout and (tmp_path / "cli-report" / "curve.html").exists()

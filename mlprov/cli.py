@@ -265,7 +265,7 @@ def demo(
     preset: Annotated[str, typer.Option("--preset", help="Corpus size to generate.")] = "small",
     fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Also load these real MLMD stores.")] = None,
 ) -> None:
-    """End to end: start Neo4j, generate a corpus, load it, build graphlets, and report."""
+    """End to end: start Neo4j, generate a corpus, load it, build graphlets, features, train, evaluate, predict."""
     import os
 
     from mlprov.settings import mlprov_home
@@ -299,13 +299,20 @@ def demo(
     )
     graphlets(store=None, pipeline=None, force=False, batch_size=200)
     stores(as_json=False)
-    with connect() as wh:
-        status = ManagedServer().status()
-        out.print("\nNext:")
-        if status.http_uri:
-            out.print(f"  Neo4j Browser: {status.http_uri} (user neo4j, password in {ManagedServer().password_file})")
-        out.print(f"  Ad hoc queries: see README 'Analysts' ({wh.connection.uri})")
-        out.print("  The Streamlit app (`mlprov app`) is not built yet (issue 9).")
+    from mlprov.features.cli import evaluate_command, features_command, predict_command, train_command
+
+    features_command()
+    train_command()
+    evaluate_command(seeds=3, latent=corpus / "latent.csv", out_dir=mlprov_home() / "demo" / "report")
+    predict_command(limit=5)
+    status = ManagedServer().status()
+    out.print("\nNext:")
+    out.print("  Browse it:      mlprov app        (Streamlit on http://127.0.0.1:8501)")
+    out.print("  Ask it:         mlprov query --list ;  mlprov query pipelines")
+    if status.http_uri:
+        out.print(
+            f"  Neo4j Browser:  {status.http_uri}/browser/  (user neo4j, password in {ManagedServer().password_file})"
+        )
 
 
 def main() -> None:

@@ -23,10 +23,8 @@ from mlprov.features.frame import (
 from rich.console import Console
 from rich.table import Table
 
+from mlprov.console import err, out
 from mlprov.db import Warehouse
-
-out = Console()
-err = Console(stderr=True)
 
 
 def _connect() -> Warehouse:

@@ -39,7 +39,7 @@ class ExportFormat(StrEnum):
 
 
 def _consoles() -> tuple[Console, Console]:
-    from mlprov.cli import err, out
+    from mlprov.console import err, out
 
     return out, err
 

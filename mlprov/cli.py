@@ -10,9 +10,9 @@ from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from mlprov.console import err, out
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.load import (
@@ -37,9 +37,7 @@ app = typer.Typer(
 neo4j_app = typer.Typer(help="The managed local Neo4j 5.26 server (machines without Docker).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-# Piped output (logs, CI) gets wide tables instead of rich's 80-column default.
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
 
 
 def connect() -> Warehouse:

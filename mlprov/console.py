@@ -1,11 +1,18 @@
 """The CLI's two rich consoles: results on stdout, progress and messages on stderr.
 
-Piped output (logs, CI) gets wide tables instead of rich's 80-column default.
+Piped output (logs, CI) gets wide tables instead of rich's 80-column default, unless COLUMNS says
+otherwise.
 """
 
+import os
 import sys
 
 from rich.console import Console
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+def _width(stream_is_tty: bool) -> int | None:
+    return None if stream_is_tty or os.environ.get("COLUMNS") else 160
+
+
+out = Console(width=_width(sys.stdout.isatty()))
+err = Console(stderr=True, width=_width(sys.stderr.isatty()))

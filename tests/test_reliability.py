@@ -156,7 +156,7 @@ def test_kill_9_of_graphlets_then_rerun_equals_clean_build(warehouse: Warehouse,
     clean = warehouse.read("graphlets/list", store="g")
     assert len(clean) > 40
     rng = random.Random(7)
-    for _ in range(3):
+    for _ in range(10):
         warehouse.run_batched("admin/clear_graph")
         assert run_cli("load", str(store_file), "--store-name", "g").returncode == 0
         target = rng.randrange(5, len(clean) - 5)

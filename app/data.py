@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from mlprov.loader.operators import KINDS
 
 from mlprov.analyst import Result, run_analyst
 from mlprov.db import Row, Warehouse
@@ -28,20 +29,7 @@ MAX_EDGES = 600
 HISTORY_K = 3
 
 # Operator kinds in pipeline order (DESIGN §5), so the trace's lanes read top to bottom.
-KIND_ORDER = (
-    "ExampleGen",
-    "StatisticsGen",
-    "SchemaGen",
-    "ExampleValidator",
-    "Transform",
-    "Tuner",
-    "Trainer",
-    "Evaluator",
-    "InfraValidator",
-    "ModelValidator",
-    "Pusher",
-    "Custom",
-)
+KIND_ORDER = KINDS
 STAGE_ORDER = (
     "ingest",
     "data-validation",

@@ -15,9 +15,10 @@ from mlprov.app import common, data
 
 from mlprov import analyst
 from mlprov.errors import MlprovError
+from mlprov.queries import query
 
 FREE = "(free Cypher)"
-DEFAULT_TEXT = "MATCH (g:Graphlet)\nRETURN g.pipeline AS pipeline, count(*) AS graphlets\nORDER BY graphlets DESC"
+DEFAULT_TEXT = query("app/console_example").text
 
 
 def parse_lines(text: str) -> dict[str, Any]:

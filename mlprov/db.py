@@ -86,12 +86,7 @@ class Warehouse:
     def server_version(self) -> str:
         with self._errors("connecting"):
             self._driver.verify_connectivity()
-            records, _, _ = self._driver.execute_query(
-                "CALL dbms.components() YIELD versions RETURN versions[0] AS version",
-                database_=self.connection.database,
-                routing_=neo4j.RoutingControl.READ,
-            )
-        return str(records[0]["version"])
+        return str(self.read("admin/server_version")[0]["version"])
 
     def _run(self, q: Query, params: Mapping[str, Any], access: str) -> list[Row]:
         args = dict(params)

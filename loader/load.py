@@ -26,7 +26,6 @@ from mlprov.errors import SourceError
 
 DEFAULT_BATCH = 20_000  # best of 1k/5k/20k in tests/bench/bench_load.py
 DEFAULT_PRUNE_GUARD = 0.05
-TABLES = ("contexts", "executions", "artifacts", "parent_contexts", "events", "associations", "attributions")
 
 
 class LoadObserver(Protocol):
@@ -299,19 +298,25 @@ def load_all(
     specs: list[str],
     *,
     store: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    operators: OperatorMap | None = None,
+    observer: LoadObserver | None = None,
+    replace: bool = False,
+    prune: bool = False,
+    force: bool = False,
+    prune_guard: float = DEFAULT_PRUNE_GUARD,
     on_report: Callable[[LoadReport], None] | None = None,
-    **kwargs: Any,
 ) -> list[LoadReport]:
     """Load several sources; a store name applies only when there is one source."""
     if store and len(specs) > 1:
         raise SourceError("--store-name needs exactly one source")
-    loader = Loader(warehouse, **{k: v for k, v in kwargs.items() if k in ("batch_size", "operators", "observer")})
-    options = {k: v for k, v in kwargs.items() if k in ("replace", "prune", "force", "prune_guard")}
-    for spec in specs:  # check every source before writing anything
-        check_source(spec)
+    if len(specs) > 1:  # check every source before writing anything (one source checks itself)
+        for spec in specs:
+            check_source(spec)
+    loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
     reports = []
     for spec in specs:
-        report = loader.load(spec, store=store, **options)
+        report = loader.load(spec, store=store, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
         reports.append(report)
         if on_report:
             on_report(report)

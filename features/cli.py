@@ -23,14 +23,8 @@ from mlprov.features.frame import (
 from rich.console import Console
 from rich.table import Table
 
-from mlprov.console import err, out
+from mlprov.console import connect, err, out
 from mlprov.db import Warehouse
-
-
-def _connect() -> Warehouse:
-    wh = Warehouse.connect()
-    err.print(f"[dim]Neo4j: {wh.connection.describe()}[/dim]")
-    return wh
 
 
 def _frame(wh: Warehouse, k: int, use_cache: bool = True) -> FeatureFrame:
@@ -62,7 +56,7 @@ def features_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable set table.")] = False,
 ) -> None:
     """Compute the feature frame of every graphlet (cached by corpus fingerprint) and list the feature sets."""
-    with _connect() as wh:
+    with connect() as wh:
         ff = _frame(wh, k, use_cache=not no_cache)
     if csv is not None:
         ff.data.to_csv(csv, index=False)
@@ -101,7 +95,7 @@ def train_command(
 
     if feature_set not in FEATURE_SETS:
         raise typer.BadParameter(f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}")
-    with _connect() as wh:
+    with connect() as wh:
         ff = _frame(wh, k)
     data = ff.labelled
     if full:
@@ -147,7 +141,7 @@ def evaluate_command(
         raise typer.BadParameter(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}")
     if latent is not None and not latent.exists():
         raise typer.BadParameter(f"{latent} does not exist")
-    with _connect() as wh:
+    with connect() as wh:
         ff = _frame(wh, k)
     with err.status("training") as status:
         ev = evaluate(ff, sets=chosen, seeds=tuple(range(seeds)), latent=latent,
@@ -193,7 +187,7 @@ def predict_command(
     from mlprov.features.predictor import load_model, predict
 
     model = load_model(model_path)
-    with _connect() as wh:
+    with connect() as wh:
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
         preds, changed = predict(wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff)
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")

@@ -10,20 +10,17 @@ import base64
 import csv
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from mlprov import analyst, export, lineage
-from mlprov.db import Warehouse
+from mlprov.console import connect, err, out
 from mlprov.errors import QueryError
 
 
@@ -36,20 +33,6 @@ class Format(StrEnum):
 class ExportFormat(StrEnum):
     json = "json"
     graphml = "graphml"
-
-
-def _consoles() -> tuple[Console, Console]:
-    from mlprov.console import err, out
-
-    return out, err
-
-
-@contextmanager
-def _connect() -> Iterator[Warehouse]:
-    from mlprov.cli import connect
-
-    with connect() as wh:
-        yield wh
 
 
 def _jsonable(value: Any) -> Any:
@@ -76,7 +59,6 @@ def _cell(value: Any) -> str:
 
 def render(columns: list[str], rows: list[dict[str, Any]], fmt: Format, title: str | None = None) -> None:
     """Print rows as a rich table, CSV or JSON on stdout."""
-    out, _ = _consoles()
     if fmt is Format.json:
         typer.echo(json.dumps([_jsonable(r) for r in rows], ensure_ascii=False, indent=1))
     elif fmt is Format.csv:
@@ -96,7 +78,6 @@ def render(columns: list[str], rows: list[dict[str, Any]], fmt: Format, title: s
 
 
 def _print_library() -> None:
-    out, _ = _consoles()
     table = Table(title="Library queries (cypher/library/) — mlprov query NAME --param k=v")
     for col in ("name", "purpose", "parameters"):
         table.add_column(col, overflow="fold")
@@ -130,13 +111,12 @@ def query_command(
     if not statement or not statement.strip():
         raise QueryError("give a library query name (see `mlprov query --list`) or Cypher in quotes")
     params = analyst.parse_params(param)
-    with _connect() as wh:
+    with connect() as wh:
         if analyst.is_query_name(statement):
             result = analyst.run_named(wh, statement, params, limit=limit, timeout_s=timeout)
         else:
             result = analyst.run_analyst(wh, statement, params, limit=limit, timeout_s=timeout)
     render(result.columns, result.rows, fmt)
-    _, err = _consoles()
     if result.truncated:
         err.print(f"[yellow]truncated: the first {result.limit} rows only (raise --limit)[/yellow]")
     else:
@@ -160,7 +140,7 @@ def lineage_command(
     if up and down:
         raise QueryError("choose one of --up and --down")
     direction = lineage.DOWN if down else lineage.UP
-    with _connect() as wh:
+    with connect() as wh:
         result = lineage.walk(wh, uid, direction=direction, depth=depth, max_nodes=max_nodes, skip_cached=skip_cached)
     if fmt is Format.json:
         typer.echo(json.dumps(_jsonable(result.as_dict()), indent=1))
@@ -169,7 +149,6 @@ def lineage_command(
         render(
             columns, result.nodes, fmt, title=f"{'Ancestors' if direction == lineage.UP else 'Descendants'} of {uid}"
         )
-    _, err = _consoles()
     summary = f"{len(result.nodes)} nodes, {len(result.edges)} edges"
     if result.truncated:
         err.print(f"[yellow]truncated ({result.reason}); {summary}[/yellow]")
@@ -184,14 +163,13 @@ def live_command(
 ) -> None:
     """What was live at an instant: each pipeline's latest pushed model, from the push history."""
     at_ms = lineage.parse_instant(at)
-    with _connect() as wh:
+    with connect() as wh:
         rows = lineage.live_at(wh, at_ms, store=store)
     columns = ["store", "pipeline", "pushed_model", "version", "pushed_at", "pusher", "model", "pushes_before"]
     if fmt is Format.json:
         columns = list(rows[0]) if rows else columns
     when = datetime.fromtimestamp(at_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
     render(columns, rows, fmt, title=f"Live at {when}")
-    _, err = _consoles()
     err.print(f"[dim]{len(rows)} pipeline(s) with a pushed model at {when} ({at_ms} ms)[/dim]")
 
 
@@ -202,8 +180,7 @@ def export_command(
     store: Annotated[str | None, typer.Option("--store", help="The store, when several hold the name.")] = None,
 ) -> None:
     """Export one pipeline's subgraph (nodes, edges, properties) as JSON or GraphML."""
-    with _connect() as wh:
+    with connect() as wh:
         sub, text = export.export(wh, pipeline, fmt.value, store=store)
     output.write_text(text, encoding="utf-8")
-    out, _ = _consoles()
     out.print(f"{len(sub.nodes)} nodes, {len(sub.edges)} edges of {sub.store}/{sub.pipeline} → {output} ({fmt.value})")

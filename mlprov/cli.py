@@ -12,8 +12,7 @@ import click
 import typer
 from rich.table import Table
 
-from mlprov.console import err, out
-from mlprov.db import Warehouse
+from mlprov.console import connect, err, out
 from mlprov.errors import MlprovError
 from mlprov.loader.load import (
     DEFAULT_BATCH,
@@ -38,13 +37,6 @@ neo4j_app = typer.Typer(help="The managed local Neo4j 5.26 server (machines with
 app.add_typer(neo4j_app, name="neo4j")
 
 
-
-
-def connect() -> Warehouse:
-    """Connect to the configured Neo4j and say where."""
-    wh = Warehouse.connect()
-    err.print(f"[dim]Neo4j: {wh.connection.describe()}[/dim]")
-    return wh
 
 
 @neo4j_app.command("start")
@@ -297,8 +289,6 @@ def demo(
     )
     graphlets(store=None, pipeline=None, force=False, batch_size=200)
     stores(as_json=False)
-    from mlprov.features.cli import evaluate_command, features_command, predict_command, train_command
-
     features_command()
     train_command()
     evaluate_command(seeds=3, latent=corpus / "latent.csv", out_dir=mlprov_home() / "demo" / "report")

@@ -1,4 +1,5 @@
-"""The CLI's two rich consoles: results on stdout, progress and messages on stderr.
+"""The CLI's two rich consoles (results on stdout, progress and messages on stderr), and connecting
+to the warehouse while saying where.
 
 Piped output (logs, CI) gets wide tables instead of rich's 80-column default, unless COLUMNS says
 otherwise.
@@ -9,6 +10,8 @@ import sys
 
 from rich.console import Console
 
+from mlprov.db import Warehouse
+
 
 def _width(stream_is_tty: bool) -> int | None:
     return None if stream_is_tty or os.environ.get("COLUMNS") else 160
@@ -16,3 +19,10 @@ def _width(stream_is_tty: bool) -> int | None:
 
 out = Console(width=_width(sys.stdout.isatty()))
 err = Console(stderr=True, width=_width(sys.stderr.isatty()))
+
+
+def connect() -> Warehouse:
+    """Connect to the configured Neo4j and say where (never the password)."""
+    wh = Warehouse.connect()
+    err.print(f"[dim]Neo4j: {wh.connection.describe()}[/dim]")
+    return wh

@@ -19,6 +19,7 @@ from mlprov.features.frame import (
     FeatureFrame,
     build_frame,
     describe_sets,
+    write_next_similarity,
 )
 from rich.console import Console
 from rich.table import Table
@@ -55,9 +56,12 @@ def features_command(
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the frame as CSV to this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable set table.")] = False,
 ) -> None:
-    """Compute the feature frame of every graphlet (cached by corpus fingerprint) and list the feature sets."""
+    """Compute the feature frame of every graphlet (cached by corpus fingerprint), keep the lag-1 similarities on
+    the :NEXT links, and list the feature sets."""
     with connect() as wh:
         ff = _frame(wh, k, use_cache=not no_cache)
+        changed = write_next_similarity(wh, ff.data)
+    err.print(f"[dim]consecutive-graphlet similarity on :NEXT links: {changed:,} written[/dim]")
     if csv is not None:
         ff.data.to_csv(csv, index=False)
         err.print(f"frame written to {csv}")

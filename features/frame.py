@@ -298,6 +298,19 @@ def build_frame(
     return FeatureFrame(data, fingerprint, k, cached=False)
 
 
+def write_next_similarity(wh: Warehouse, frame: pd.DataFrame) -> int:
+    """Write each graphlet's lag-1 ``jaccard``, ``dataset_similarity`` and ``code_changed`` onto its
+    incoming ``:NEXT`` link (``features/next_similarity``; NaN clears a value); returns how many links
+    changed. Graphlets without a predecessor have no such link and are skipped by the query."""
+    lag1 = frame[["uid", "jaccard_1", "dataset_similarity_1", "code_changed_1"]].astype(object)
+    lag1 = lag1.where(lag1.notna(), None)
+    rows = [
+        {"uid": str(uid), "jaccard": j, "dataset_similarity": d, "code_changed": None if c is None else int(c)}
+        for uid, j, d, c in lag1.itertuples(index=False, name=None)
+    ]
+    return sum(int(wh.write("features/next_similarity", rows=list(part))[0]["changed"]) for part in chunks(rows, 5000))
+
+
 def compute_frame(
     wh: Warehouse,
     *,

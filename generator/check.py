@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from mlprov.generator.corpus import store_paths
 
-JACCARD_BINS = ("[0,.25]", "(.25,.5]", "(.5,.75]", "(.75,1]")
+from mlprov.analytics import STUDY
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,11 @@ def store_stats(path: Path) -> CorpusStats:
     try:
         types = _q(conn, "SELECT id, name, type_kind FROM Type")
         types["short"] = types["name"].str.rsplit(".", n=1).str[-1]
-        ex = _q(conn, "SELECT id, type_id, last_known_state AS state, create_time_since_epoch AS created, "
-                      "last_update_time_since_epoch AS updated FROM Execution")
+        ex = _q(
+            conn,
+            "SELECT id, type_id, last_known_state AS state, create_time_since_epoch AS created, "
+            "last_update_time_since_epoch AS updated FROM Execution",
+        )
         ex = ex.merge(types[["id", "short"]].rename(columns={"id": "type_id"}), on="type_id")
         ex["is_trainer"] = ex["short"].str.contains("Trainer")
         ex["cached"] = ex["state"] == 5
@@ -93,19 +96,28 @@ def store_stats(path: Path) -> CorpusStats:
         assoc = _q(conn, "SELECT context_id, execution_id FROM Association")
         assoc = assoc.merge(ctx.rename(columns={"id": "context_id"}), on="context_id")
         pipe_of = assoc[assoc["ctype"] == "pipeline"][["execution_id", "name"]].rename(
-            columns={"execution_id": "id", "name": "pipeline"})
+            columns={"execution_id": "id", "name": "pipeline"}
+        )
         run_of = assoc[assoc["ctype"] == "pipeline_run"][["execution_id", "context_id"]].rename(
-            columns={"execution_id": "id", "context_id": "run"})
+            columns={"execution_id": "id", "context_id": "run"}
+        )
         node_of = assoc[assoc["ctype"] == "node"][["execution_id", "context_id"]].rename(
-            columns={"execution_id": "id", "context_id": "node"})
+            columns={"execution_id": "id", "context_id": "node"}
+        )
         ex = ex.merge(pipe_of, on="id", how="left").merge(run_of, on="id", how="left")
         ex = ex.merge(node_of, on="id", how="left")
         ev = _q(conn, "SELECT artifact_id, execution_id, type FROM Event WHERE type IN (3, 4)")
         art = _q(conn, "SELECT a.id, t.name AS atype FROM Artifact a JOIN Type t ON t.id = a.type_id")
-        aprops = _q(conn, "SELECT artifact_id, name, int_value FROM ArtifactProperty "
-                          "WHERE name IN ('span', 'pushed') AND int_value IS NOT NULL")
-        tprops = _q(conn, "SELECT execution_id AS id, name, string_value FROM ExecutionProperty "
-                          "WHERE name IN ('model_type', 'module_path')")
+        aprops = _q(
+            conn,
+            "SELECT artifact_id, name, int_value FROM ArtifactProperty "
+            "WHERE name IN ('span', 'pushed') AND int_value IS NOT NULL",
+        )
+        tprops = _q(
+            conn,
+            "SELECT execution_id AS id, name, string_value FROM ExecutionProperty "
+            "WHERE name IN ('model_type', 'module_path')",
+        )
     finally:
         conn.close()
 
@@ -119,9 +131,11 @@ def store_stats(path: Path) -> CorpusStats:
     # pushed: walk descendants through non-CACHED, non-Trainer executions
     live = ex[~ex["cached"]]
     outputs = ev[ev["type"] == 4].merge(live[["id"]], left_on="execution_id", right_on="id")[
-        ["execution_id", "artifact_id"]]
-    inputs = ev[ev["type"] == 3].merge(live[~live["is_trainer"]][["id"]], left_on="execution_id",
-                                       right_on="id")[["artifact_id", "execution_id"]]
+        ["execution_id", "artifact_id"]
+    ]
+    inputs = ev[ev["type"] == 3].merge(live[~live["is_trainer"]][["id"]], left_on="execution_id", right_on="id")[
+        ["artifact_id", "execution_id"]
+    ]
     frontier = outputs[outputs["execution_id"].isin(tr["id"])].rename(columns={"execution_id": "root"})
     seen = pd.DataFrame({"root": pd.Series(dtype="int64"), "execution_id": pd.Series(dtype="int64")})
     for _ in range(12):
@@ -135,9 +149,12 @@ def store_stats(path: Path) -> CorpusStats:
     pushers = live[live["short"] == "Pusher"][["id", "state"]]
     pushed_prop = aprops[aprops["name"] == "pushed"][["artifact_id", "int_value"]]
     push_out = outputs[outputs["execution_id"].isin(pushers["id"])].merge(
-        art.rename(columns={"id": "artifact_id"}), on="artifact_id")
+        art.rename(columns={"id": "artifact_id"}), on="artifact_id"
+    )
     push_out = push_out[push_out["atype"] == "PushedModel"].merge(pushed_prop, on="artifact_id", how="left")
-    push_out["did_push"] = push_out["int_value"].fillna(1).astype(int) == 1
+    push_out = push_out.merge(pushers.rename(columns={"id": "execution_id"}), on="execution_id")
+    complete = push_out["state"] == 3  # an unflagged output counts only when its Pusher COMPLETEd
+    push_out["did_push"] = (push_out["int_value"] == 1) | (push_out["int_value"].isna() & complete)
     pushing = set(push_out.loc[push_out["did_push"], "execution_id"])
     seen["push"] = seen["execution_id"].isin(pushing)
     roots_pushed = set(seen.loc[seen["push"], "root"])
@@ -156,22 +173,26 @@ def store_stats(path: Path) -> CorpusStats:
     # warm start: a Trainer reads a Model written by the same Trainer node in another pipeline_run
     models = art[art["atype"] == "Model"][["id"]].rename(columns={"id": "artifact_id"})
     trainers = live[live["is_trainer"]][["id", "run", "node"]]
-    producer = outputs.merge(models, on="artifact_id").merge(trainers, left_on="execution_id", right_on="id")[
-        ["artifact_id", "run", "node"]].rename(columns={"run": "producer_run", "node": "producer_node"})
-    model_in = ev[ev["type"] == 3].merge(ex[ex["is_trainer"]][["id", "run", "node", "pipeline"]],
-                                         left_on="execution_id", right_on="id")
+    producer = (
+        outputs.merge(models, on="artifact_id")
+        .merge(trainers, left_on="execution_id", right_on="id")[["artifact_id", "run", "node"]]
+        .rename(columns={"run": "producer_run", "node": "producer_node"})
+    )
+    model_in = ev[ev["type"] == 3].merge(
+        ex[ex["is_trainer"]][["id", "run", "node", "pipeline"]], left_on="execution_id", right_on="id"
+    )
     model_in = model_in.merge(producer, on="artifact_id")
     warm = (model_in["run"] != model_in["producer_run"]) & (model_in["node"] == model_in["producer_node"])
     warm_pipes = set(model_in.loc[warm, "pipeline"])
 
-    pipes = ex.dropna(subset=["pipeline"]).groupby("pipeline").agg(first=("created", "min"),
-                                                                    last=("updated", "max"))
+    pipes = ex.dropna(subset=["pipeline"]).groupby("pipeline").agg(first=("created", "min"), last=("updated", "max"))
     pipes["graphlets"] = tr.groupby("pipeline").size().reindex(pipes.index).fillna(0).astype(int)
     pipes["warm"] = pipes.index.isin(warm_pipes)
     pipes = pipes.reset_index()
     pipes.insert(0, "store", path.name)
     g = tr[["pipeline", "id", "created", "state", "model_type", "module_path", "pushed", "spans"]].rename(
-        columns={"id": "trainer_id", "module_path": "code"})
+        columns={"id": "trainer_id", "module_path": "code"}
+    )
     g.insert(0, "store", path.name)
     return CorpusStats(g.reset_index(drop=True), pipes)
 
@@ -180,8 +201,10 @@ def corpus_stats(out_dir: Path) -> CorpusStats:
     parts = [store_stats(p) for p in store_paths(out_dir)]
     if not parts:
         raise FileNotFoundError(f"no MLMD stores under {Path(out_dir) / 'stores'}")
-    return CorpusStats(pd.concat([p.graphlets for p in parts], ignore_index=True),
-                       pd.concat([p.pipelines for p in parts], ignore_index=True))
+    return CorpusStats(
+        pd.concat([p.graphlets for p in parts], ignore_index=True),
+        pd.concat([p.pipelines for p in parts], ignore_index=True),
+    )
 
 
 def _jaccard(a: object, b: object) -> float:
@@ -197,8 +220,9 @@ def consecutive_pairs(graphlets: pd.DataFrame) -> pd.DataFrame:
     same = (g["store"] == g["store"].shift()) & (g["pipeline"] == g["pipeline"].shift())
     prev_spans = g["spans"].shift()
     jac = [(_jaccard(a, b) if s else math.nan) for a, b, s in zip(prev_spans, g["spans"], same, strict=True)]
-    pairs = pd.DataFrame({"same": same, "jaccard": jac,
-                          "code_same": (g["code"] == g["code"].shift()) & g["code"].notna()})
+    pairs = pd.DataFrame(
+        {"same": same, "jaccard": jac, "code_same": (g["code"] == g["code"].shift()) & g["code"].notna()}
+    )
     return pairs[pairs["same"]].reset_index(drop=True)
 
 
@@ -235,20 +259,51 @@ def check(out_dir: Path) -> list[CheckRow]:
         return float(arr.mean()) if arr.size else math.nan
 
     return [
-        CheckRow("pipeline lifespan, mean (days)", mean(life_days), 36.0, 0.10, "relative"),
-        CheckRow("pipeline lifespan, max (days)", float(life_days.max()) if len(p) else math.nan, 130.0,
-                 0.10, "relative"),
-        CheckRow("models trained per day, mean", mean(per_day), 7.0, 0.10, "relative"),
-        CheckRow("pipelines above 100 models/day (%)", share(per_day > 100), 1.0, 0.0, "above", "%"),
-        CheckRow("DNN trainer runs (%)", share(g["model_type"] == "DNN"), 64.0, 0.10, "relative", "%"),
-        CheckRow("unpushed graphlets (%)", share(g["pushed"] == 0), 80.0, 0.10, "relative", "%"),
-        CheckRow("unpushed between consecutive pushes, mean", mean(gaps), 3.0, 0.10, "relative"),
-        CheckRow("Jaccard of consecutive input spans, mean", mean(jac), 0.65, 0.10, "relative"),
-        CheckRow("Jaccard in (.75,1] (%)", share(jac > 0.75), 57.0, 5.0, "points", "%"),
-        CheckRow("Jaccard in [0,.25] (%)", share(jac <= 0.25), 30.0, 5.0, "points", "%"),
-        CheckRow("code unchanged between consecutive graphlets (%)", share(pairs["code_same"]), 85.0, 0.10,
-                 "relative", "%"),
-        CheckRow("graphlets in warm-starting pipelines (%)", share(in_warm), 9.0, 0.10, "relative", "%"),
+        CheckRow("pipeline lifespan, mean (days)", mean(life_days), STUDY["lifespan_mean_days"], 0.10, "relative"),
+        CheckRow(
+            "pipeline lifespan, max (days)",
+            float(life_days.max()) if len(p) else math.nan,
+            STUDY["lifespan_max_days"],
+            0.10,
+            "relative",
+        ),
+        CheckRow("models trained per day, mean", mean(per_day), STUDY["models_per_day_mean"], 0.10, "relative"),
+        CheckRow(
+            "pipelines above 100 models/day (%)",
+            share(per_day > 100),
+            STUDY["pipelines_above_100_per_day_pct"],
+            0.0,
+            "above",
+            "%",
+        ),
+        CheckRow("DNN trainer runs (%)", share(g["model_type"] == "DNN"), STUDY["dnn_pct"], 0.10, "relative", "%"),
+        CheckRow("unpushed graphlets (%)", share(g["pushed"] == 0), STUDY["unpushed_pct"], 0.10, "relative", "%"),
+        CheckRow(
+            "unpushed between consecutive pushes, mean",
+            mean(gaps),
+            STUDY["unpushed_between_pushes_mean"],
+            0.10,
+            "relative",
+        ),
+        CheckRow("Jaccard of consecutive input spans, mean", mean(jac), STUDY["jaccard_mean"], 0.10, "relative"),
+        CheckRow("Jaccard in (.75,1] (%)", share(jac > 0.75), STUDY["jaccard_top_bin_pct"], 5.0, "points", "%"),
+        CheckRow("Jaccard in [0,.25] (%)", share(jac <= 0.25), STUDY["jaccard_bottom_bin_pct"], 5.0, "points", "%"),
+        CheckRow(
+            "code unchanged between consecutive graphlets (%)",
+            share(pairs["code_same"]),
+            STUDY["code_unchanged_pct"],
+            0.10,
+            "relative",
+            "%",
+        ),
+        CheckRow(
+            "graphlets in warm-starting pipelines (%)",
+            share(in_warm),
+            STUDY["warm_start_graphlets_pct"],
+            0.10,
+            "relative",
+            "%",
+        ),
     ]
 
 

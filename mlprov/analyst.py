@@ -28,6 +28,7 @@ from mlprov.errors import QueryError
 from mlprov.queries import Query, catalog, query
 
 LIBRARY = "library/"
+ANALYTICS = "analytics/"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_/-]*$")
 _OPTIONAL = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*\([^)]*\boptional\b", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
@@ -68,6 +69,11 @@ class Result:
 def library() -> dict[str, Query]:
     """The analysts' named queries (``cypher/library/``), by short name."""
     return {name[len(LIBRARY) :]: q for name, q in catalog().items() if name.startswith(LIBRARY)}
+
+
+def analytics() -> dict[str, Query]:
+    """The corpus analytics queries (``cypher/analytics/``, run by ``mlprov report``), by full name."""
+    return {name: q for name, q in catalog().items() if name.startswith(ANALYTICS)}
 
 
 def is_query_name(text: str) -> bool:
@@ -206,9 +212,9 @@ README_END = "<!-- END library-queries -->"
 
 
 def library_markdown() -> str:
-    """The README list of library queries, rendered from their headers."""
+    """The README list of library and analytics queries, rendered from their headers."""
     lines = [README_BEGIN, ""]
-    for name, q in library().items():
+    for name, q in {**library(), **analytics()}.items():
         lines.append(f"* **`{name}`** — {q.purpose}")
         lines.append(f"  *Parameters:* {q.parameters}. *Returns:* {q.returns}.")
     lines += ["", README_END]

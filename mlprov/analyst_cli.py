@@ -78,10 +78,10 @@ def render(columns: list[str], rows: list[dict[str, Any]], fmt: Format, title: s
 
 
 def _print_library() -> None:
-    table = Table(title="Library queries (cypher/library/) — mlprov query NAME --param k=v")
+    table = Table(title="Library (cypher/library/) and analytics (cypher/analytics/) queries — mlprov query NAME")
     for col in ("name", "purpose", "parameters"):
         table.add_column(col, overflow="fold")
-    for name, q in analyst.library().items():
+    for name, q in {**analyst.library(), **analyst.analytics()}.items():
         table.add_row(Text(name), Text(q.purpose), Text(q.parameters))
     out.print(table)
 
@@ -90,7 +90,7 @@ def query_command(
     statement: Annotated[
         str | None, typer.Argument(help="A library query name (see --list) or inline Cypher in quotes.")
     ] = None,
-    list_queries: Annotated[bool, typer.Option("--list", help="List the library queries and exit.")] = False,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
     param: Annotated[
         list[str] | None,
         typer.Option(

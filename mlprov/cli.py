@@ -251,6 +251,42 @@ class _GraphletProgress:
 
 
 @app.command()
+def report(
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Directory for report.md/.html, summary.json and the PNG plots.")
+    ] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Only this store.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """The study's analyses of the corpus: a summary beside the study's figures and a report with plots."""
+    from rich.progress import Progress
+
+    from mlprov.analytics import run_analytics
+    from mlprov.report import write_report
+    from mlprov.settings import mlprov_home
+
+    target = out_dir or mlprov_home() / "reports" / "corpus"
+    with connect() as wh, Progress(console=err, transient=True) as progress:
+        task = progress.add_task("analytics", total=None)
+        result = run_analytics(wh, store=store, progress=lambda name: progress.update(task, description=name))
+    if result["graphlets"].empty:
+        raise MlprovError("the warehouse has no model graphlets: run `mlprov load` and `mlprov graphlets` first")
+    if not result.has_similarity:
+        err.print("[yellow]note:[/yellow] no similarities on the :NEXT links yet: run `mlprov features` first")
+    paths = write_report(result, target)
+    if as_json:
+        out.print_json(json.dumps([f.as_dict() for f in result.figures]))
+    else:
+        table = Table(title=f"Corpus analytics ({store or 'all stores'}) beside the study")
+        for col in ("section", "statistic", "ours", "study"):
+            table.add_column(col, justify="right" if col in ("ours", "study") else "left")
+        for f in result.figures:
+            table.add_row(f.section, f.statistic, f.formatted(), f.study)
+        out.print(table)
+    err.print(f"Report: {paths['html']} (also {paths['md'].name}, {paths['json'].name} and plots in {target})")
+
+
+@app.command()
 def demo(
     preset: Annotated[str, typer.Option("--preset", help="Corpus size to generate.")] = "small",
     fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Also load these real MLMD stores.")] = None,
@@ -293,6 +329,7 @@ def demo(
     train_command()
     evaluate_command(seeds=3, latent=corpus / "latent.csv", out_dir=mlprov_home() / "demo" / "report")
     predict_command(limit=5)
+    report(out_dir=None, store=None, as_json=False)
     status = ManagedServer().status()
     out.print("\nNext:")
     out.print("  Browse it:      mlprov app        (Streamlit on http://127.0.0.1:8501)")

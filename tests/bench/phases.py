@@ -9,7 +9,7 @@ of its output) with its timings, counts and ``peak_rss_kib`` (``resource.getrusa
 * ``csv``   — writing the import CSV files.
 
 ``run_phase`` is the parent side: it starts the phase, waits for it with ``os.wait4`` and returns the
-decoded result.
+decoded result; ``wait_measured`` is that wait, for any child process.
 """
 
 from __future__ import annotations
@@ -171,6 +171,13 @@ def phase_csv(args: dict[str, Any]) -> Result:
 PHASES: dict[str, Callable[[dict[str, Any]], Result]] = {"ours": phase_ours, "naive": phase_naive, "csv": phase_csv}
 
 
+def wait_measured(proc: subprocess.Popen[Any]) -> int:
+    """Reap ``proc`` with ``os.wait4`` (sets its ``returncode``); return its peak RSS in KiB."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return int(usage.ru_maxrss)
+
+
 def run_phase(name: str, **args: Any) -> Result:
     """Run one phase in a fresh Python process; adds ``peak_rss_kib`` measured by the parent."""
     cmd = [sys.executable, "-m", "tests.bench.phases", name, json.dumps(args, default=str)]
@@ -179,12 +186,11 @@ def run_phase(name: str, **args: Any) -> Result:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, cwd=root, text=True)
     assert proc.stdout is not None
     output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak_rss_kib = wait_measured(proc)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark phase {name} failed with exit {proc.returncode}: {output[-2000:]}")
     result: Result = json.loads(output.strip().splitlines()[-1])
-    result["peak_rss_kib"] = int(usage.ru_maxrss)
+    result["peak_rss_kib"] = peak_rss_kib
     return result
 
 

@@ -1,21 +1,29 @@
 """Load benchmark: our loader vs a naive row-at-a-time loader vs ``neo4j-admin database import``.
 
 Run: ``python -m tests.bench.bench_load [--elements N] [--batch-sizes 1000,5000,20000]``
+  or ``python -m tests.bench.bench_load --store STORE.sqlite [--naive-elements N | --sample-store S.sqlite]``
 
-On one replicated corpus (``tests/bench/corpus.py``), side by side in one run:
+By default on one replicated corpus (``tests/bench/corpus.py``); with ``--store`` on that MLMD SQLite
+store as it is (e.g. ``mlprov generate DIR --preset bench --seed 0`` writes ``DIR/stores/mlmd-000.sqlite``).
+Side by side in one run:
 
 (a) our ``Loader`` full load into an empty graph, graph elements per second;
 (b) a no-op reload (seconds, and its share of the full load; goal <= 5%);
 (c) a reload after 1% of the executions changed (newer last-update time and a property);
 (d) the naive loader (one auto-commit MERGE per element) on a sample of ~20k elements, and our
-    loader on the same sample;
+    loader on the same sample. The sample is the same kind of data as the corpus: fixture copies
+    for the replicated corpus; for ``--store``, the store as it was when its first nodes by creation
+    time had been written (``corpus.prefix_sample``: same types, property shapes and writer, only
+    less history; a separately generated small store would be other pipelines, and one ``bench``
+    pipeline alone can outgrow the sample), or the store given as ``--sample-store``;
 (e) ``neo4j-admin database import full`` from CSV files written for the same corpus (CSV writing
     timed apart from the import), then the same constraints/indexes created on a server started on
     the imported database (the Community record format cannot build them during the import);
 plus a batch-size sweep of (a), peak RSS of every loader process and of the Neo4j server.
 
 Uses the managed server of ``MLPROV_HOME`` (default ``/tmp/mlprov_bench_home``), started if needed
-and stopped at the end if this run started it. The graph of that server is wiped.
+and stopped at the end if this run started it. The graph of that server is wiped. Derived files
+(changed copy, sample, CSV, import) go to ``MLPROV_BENCH_CACHE`` (default ``/tmp/mlprov_bench``).
 """
 
 from __future__ import annotations
@@ -136,6 +144,10 @@ def _import_with_indexes(csv: CsvReport, heap: str, pagecache: str, work: Path) 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--elements", type=int, default=1_000_000, help="corpus size in graph elements (>=)")
+    parser.add_argument("--store", type=Path, help="run on this MLMD SQLite store instead (--elements unused)")
+    parser.add_argument(
+        "--sample-store", type=Path, help="with --store: the naive loader's sample (default: a prefix of --store)"
+    )
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="batch size of the main run (loader default)")
     parser.add_argument("--batch-sizes", default="5000,20000,50000", help="batch sizes to sweep ('' to skip)")
     parser.add_argument("--naive-elements", type=int, default=20_000, help="naive loader sample size (>=)")
@@ -143,6 +155,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the main full load")
     parser.add_argument("--keep-server", action="store_true", help="leave the Neo4j server running")
     args = parser.parse_args(argv)
+    if args.sample_store is not None and args.store is None:
+        parser.error("--sample-store needs --store")
+    for given in (args.store, args.sample_store):
+        if given is not None and not given.is_file():
+            parser.error(f"no such store: {given}")
 
     home = Path(os.environ.setdefault("MLPROV_HOME", DEFAULT_HOME))
     heap = os.environ.setdefault("MLPROV_NEO4J_HEAP", "2g")
@@ -151,11 +168,19 @@ def main(argv: list[str] | None = None) -> None:
     bench_started = time.perf_counter()
 
     t = time.perf_counter()
-    corpus = corpus_module.build(args.elements)
+    corpus = corpus_module.build(args.elements) if args.store is None else corpus_module.of_store(args.store)
     log(f"corpus {corpus.path.name}: {corpus.elements:,} elements ({time.perf_counter() - t:.1f}s)")
     changed_path, touched = corpus_module.changed_copy(corpus)
-    sample = corpus_module.build(copies=corpus_module.copies_for(args.naive_elements))
-    warm = corpus_module.build(copies=1)
+    if args.store is None:
+        sample = corpus_module.build(copies=corpus_module.copies_for(args.naive_elements))
+        warm = corpus_module.build(copies=1)
+    else:
+        if args.sample_store is None:
+            sample = corpus_module.prefix_sample(corpus, args.naive_elements)
+        else:
+            sample = corpus_module.of_store(args.sample_store)
+        warm = sample  # warm up on the same kind of data as the corpus
+        log(f"sample for (d): {sample.label}: {sample.elements:,} elements")
 
     server = ManagedServer(home)
     _, started_now = server.start()
@@ -231,7 +256,7 @@ def print_report(
     ours_s_rate = _rate(ours_s["elements"], ours_s["seconds"])
     print()
     print(
-        f"Load benchmark — corpus: {corpus.copies} x redwine_pushers_v10 = {corpus.nodes:,} nodes + "
+        f"Load benchmark — corpus: {corpus.label} = {corpus.nodes:,} nodes + "
         f"{corpus.relationships:,} relationships = {corpus.elements:,} elements; {os.cpu_count()} CPUs; "
         f"Neo4j 5.26 heap {heap}, page cache {pagecache}"
     )
@@ -240,6 +265,8 @@ def print_report(
         f"graph after (a): {graph[0]:,} nodes + {graph[1]:,} relationships "
         f"({'matches' if graph[0] + graph[1] == corpus.elements else 'DOES NOT match'} the SQL count)"
     )
+    if not sample.copies:
+        print(f"sample for (d): {sample.label} = {sample.elements:,} elements")
     t = Table(["run", "elements", "seconds", "elements/s", "vs (a)", "peak RSS loader"])
     t.add(
         "(a) ours, full load, batch " + str(args.batch),
@@ -266,7 +293,7 @@ def print_report(
         _mib(changed["peak_rss_kib"]),
     )
     t.add(
-        f"(d) naive row-at-a-time, SAMPLE of {sample.copies} copies",
+        f"(d) naive row-at-a-time, SAMPLE of {f'{sample.copies} copies' if sample.copies else 'named above'}",
         f"{naive['elements']:,}",
         f"{naive['seconds']:.1f}",
         f"{naive_rate:,.0f}",

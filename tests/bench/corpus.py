@@ -8,6 +8,10 @@ the corpus looks like a long history of the same pipelines. ``Type`` (and ``Type
 ``ParentType``, ``MLMDEnv``) stay as they are. The result is deterministic and cached under
 ``/tmp/mlprov_bench`` keyed by the copy count and the fixture's content hash.
 
+Any other MLMD SQLite store (e.g. the ``bench`` preset of ``mlprov generate``) can stand in for the
+replicated corpus as it is (``of_store``); ``prefix_sample`` cuts a small sample from such a store:
+the store as it was when its first nodes (by creation time) had been written.
+
 Run ``python -m tests.bench.corpus [--elements N]`` to build it and check it with ``ml-metadata``.
 """
 
@@ -49,10 +53,12 @@ SUFFIXED_COLUMNS = ("name", "external_id")
 
 @dataclass(frozen=True)
 class Corpus:
-    """A built corpus file and what it holds."""
+    """A built corpus file (or a store taken as it is) and what it holds."""
 
     path: Path
-    copies: int
+    label: str  # what the report calls it
+    key: str  # names the files derived from it in the cache (changed copy, sample)
+    copies: int  # copies of the fixture; 0 for a store taken as it is
     nodes: int
     relationships: int
     executions: int
@@ -172,7 +178,125 @@ def build(elements: int = 1_000_000, *, copies: int | None = None, cache: Path =
     if not path.exists():
         _replicate(src, path, n)
     nodes, rels, executions = count_elements(path)
-    return Corpus(path=path, copies=n, nodes=nodes, relationships=rels, executions=executions)
+    return Corpus(
+        path=path,
+        label=f"{n} x {Path(FIXTURE).stem}",
+        key=path.stem,
+        copies=n,
+        nodes=nodes,
+        relationships=rels,
+        executions=executions,
+    )
+
+
+def _identity(path: Path) -> str:
+    """A short key for a store file as it is now: its path, size and modification time."""
+    st = path.stat()
+    return hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:12]
+
+
+def of_store(path: Path, label: str | None = None) -> Corpus:
+    """Any MLMD SQLite store taken as it is, its graph elements counted like a built corpus's."""
+    path = path.resolve()
+    nodes, rels, executions = count_elements(path)
+    return Corpus(
+        path=path,
+        label=label or str(path),
+        key=f"{path.stem}_{_identity(path)}",
+        copies=0,
+        nodes=nodes,
+        relationships=rels,
+        executions=executions,
+    )
+
+
+def _nth_creation_time(conn: sqlite3.Connection, n: int) -> int:
+    """The creation time of the ``n``-th node (1-based) of the store, all node tables together."""
+    union = " UNION ALL ".join(f"SELECT create_time_since_epoch AS t FROM `{t}`" for t in NODE_TABLES)  # noqa: S608
+    row = conn.execute(f"SELECT t FROM ({union}) ORDER BY t LIMIT 1 OFFSET ?", (n - 1,)).fetchone()  # noqa: S608
+    return int(row[0])
+
+
+def _slice(src: Path, dst: Path, cutoff: int) -> None:
+    """Write to ``dst`` (a new file) the store ``src`` as it was at ``cutoff``.
+
+    Same schema; the nodes created at or before ``cutoff``, the properties, events, event paths and
+    links whose ends are all kept, and every other table (types, ``MLMDEnv``) whole.
+    """
+    dst.unlink(missing_ok=True)
+    conn = sqlite3.connect(dst.resolve().as_uri(), uri=True)
+    try:
+        conn.execute("ATTACH DATABASE ? AS src", (f"{src.resolve().as_uri()}?mode=ro",))
+        ddl = conn.execute(
+            "SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite%'"
+        ).fetchall()
+        order = list(ID_COLUMNS)
+        tables = sorted(
+            (name for kind, name, _ in ddl if kind == "table"),
+            key=lambda t: order.index(t) if t in order else len(order),
+        )
+        for kind, _, sql in ddl:
+            if kind == "table":
+                conn.execute(sql)
+        for table in tables:
+            select = f"INSERT INTO main.`{table}` SELECT * FROM src.`{table}`"  # noqa: S608
+            if table in NODE_TABLES:
+                conn.execute(f"{select} WHERE create_time_since_epoch <= ?", (cutoff,))
+            elif table in ID_COLUMNS:
+                refs = ID_COLUMNS[table][1]
+                kept = " AND ".join(
+                    f"`{col}` IN (SELECT id FROM main.`{ref}`)"  # noqa: S608
+                    for col, ref in refs.items()
+                )
+                conn.execute(f"{select} WHERE {kept}")
+            else:
+                conn.execute(select)
+        conn.commit()
+        for kind, _, sql in ddl:
+            if kind != "table":
+                conn.execute(sql)
+        conn.commit()
+        conn.execute("DETACH DATABASE src")
+    finally:
+        conn.close()
+
+
+def prefix_sample(corpus: Corpus, elements: int, cache: Path = CACHE) -> Corpus:
+    """A sample of ``corpus`` with at least ``elements`` graph elements: the store as it was back then.
+
+    Keeps the first nodes by creation time (the cutoff grows until the sample has enough elements)
+    and the rows about them (``_slice``), so the sample is the same kind of data as the store: same
+    types, property shapes and writer, only less of its history. The whole store when it is smaller.
+    Cached under the store's key and ``elements``.
+    """
+    if corpus.elements <= elements:
+        return corpus
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{corpus.key}_first{elements}.sqlite"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        conn = sqlite3.connect(f"{corpus.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            wanted = math.ceil(elements * corpus.nodes / corpus.elements)  # nodes, at the store's mix
+            while True:
+                _slice(corpus.path, building, _nth_creation_time(conn, wanted))
+                nodes, rels, _ = count_elements(building)
+                if nodes + rels >= elements or wanted >= corpus.nodes:
+                    break
+                wanted = min(corpus.nodes, max(wanted + 1, math.ceil(wanted * elements / max(1, nodes + rels))))
+        finally:
+            conn.close()
+        building.replace(path)
+    nodes, rels, executions = count_elements(path)
+    return Corpus(
+        path=path,
+        label=f"the first {nodes:,} nodes by creation time of {corpus.label} (and the rows about them)",
+        key=path.stem,
+        copies=0,
+        nodes=nodes,
+        relationships=rels,
+        executions=executions,
+    )
 
 
 def changed_copy(corpus: Corpus, share: float = 0.01, cache: Path = CACHE) -> tuple[Path, int]:
@@ -183,7 +307,8 @@ def changed_copy(corpus: Corpus, share: float = 0.01, cache: Path = CACHE) -> tu
     path and the number of touched executions.
     """
     step = max(1, round(1 / share))
-    path = cache / f"{corpus.path.stem}_changed{step}.sqlite"
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{corpus.key}_changed{step}.sqlite"
     conn_path = path.with_suffix(".building")
     if not path.exists():
         shutil.copyfile(corpus.path, conn_path)

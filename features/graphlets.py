@@ -19,8 +19,10 @@ all searches of the batch (``cypher/graphlets/expand_up`` / ``expand_down``). Ev
 execution) pair is expanded once, so the work is proportional to the total size of the graphlets
 (plus their edges), which on rolling-window traces is a constant multiple of the trace size. The set
 of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
-store, seeded with all its trainers. Execution details (artifacts, times) are fetched once per
-execution and cached, however many graphlets share it.
+store, seeded with all its trainers. Trainers are taken pipeline by pipeline in start order, and
+execution details (artifacts, times) are cached from one batch to the next for the members of the
+latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
+and memory stays bounded by one batch's graphlets instead of growing with the store.
 
 Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
 ``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
@@ -120,6 +122,11 @@ class _Builder:
             frontier = found
         return seen
 
+    def keep_only(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Forget the details of every execution that is not a member of these graphlet rows."""
+        kept = {x for r in rows for x in _executions(r)}
+        self.info = {x: e for x, e in self.info.items() if x in kept}
+
     def fetch(self, ids: Iterable[str]) -> None:
         missing = sorted({i for i in ids if i not in self.info})
         for part in _chunks(missing, FRONTIER_CHUNK):
@@ -195,6 +202,12 @@ class _Builder:
         return {"uid": props["uid"], "props": props, "members": sorted(members) + sorted(artifacts)}
 
 
+def _executions(row: dict[str, Any]) -> Sequence[str]:
+    """The member executions of a graphlet row (its members list executions first, then artifacts)."""
+    members: list[str] = row["members"]
+    return members[: int(row["props"]["n_executions"])]
+
+
 def build_graphlets(
     wh: Warehouse,
     *,
@@ -252,7 +265,10 @@ def _build_store(
     ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones."""
     b = _Builder(wh, store, batch_size)
     trainers = wh.read("graphlets/trainers", store=store)
-    scope = [t for t in trainers if pipeline is None or t["pipeline"] == pipeline]
+    scope = sorted(
+        (t for t in trainers if pipeline is None or t["pipeline"] == pipeline),
+        key=lambda t: (t["pipeline"] or "", t["created"] or 0, t["mlmd_id"]),
+    )
     existing = {
         str(r["uid"]): r
         for r in wh.read("graphlets/existing", store=store)
@@ -268,6 +284,7 @@ def _build_store(
     kept: set[str] = set()
     for batch in _chunks(scope, b.batch_size):
         rows = b.graphlets(batch, leads_to_trainer)
+        b.keep_only(rows)
         changed = []
         for row in rows:
             uid = row["uid"]
@@ -291,7 +308,7 @@ def _build_store(
                 touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=olds))
             wh.write("graphlets/write", rows=changed)
             written.extend(r["uid"] for r in changed)
-            touched.update(m for r in changed for m in r["members"] if m in b.info)
+            touched.update(x for r in changed for x in _executions(r))
         obs.advance(store, len(batch))
 
     gone = sorted(set(existing) - kept)

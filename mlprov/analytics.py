@@ -62,7 +62,6 @@ STUDY: dict[str, float] = {
     "jaccard_bottom_bin_pct": 30.0,
     "code_unchanged_pct": 85.0,
     "warm_start_graphlets_pct": 9.0,
-    "waste_removed_full_freshness_pct": 50.0,
 }
 
 
@@ -269,9 +268,9 @@ def summarise(a: Analytics) -> list[Figure]:
         if int(waste["predicted"] or 0):
             add(
                 "waste",
-                "unpushed compute the stored decisions skip (%)",
+                "unpushed compute the stored decisions skip (%, in-sample)",
                 _percent(waste["waste_removed"]),
-                _study("waste_removed_full_freshness_pct", "~{:g} at 100% freshness"),
+                "-",
                 1,
             )
             add(

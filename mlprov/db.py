@@ -116,11 +116,13 @@ class Warehouse:
                 s.run(statement).consume()
 
     def run_batched(self, name: str, /, **params: Any) -> None:
-        """Run a statement that commits its own batches (``CALL { } IN TRANSACTIONS``)."""
+        """Run the statements of a file that commit their own batches (``CALL { } IN TRANSACTIONS``),
+        one after the other, each as an auto-commit statement."""
         q = query(name)
         q.check_params(params)
         with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
-            s.run(q.text, params).consume()
+            for statement in q.statements:
+                s.run(statement, params).consume()
 
     def plan(
         self, text: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 30.0

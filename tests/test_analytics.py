@@ -601,3 +601,32 @@ def test_report_on_an_empty_warehouse_fails_with_one_line(warehouse: Warehouse, 
     assert "no model graphlets" in errors[0] and "mlprov graphlets" in errors[0]
     assert proc.stdout == ""
     assert not (tmp_path / "r" / "report.md").exists()
+
+
+def test_similarity_by_push_matches_pandas(tiny: Warehouse, tiny_stats: CorpusStats, tiny_path: Path) -> None:
+    # the later graphlet of each consecutive pair, with its SQL push outcome; Jaccard and code from SQL
+    g = ordered(tiny_stats.graphlets)
+    same = g["pipeline"] == g["pipeline"].shift()
+    prev = g.shift()
+    outcome = push_outcomes(tiny_path)
+    pairs = pd.DataFrame(
+        {
+            "trainer": g["trainer_id"],
+            "pushed": [outcome[int(t)] for t in g["trainer_id"]],
+            "jaccard": [jaccard(a, b) for a, b in zip(prev["spans"], g["spans"], strict=True)],
+            "code_same": (g["code"] == prev["code"]) & g["code"].notna(),
+        }
+    )[same]
+    pairs = pairs[pairs["pushed"].notna()]
+    # dataset similarity: the frame's lag-1 column (Python over the recorded statistics)
+    frame = build_frame(tiny).data.assign(trainer=lambda d: d["uid"].map(mlmd_id)).set_index("trainer")
+    pairs["dataset_similarity"] = [frame.loc[int(t), "dataset_similarity_1"] for t in pairs["trainer"]]
+    got = pd.DataFrame.from_records(tiny.read("analytics/similarity_by_push", store=None)).set_index("pushed")
+    assert sorted(got.index) == [False, True]
+    for pushed, part in pairs.groupby("pushed"):
+        row = got.loc[bool(pushed)]
+        assert int(row["pairs"]) == len(part), pushed
+        assert math.isclose(float(row["mean_jaccard"]), float(part["jaccard"].mean()), rel_tol=1e-12), pushed
+        ds = part["dataset_similarity"].dropna()
+        assert math.isclose(float(row["mean_dataset_similarity"]), float(ds.mean()), rel_tol=1e-9), pushed
+        assert math.isclose(float(row["code_match"]), float(part["code_same"].mean()), rel_tol=1e-12), pushed

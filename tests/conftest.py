@@ -25,6 +25,16 @@ if not FIXTURES.exists():
 
 
 @pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated `tiny` corpus (seed 0), written once per session; tests only read it."""
+    from mlprov.generator import generate
+
+    out = tmp_path_factory.mktemp("tiny")
+    generate(out, "tiny", seed=0)
+    return out
+
+
+@pytest.fixture(scope="session")
 def mlprov_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("mlprov_home")
     os.environ["MLPROV_HOME"] = str(home)

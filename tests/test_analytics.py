@@ -27,7 +27,6 @@ import pandas as pd
 import pytest
 from mlprov.features.frame import build_frame, write_next_similarity
 from mlprov.features.graphlets import build_graphlets
-from mlprov.generator import generate
 from mlprov.generator.check import CorpusStats, store_stats
 from mlprov.loader.load import Loader
 from mlprov.loader.operators import OperatorMap
@@ -210,15 +209,8 @@ def check_operator_rows(ops: pd.DataFrame, path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny_analytics")
-    generate(out, "tiny", seed=0)
-    return out
-
-
-@pytest.fixture(scope="module")
-def tiny_path(tiny_corpus: Path) -> Path:
-    return tiny_corpus / "stores" / f"{TINY_STORE}.sqlite"
+def tiny_path(tiny_dir: Path) -> Path:
+    return tiny_dir / "stores" / f"{TINY_STORE}.sqlite"
 
 
 @pytest.fixture(scope="module")
@@ -227,10 +219,10 @@ def tiny_stats(tiny_path: Path) -> CorpusStats:
 
 
 @pytest.fixture
-def tiny(_session_warehouse: Warehouse, tiny_corpus: Path) -> Iterator[Warehouse]:
+def tiny(_session_warehouse: Warehouse, tiny_dir: Path) -> Iterator[Warehouse]:
     """The warehouse holding tiny with its graphlets and the lag-1 similarities on the :NEXT links
     (reloaded if another test emptied the graph; rewriting unchanged similarities writes nothing)."""
-    ensure_tiny(_session_warehouse, tiny_corpus)
+    ensure_tiny(_session_warehouse, tiny_dir)
     write_next_similarity(_session_warehouse, build_frame(_session_warehouse).data)
     yield _session_warehouse
 
@@ -434,8 +426,33 @@ def test_graphlet_trainer_costs_and_waste_totals(tiny_analytics: Analytics, tiny
     assert math.isclose(
         float(w["waste_share"]), float(w["unpushed_cost"]) / float(w["pushed_cost"] + w["unpushed_cost"]), rel_tol=1e-12
     )
-    # no predictions were stored
-    assert int(w["predicted"]) == 0 and w["waste_removed"] is None and w["freshness"] is None
+
+
+def test_waste_of_stored_decisions_matches_pandas(tiny: Warehouse) -> None:
+    """With decisions written back (every other graphlet skipped), waste_removed and freshness are the
+    shares pandas computes from the same graphlet rows."""
+    uids = sorted(r["uid"] for r in tiny.read("analytics/graphlets", store=None))
+    rows = [
+        {
+            "uid": u,
+            "push_probability": 0.9 if i % 2 else 0.1,
+            "push_decision": bool(i % 2),
+            "model_version": "test",
+            "contributions": "[]",
+        }
+        for i, u in enumerate(uids)
+    ]
+    tiny.write("predict/write", rows=rows)
+    gl = pd.DataFrame.from_records(tiny.read("analytics/graphlets", store=None))
+    w = tiny.read("analytics/waste", store=None)[0]
+    decided = gl[gl["pushed"].notna()]
+    unpushed = decided[decided["pushed"] == False]  # noqa: E712 (object column of True/False)
+    pushed = decided[decided["pushed"] == True]  # noqa: E712
+    assert w["predicted"] == len(decided)
+    skipped = float(unpushed.loc[unpushed["push_decision"] == False, "cost"].sum())  # noqa: E712
+    assert math.isclose(w["waste_removed"], skipped / float(unpushed["cost"].sum()), rel_tol=1e-9)
+    assert math.isclose(w["freshness"], float((pushed["push_decision"] == True).mean()), rel_tol=1e-12)  # noqa: E712
+    assert 0.0 < w["waste_removed"] < 1.0 and 0.0 < w["freshness"] < 1.0
 
 
 def test_next_links_carry_the_frames_lag1_history_and_features_rewrites_nothing(tiny: Warehouse) -> None:

@@ -22,7 +22,6 @@ from mlprov.features.frame import (
     span_similarity,
 )
 from mlprov.features.graphlets import build_graphlets
-from mlprov.generator import generate
 from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
@@ -32,13 +31,6 @@ TINY_STORE = "mlmd-000"
 
 
 # -- the tiny generated corpus, loaded once per module (reloaded if another test emptied the graph) --
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny")
-    generate(out, "tiny", seed=0)
-    return out
 
 
 def ensure_tiny(wh: Warehouse, corpus: Path) -> None:

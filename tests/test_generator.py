@@ -33,10 +33,8 @@ CACHED = 5
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny")
-    generate(out, "tiny", seed=0)
-    return out
+def tiny(tiny_dir: Path) -> Path:
+    return tiny_dir
 
 
 @pytest.fixture(scope="module")

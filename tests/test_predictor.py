@@ -35,11 +35,11 @@ from mlprov.features.predictor import (
 
 from mlprov.db import Warehouse
 from tests.conftest import run_cli
-from tests.test_features import ensure_tiny, tiny_dir  # noqa: F401  (module fixture reused)
+from tests.test_features import ensure_tiny
 
 
 @pytest.fixture
-def tiny(_session_warehouse: Warehouse, tiny_dir: Path) -> Iterator[Warehouse]:  # noqa: F811
+def tiny(_session_warehouse: Warehouse, tiny_dir: Path) -> Iterator[Warehouse]:
     ensure_tiny(_session_warehouse, tiny_dir)
     yield _session_warehouse
 
@@ -179,7 +179,7 @@ def test_metrics_curve_and_net_saving_by_hand() -> None:
     assert ns["freshness"] == pytest.approx(0.5)
 
 
-def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path: Path) -> None:
     ff = build_frame(tiny)
     latent = read_latent(tiny_dir / "latent.csv")
     assert ff.labelled["trainer_uid"].isin(latent.index).all()  # "<store stem>:e:<id>" joins

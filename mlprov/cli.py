@@ -230,24 +230,13 @@ def graphlets(
             pipeline=pipeline,
             force=force,
             batch_size=batch_size,
-            observer=_GraphletProgress(progress),
+            observer=progress,
         )
     out.print(
         f"{report.graphlets:,} graphlets ({report.created:,} created, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "
         f"{report.next_linked:,} NEXT links, {report.seconds:.1f}s"
     )
-
-
-class _GraphletProgress:
-    def __init__(self, progress: TableProgress) -> None:
-        self._progress = progress
-
-    def begin(self, store: str, total: int) -> None:
-        self._progress.begin(store, total)
-
-    def advance(self, store: str, done: int) -> None:
-        self._progress.advance(store, done)
 
 
 @app.command()

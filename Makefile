@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install lint typecheck pytest bench
+.PHONY: demo test install install-test lint typecheck pytest bench
 
 demo: install
 	$(BIN)/mlprov demo
 
-test: install lint typecheck pytest
+test: install-test lint typecheck pytest
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(BIN)/pip:
 
 # The editable install maps the folders loader/, features/, app/, cypher/, generator/ under the one
 # package `mlprov` (pyproject's package-dir), so nothing generic lands in site-packages.
+# The demo needs only the package; the tests also need the dev tools, MariaDB (MySQL-source tests) and
+# Chromium (browser test), which only `install-test` installs.
 install: $(BIN)/pip
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/pip
 	$(BIN)/pip install -q -e '.[dev]'
 	bash scripts/ensure-mariadb
 	bash scripts/ensure-browser
@@ -37,5 +42,5 @@ typecheck:
 pytest:
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
-bench: install
+bench: install-test
 	$(BIN)/python -m tests.bench

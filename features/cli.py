@@ -67,8 +67,17 @@ def features_command(
         err.print(f"frame written to {csv}")
     sets = describe_sets(ff.data, ff.k)
     if as_json:
-        out.print_json(json.dumps({"graphlets": len(ff.data), "labelled": len(ff.labelled),
-                                   "fingerprint": ff.fingerprint, "k": ff.k, "sets": sets}))
+        out.print_json(
+            json.dumps(
+                {
+                    "graphlets": len(ff.data),
+                    "labelled": len(ff.labelled),
+                    "fingerprint": ff.fingerprint,
+                    "k": ff.k,
+                    "sets": sets,
+                }
+            )
+        )
         return
     table = Table(title=f"Feature sets ({len(ff.data):,} graphlets, {int(ff.data['pushed'].sum()):,} pushed)")
     for col in ("set", "groups", "features", "feature cost"):
@@ -98,7 +107,9 @@ def train_command(
     )
 
     if feature_set not in FEATURE_SETS:
-        raise typer.BadParameter(f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}")
+        raise typer.BadParameter(
+            f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}", param_hint="'--set'"
+        )
     with connect() as wh:
         ff = _frame(wh, k)
     data = ff.labelled
@@ -130,9 +141,7 @@ def evaluate_command(
     latent: Annotated[
         Path | None, typer.Option("--latent", help="The generator's latent.csv: adds the oracle row.")
     ] = None,
-    sets: Annotated[
-        str | None, typer.Option("--sets", help="Comma-separated feature sets (default: all).")
-    ] = None,
+    sets: Annotated[str | None, typer.Option("--sets", help="Comma-separated feature sets (default: all).")] = None,
     k: Annotated[int, K_OPTION] = DEFAULT_K,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Report directory.")] = None,
 ) -> None:
@@ -142,21 +151,29 @@ def evaluate_command(
     chosen = tuple(s.strip() for s in sets.split(",")) if sets else (*MAIN_SETS, *ABLATIONS)
     unknown = [s for s in chosen if s not in FEATURE_SETS]
     if unknown:
-        raise typer.BadParameter(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}")
+        raise typer.BadParameter(
+            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}", param_hint="'--sets'"
+        )
     if latent is not None and not latent.exists():
-        raise typer.BadParameter(f"{latent} does not exist")
+        raise typer.BadParameter(f"{latent} does not exist", param_hint="'--latent'")
     with connect() as wh:
         ff = _frame(wh, k)
     with err.status("training") as status:
-        ev = evaluate(ff, sets=chosen, seeds=tuple(range(seeds)), latent=latent,
-                      progress=lambda msg: status.update(f"training {msg}"))
+        ev = evaluate(
+            ff,
+            sets=chosen,
+            seeds=tuple(range(seeds)),
+            latent=latent,
+            progress=lambda msg: status.update(f"training {msg}"),
+        )
     print_evaluation(ev, out, TABLE_COLUMNS, table_rows(ev), targets(ev))
     paths = write_report(ev, out_dir)
     out.print(f"curve: {paths['png']}  report: {paths['html']}  data: {paths['json']}")
 
 
-def print_evaluation(ev: object, console: Console, columns: tuple[str, ...], rows: list[list[str]],
-                     tgts: list[tuple[str, bool, str]]) -> None:
+def print_evaluation(
+    ev: object, console: Console, columns: tuple[str, ...], rows: list[list[str]], tgts: list[tuple[str, bool, str]]
+) -> None:
     from mlprov.features.evaluation import Evaluation
 
     assert isinstance(ev, Evaluation)
@@ -200,8 +217,9 @@ def predict_command(
     for p in preds[:limit]:
         label = "-" if math.isnan(p.pushed) else ("yes" if p.pushed else "no")
         contrib = ", ".join(f"{c['feature']} {c['contribution']:+.2f}" for c in p.contributions)
-        table.add_row(p.uid, p.pipeline or "-", label, f"{p.push_probability:.3f}",
-                      "push" if p.push_decision else "skip", contrib)
+        table.add_row(
+            p.uid, p.pipeline or "-", label, f"{p.push_probability:.3f}", "push" if p.push_decision else "skip", contrib
+        )
     out.print(table)
     more = f" (first {limit} shown)" if len(preds) > limit else ""
     out.print(f"{len(preds):,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")

@@ -88,7 +88,8 @@ def _print_library() -> None:
 
 def query_command(
     statement: Annotated[
-        str | None, typer.Argument(help="A library query name (see --list) or inline Cypher in quotes.")
+        str | None,
+        typer.Argument(metavar="QUERY", help="A library query name (see --list) or inline Cypher in quotes."),
     ] = None,
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and exit.")] = False,
     param: Annotated[
@@ -124,7 +125,9 @@ def query_command(
 
 
 def lineage_command(
-    uid: Annotated[str, typer.Argument(help="uid of an execution or artifact, e.g. store:e:42 or store:a:7.")],
+    uid: Annotated[
+        str, typer.Argument(metavar="UID", help="uid of an execution or artifact, e.g. store:e:42 or store:a:7.")
+    ],
     up: Annotated[bool, typer.Option("--up", help="Ancestors: what it was made from (default).")] = False,
     down: Annotated[bool, typer.Option("--down", help="Descendants: what was made from it.")] = False,
     depth: Annotated[int, typer.Option("--depth", min=1, help="Hops (edges); 2 hops = one operator.")] = 10,
@@ -174,7 +177,7 @@ def live_command(
 
 
 def export_command(
-    pipeline: Annotated[str, typer.Argument(help="Pipeline name (see `mlprov query pipelines`).")],
+    pipeline: Annotated[str, typer.Argument(metavar="PIPELINE", help="Pipeline name (see `mlprov query pipelines`).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="json or graphml.")] = ExportFormat.json,
     store: Annotated[str | None, typer.Option("--store", help="The store, when several hold the name.")] = None,

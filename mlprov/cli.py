@@ -8,12 +8,11 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.table import Table
 
 from mlprov.console import connect, err, out
-from mlprov.errors import MlprovError
+from mlprov.errors import MlprovError, SourceError
 from mlprov.loader.load import (
     DEFAULT_BATCH,
     DEFAULT_PRUNE_GUARD,
@@ -32,11 +31,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 neo4j_app = typer.Typer(help="The managed local Neo4j 5.26 server (machines without Docker).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
-
-
 
 
 @neo4j_app.command("start")
@@ -105,7 +103,9 @@ def _print_report(report: LoadReport) -> None:
 
 @app.command()
 def load(
-    sources: Annotated[list[str], typer.Argument(help="MLMD SQLite files, directories of them, or mysql:// URLs.")],
+    sources: Annotated[
+        list[str], typer.Argument(metavar="SOURCE", help="MLMD SQLite files, directories of them, or mysql:// URLs.")
+    ],
     store_name: Annotated[str | None, typer.Option("--store-name", help="Store name (one source only).")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = DEFAULT_BATCH,
     replace: Annotated[bool, typer.Option("--replace", help="Drop the store's graph and load it anew.")] = False,
@@ -162,7 +162,7 @@ def stores(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
 def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting the whole graph.")] = False) -> None:
     """Delete every node and relationship of the warehouse (constraints stay)."""
     if not yes:
-        raise typer.BadParameter("refusing to wipe the warehouse without --yes")
+        raise typer.BadParameter("refusing to wipe the warehouse without --yes", param_hint="'--yes'")
     with connect() as wh:
         wh.run_batched("admin/clear_graph")
     out.print("Warehouse emptied.")
@@ -181,9 +181,20 @@ class _CountProgress:
         self._done = done
 
 
+def _check_preset(preset: str) -> None:
+    from mlprov.generator.presets import PRESETS
+
+    if preset not in PRESETS:
+        raise typer.BadParameter(
+            f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}", param_hint="'--preset'"
+        )
+
+
 @app.command()
 def generate(
-    out_dir: Annotated[Path, typer.Argument(help="Directory for stores/, latent.csv and manifest.json.")],
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="OUT_DIR", help="Directory for stores/, latent.csv and manifest.json.")
+    ],
     preset: Annotated[str, typer.Option("--preset", help="tiny | small | bench | paper.")] = "small",
     pipelines: Annotated[int | None, typer.Option("--pipelines", min=1, help="Override the pipeline count.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same corpus.")] = 0,
@@ -195,6 +206,7 @@ def generate(
     from mlprov.generator.check import format_check_table
     from mlprov.generator.corpus import generate as run_generate
 
+    _check_preset(preset)
     if not check:
         with TableProgress(err, "generate") as progress:
             manifest = run_generate(
@@ -210,7 +222,11 @@ def generate(
             f"({manifest.pushed:,} pushed) in {len(manifest.stores)} store(s), "
             f"{manifest.bytes / 1e6:.1f} MB, {manifest.generation_seconds:.1f}s → {out_dir}"
         )
-    out.print(format_check_table(run_check(out_dir)))
+    try:
+        table = run_check(out_dir)
+    except FileNotFoundError as exc:
+        raise SourceError(f"cannot check {out_dir}: {exc}") from None
+    out.print(format_check_table(table))
 
 
 @app.command()
@@ -285,6 +301,7 @@ def demo(
 
     from mlprov.settings import mlprov_home
 
+    _check_preset(preset)
     if not os.environ.get("NEO4J_URI"):
         status, started = ManagedServer().start()
         out.print(f"Neo4j {status.version} {'started' if started else 'running'} at {status.uri}")
@@ -332,17 +349,13 @@ def demo(
 def main() -> None:
     """Entry point: one clear line and a non-zero exit for every known failure."""
     try:
-        code = app(standalone_mode=False)
+        app()  # standalone: usage errors print the usage line and one error line, exit 2
     except MlprovError as exc:
         typer.echo(f"mlprov: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         err.print("mlprov: interrupted")
         sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 # The analysts' commands (issue 8): query, lineage, live, export.

@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck pytest bench
+.PHONY: demo test install install-test lint typecheck docs pytest bench
 
 demo: install
 	$(BIN)/mlprov demo
 
-test: install-test lint typecheck pytest
+test: install-test lint typecheck docs pytest
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ typecheck:
 	cp -rs "$(CURDIR)/mlprov/." build/typecheck/mlprov/
 	for d in loader features app cypher generator; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
 	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p mlprov
+
+# The documentation site, with every warning an error (broken links, pages missing from the nav).
+docs:
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a silent pass.
 pytest:

@@ -206,35 +206,35 @@ def run_named(
     return run_analyst(wh, q.text, bind(q, params or {}), limit=limit, timeout_s=timeout_s)
 
 
-# -- the README's generated list -----------------------------------------------------------------
-README_BEGIN = "<!-- BEGIN library-queries -->"
-README_END = "<!-- END library-queries -->"
+# -- the generated list in docs/queries.md -----------------------------------------------------------------
+BLOCK_BEGIN = "<!-- BEGIN library-queries -->"
+BLOCK_END = "<!-- END library-queries -->"
 
 
 def library_markdown() -> str:
-    """The README list of library and analytics queries, rendered from their headers."""
-    lines = [README_BEGIN, ""]
+    """The docs' list of library and analytics queries, rendered from their headers."""
+    lines = [BLOCK_BEGIN, ""]
     for name, q in {**library(), **analytics()}.items():
         lines.append(f"* **`{name}`** — {q.purpose}")
         lines.append(f"  *Parameters:* {q.parameters}. *Returns:* {q.returns}.")
-    lines += ["", README_END]
+    lines += ["", BLOCK_END]
     return "\n".join(lines)
 
 
-def readme_section(readme: str) -> str | None:
-    """The generated block currently in the README text, or None."""
-    start, end = readme.find(README_BEGIN), readme.find(README_END)
+def generated_section(page: str) -> str | None:
+    """The generated block currently in the page text, or None."""
+    start, end = page.find(BLOCK_BEGIN), page.find(BLOCK_END)
     if start < 0 or end < start:
         return None
-    return readme[start : end + len(README_END)]
+    return page[start : end + len(BLOCK_END)]
 
 
-def update_readme(path: Path) -> bool:
-    """Rewrite the generated block of the README at ``path``; True when it changed."""
+def update_generated_block(path: Path) -> bool:
+    """Rewrite the generated block of the page at ``path``; True when it changed."""
     text = path.read_text(encoding="utf-8")
-    current = readme_section(text)
+    current = generated_section(text)
     if current is None:
-        raise QueryError(f"{path} has no {README_BEGIN!r} … {README_END!r} block")
+        raise QueryError(f"{path} has no {BLOCK_BEGIN!r} … {BLOCK_END!r} block")
     new = text.replace(current, library_markdown())
     if new != text:
         path.write_text(new, encoding="utf-8")
@@ -242,5 +242,5 @@ def update_readme(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    readme = Path(__file__).resolve().parents[1] / "README.md"
-    print(f"{readme}: {'updated' if update_readme(readme) else 'already in sync'}")
+    page = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
+    print(f"{page}: {'updated' if update_generated_block(page) else 'already in sync'}")

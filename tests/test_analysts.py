@@ -1,5 +1,6 @@
-"""The README's analyst sections: the generated query list is in sync, and its Python examples (official
-driver → pandas, py2neo → pandas) run as written against our real Neo4j 5.26 server."""
+"""The analysts' docs pages: the generated query list (docs/queries.md) is in sync, and the Python examples
+of docs/analysts.md (official driver → pandas, py2neo → pandas) run as written against our real Neo4j 5.26
+server."""
 
 from __future__ import annotations
 
@@ -19,22 +20,21 @@ from mlprov.db import Warehouse
 from mlprov.server import ManagedServer
 from mlprov.settings import Connection
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 STORE = "diabetes_localdag_failed_v10"
 
 
-def test_readme_library_list_in_sync() -> None:
-    text = README.read_text(encoding="utf-8")
-    section = analyst.readme_section(text)
-    assert section is not None, "README lacks the generated library block"
-    assert section == analyst.library_markdown(), "README is stale: run `python -m mlprov.analyst`"
+def test_docs_library_list_in_sync() -> None:
+    text = (DOCS / "queries.md").read_text(encoding="utf-8")
+    section = analyst.generated_section(text)
+    assert section is not None, "docs/queries.md lacks the generated library block"
+    assert section == analyst.library_markdown(), "docs/queries.md is stale: run `python -m mlprov.analyst`"
     for name in analyst.library():
         assert f"**`{name}`**" in section
 
 
 def analysts_examples() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("\n## Analysts\n") :]
+    section = (DOCS / "analysts.md").read_text(encoding="utf-8")
     return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
 
 
@@ -60,7 +60,7 @@ def executions_per_kind(path: Path) -> int:
 
 def run_example(code: str) -> dict[str, Any]:
     scope: dict[str, Any] = {"__name__": "readme_example"}
-    exec(compile(code, "README.md", "exec"), scope)  # the README example, run as written
+    exec(compile(code, "docs/analysts.md", "exec"), scope)  # the documented example, run as written
     return scope
 
 

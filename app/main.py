@@ -7,6 +7,7 @@ Each page is its own file in this folder, so its address is ``/<file name>`` (``
 from __future__ import annotations
 
 import streamlit as st
+from mlprov.app import access
 
 PAGES = (
     ("overview.py", "Overview", ":material/dashboard:"),
@@ -17,8 +18,21 @@ PAGES = (
 )
 
 
+def gate() -> None:
+    """Stop the run unless the visitor is authenticated the way the app was started (see app/access.py)."""
+    auth, header = access.configured()
+    if auth is access.Auth.oidc and not st.user.get("is_logged_in", False):
+        st.title("mlprov")
+        st.button("Log in", on_click=st.login)
+        st.stop()
+    if auth is access.Auth.proxy and not (header and st.context.headers.get(header)):
+        st.error(f"Not authenticated: the request has no {header} header from the reverse proxy.")
+        st.stop()
+
+
 def main() -> None:
     st.set_page_config(page_title="mlprov", page_icon=":material/account_tree:", layout="wide")
+    gate()
     pages = [st.Page(path, title=title, icon=icon, default=(i == 0)) for i, (path, title, icon) in enumerate(PAGES)]
     st.navigation(pages).run()
 

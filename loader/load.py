@@ -137,11 +137,11 @@ class Loader:
         report.resumed = stored.get("status") == "loading"
         vanished = self._vanished(reader, name, guard, force) if prune and stored else None
         pending = reader.pending_counts(wm)
-        if stored and not report.resumed and not vanished and self._nothing_new(pending, wm, stored):
+        target = reader.current_watermark()
+        if stored and not report.resumed and not vanished and self._nothing_new(pending, wm, target, stored):
             report.up_to_date = True
             report.seconds = time.monotonic() - started
             return report
-        target = reader.current_watermark()
         fingerprint = reader.fingerprint()
         self.wh.write(
             "load/store_begin",
@@ -183,15 +183,12 @@ class Loader:
         return report
 
     @staticmethod
-    def _nothing_new(pending: dict[str, int], wm: Watermark, stored: dict[str, Any]) -> bool:
-        """True when the source holds only what the last complete load already read."""
-        return (
-            pending["contexts"] <= wm.context_at
-            and pending["executions"] <= wm.execution_at
-            and pending["artifacts"] <= wm.artifact_at
-            and not (pending["events"] or pending["associations"] or pending["attributions"])
-            and pending["parent_contexts"] == int(stored.get("n_parent_contexts", -1))
-        )
+    def _nothing_new(pending: dict[str, int], wm: Watermark, target: Watermark, stored: dict[str, Any]) -> bool:
+        """True when the source holds only what the last complete load already read: the same latest
+        update time and number of rows at it per node table, and no new event or link id. (Counting the
+        rows at or after the old watermark is not enough: a row updated since moves past the watermark
+        without changing that count.)"""
+        return target == wm and pending["parent_contexts"] == int(stored.get("n_parent_contexts", -1))
 
     # -- passes ------------------------------------------------------------------------------
     def _nodes(

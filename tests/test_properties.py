@@ -16,6 +16,7 @@ The example counts are kept small for the default suite; raise them with ``HYPOT
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -109,10 +110,14 @@ def specs(draw: st.DrawFn) -> Spec:
         for _ in range(n_a)
     ]
     events = []
+    seen: set[tuple[int, int, int]] = set()  # MLMD keeps one event per (artifact, execution, type)
     if n_a:
         for _ in range(draw(st.integers(0, 10))):
             path = draw(st.lists(st.one_of(st.integers(0, 9), st.sampled_from(["examples", "model", "x"])), max_size=2))
-            events.append((draw(st.integers(0, n_a - 1)), draw(st.integers(0, n_x - 1)), draw(st.integers(1, 7)), path))
+            key = (draw(st.integers(0, n_a - 1)), draw(st.integers(0, n_x - 1)), draw(st.integers(1, 7)))
+            if key not in seen:
+                seen.add(key)
+                events.append((*key, path))
     contexts = [(draw(st.integers(0, len(CONTEXT_TYPES) - 1)), f"ctx-{i}-{draw(names)}") for i in range(n_c)]
     pairs = st.tuples(st.integers(0, max(n_x - 1, 0)), st.integers(0, max(n_c - 1, 0)))
     associations = set(draw(st.lists(pairs, max_size=6))) if n_c else set()
@@ -262,17 +267,24 @@ def actual_graph(wh: Warehouse) -> tuple[dict[str, Any], set[tuple[Any, ...]]]:
     return nodes, rels
 
 
-def _typed(nodes: dict[str, Any]) -> dict[str, Any]:
-    """Node facts with each property value's type kept (1 and 1.0 and True differ). Doubles are compared to
-    15 significant digits: ml-metadata's own reader rounds them so (a stored 1000000000000001.0 reads back
-    as 1e15 through its API; the SQLite column holds the exact value, which is what mlprov loads)."""
+def differences(actual: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """Node facts that differ, each property value's type included (1, 1.0 and True differ). Doubles match
+    to a relative 1e-13: ml-metadata's own reader rounds them to about 15 significant digits (a stored
+    1000000000000001.0 reads back as 1e15 through its API; mlprov loads the exact value of the column)."""
 
-    def canon(v: Any) -> Any:
-        return (type(v).__name__, float(f"{v:.15g}") if isinstance(v, float) else v)
+    def same(a: Any, b: Any) -> bool:
+        if type(a) is not type(b):
+            return False
+        return math.isclose(a, b, rel_tol=1e-13) if isinstance(a, float) else bool(a == b)
 
-    return {
-        uid: (labels, t, s, {k: canon(v) for k, v in props.items()}) for uid, (labels, t, s, props) in nodes.items()
-    }
+    found = [
+        f"{uid}: only {'in the graph' if uid in actual else 'in the store'}" for uid in actual.keys() ^ expected.keys()
+    ]
+    for uid in actual.keys() & expected.keys():
+        (la, ta, sa, pa), (le, te, se, pe) = actual[uid], expected[uid]
+        if (la, ta, sa) != (le, te, se) or pa.keys() != pe.keys() or not all(same(pa[k], pe[k]) for k in pa):
+            found.append(f"{uid}: graph {actual[uid]} != store {expected[uid]}")
+    return found
 
 
 @given(spec=specs())
@@ -285,7 +297,7 @@ def test_random_ml_metadata_stores_load_exactly(_session_warehouse: Warehouse, s
         Loader(wh).load(str(path), store=STORE)
         expected_nodes, expected_rels = expected_from_ml_metadata(path)
     nodes, rels = actual_graph(wh)
-    assert _typed(nodes) == _typed(expected_nodes)
+    assert not differences(nodes, expected_nodes)
     assert rels == expected_rels
 
 
@@ -409,7 +421,7 @@ def dags(draw: st.DrawFn) -> Dag:
     ]
     # execution i writes artifact i; it reads earlier artifacts, occasionally with a read time before the write
     reads = [
-        sorted({(a, draw(st.integers(0, 9)) == 0) for a in draw(st.lists(st.integers(0, i - 1), max_size=3))})
+        sorted({a: draw(st.integers(0, 9)) == 0 for a in draw(st.lists(st.integers(0, i - 1), max_size=3))}.items())
         if i
         else []
         for i in range(n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -11,6 +12,7 @@ from mlprov.app import data
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.queries import query
+from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 
 ALL_STORES = "All stores"
@@ -38,6 +40,18 @@ def warehouse() -> Warehouse:
         return _warehouse(conn.uri, conn.database, conn.user)
     except MlprovError as exc:
         stop_with(str(exc) if conn.uri in str(exc) else f"Neo4j at {conn.uri}: {exc}")
+
+
+def browser_base() -> str | None:
+    """Neo4j Browser's address: ``MLPROV_BROWSER_URL`` when set, else the managed server's HTTP connector;
+    None for another server (its Browser address is not known to mlprov)."""
+    explicit = os.environ.get("MLPROV_BROWSER_URL")
+    if explicit:
+        return explicit
+    if os.environ.get("NEO4J_URI"):
+        return None
+    status = ManagedServer().status()
+    return status.http_uri if status.running and status.http_uri else None
 
 
 def forget_warehouse() -> None:

@@ -99,6 +99,30 @@ def to_time(ms: Any) -> pd.Timestamp | None:
     return pd.Timestamp(int(ms), unit="ms", tz="UTC")
 
 
+TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"  # Streamlit's DatetimeColumn format: UTC to the second
+
+
+def human_time(value: Any) -> str:
+    """A time (ms since the epoch or a timestamp) as ``2024-01-04 02:55:02 UTC``; missing is "–"."""
+    ts = value if isinstance(value, pd.Timestamp) else to_time(value)
+    if ts is None or pd.isna(ts):
+        return "–"
+    return f"{ts.tz_convert('UTC') if ts.tzinfo else ts:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def stage_label(stage: str) -> str:
+    """Stages are spelled with hyphens everywhere in the app (graphlet properties use underscores)."""
+    return stage.replace("_", "-")
+
+
+def browser_url(http_uri: str, statement: str, params: dict[str, Any]) -> str:
+    """A Neo4j Browser address whose editor is prefilled with the parameters (`:param`) and the query."""
+    from urllib.parse import quote
+
+    lines = [f":param {name} => {json.dumps(value)}" for name, value in params.items()]
+    return f"{http_uri.rstrip('/')}/browser/?cmd=edit&arg={quote(chr(10).join([*lines, statement]))}"
+
+
 def time_columns(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Convert ms-since-epoch columns to UTC datetimes in place (for tables and charts)."""
     for c in columns:

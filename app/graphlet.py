@@ -9,7 +9,10 @@ import pandas as pd
 import streamlit as st
 from mlprov.app import common, data, predict
 
+from mlprov.queries import query
+
 STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")
+BROWSER_QUERY = "library/graphlet"
 
 
 def goto(uid: str) -> None:
@@ -60,7 +63,7 @@ def choose(r: data.Reader, store: str | None) -> str | None:
     if st.session_state.get("graphlet_pick") not in uids:
         st.session_state["graphlet_pick"] = uids[-1] if uids else None
     describe = {
-        row["uid"]: f"{row['uid']}  ·  {data.to_time(row['trainer_created']) or '–'}  ·  {row['outcome']}"
+        row["uid"]: f"{row['uid']}  ·  {data.human_time(row['trainer_created'])}  ·  {row['outcome']}"
         for row in gs.to_dict("records")
     }
     pick = c2.selectbox("Graphlet", uids, key="graphlet_pick", format_func=lambda u: describe.get(u, str(u)))
@@ -96,15 +99,21 @@ def render() -> None:
 def show(r: data.Reader, info: data.GraphletInfo) -> None:
     p = info.props
     st.subheader(info.uid)
-    cols = st.columns(6)
-    cols[0].metric("Pipeline", str(p.get("pipeline")))
-    cols[1].metric("Outcome", data.outcome(p.get("pushed")))
-    cols[2].metric("Trainer", str(p.get("trainer_state")), help=str(p.get("trainer_uid")))
-    cols[3].metric("Cost", common.seconds(p.get("cost")), help="each execution's cost shared among its graphlets")
-    cols[4].metric("Executions", f"{p.get('n_executions', 0):,}")
-    cols[5].metric("Artifacts", f"{p.get('n_artifacts', 0):,}")
-    started, ended = data.to_time(p.get("started")), data.to_time(p.get("ended"))
-    st.caption(f"From {started} to {ended} UTC · trainer type {info.trainer.get('type', '–')}")
+    # long texts (pipeline names, states) in full on one line; the metrics hold only short numbers
+    st.markdown(
+        f"Pipeline **{p.get('pipeline')}** (store {p.get('store')}) · trainer **{p.get('trainer_state')}** "
+        f"`{p.get('trainer_uid')}` of type `{info.trainer.get('type', '–')}`"
+    )
+    cols = st.columns(4)
+    cols[0].metric("Outcome", data.outcome(p.get("pushed")))
+    cols[1].metric("Cost", common.seconds(p.get("cost")), help="each execution's cost shared among its graphlets")
+    cols[2].metric("Executions", f"{p.get('n_executions', 0):,}")
+    cols[3].metric("Artifacts", f"{p.get('n_artifacts', 0):,}")
+    st.caption(f"From {data.human_time(p.get('started'))} to {data.human_time(p.get('ended'))}")
+    browser = common.browser_base()
+    if browser:
+        url = data.browser_url(browser, query(BROWSER_QUERY).text, {"uid": info.uid})
+        st.link_button("Open in Neo4j Browser", url, help=f"the `{BROWSER_QUERY}` query, its $uid set")
 
     nav = st.columns([1, 1, 4])
     if info.previous and nav[0].button("← previous graphlet", key="graphlet_prev"):
@@ -117,18 +126,33 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
     tabs = st.tabs(["Members", "Subgraph", "History and neighbours", "Prediction"])
     members = data.graphlet_members(r, info.uid)
     with tabs[0]:
-        stage_costs = pd.DataFrame({"stage": list(STAGES), "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES]})
-        left, right = st.columns([2, 1])
-        left.dataframe(
+        stage_costs = pd.DataFrame(
+            {
+                "stage": [data.stage_label(s) for s in STAGES],
+                "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES],
+            }
+        )
+        st.dataframe(
             members[["member", "node", "kind", "state", "created"]],
             hide_index=True,
+            width="stretch",
             height=min(420, 38 + 35 * len(members)),
+            column_config={"created": st.column_config.DatetimeColumn("created", format=data.TIME_FORMAT)},
         )
-        right.altair_chart(
+        st.altair_chart(
             alt.Chart(stage_costs)
             .mark_bar()
-            .encode(x=alt.X("cost:Q", title="cost share (s)"), y=alt.Y("stage:N", sort=list(STAGES), title=None))
-            .properties(title="Cost by stage", height=200),
+            .encode(
+                x=alt.X("cost:Q", title="cost share (s)"),
+                y=alt.Y(
+                    "stage:N",
+                    sort=list(stage_costs["stage"]),
+                    title=None,
+                    axis=alt.Axis(labelLimit=0, labelOverlap=False),
+                ),
+                tooltip=["stage", alt.Tooltip("cost:Q", format=",.1f")],
+            )
+            .properties(title="Cost by stage", height=35 * len(STAGES)),
             width="stretch",
         )
     with tabs[1]:
@@ -157,7 +181,7 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
                 "cost_vs_this": st.column_config.NumberColumn(format="%.2f"),
             },
         )
-        st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame, DESIGN §7)")
+        st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame)")
         earlier = hist[hist["offset"] <= 0].sort_values("offset")
         feats = predict.features_of(r.wh, earlier["uid"].tolist(), k)
         if feats.ok and feats.frame is not None and len(feats.frame):
@@ -187,27 +211,39 @@ def feature_table(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:
 def prediction(r: data.Reader, info: data.GraphletInfo) -> None:
     p = info.props
     if p.get("push_probability") is not None:
+        probability, decision = float(p["push_probability"]), p.get("push_decision")
+        threshold = predict.model_threshold(p.get("model_version"))
         cols = st.columns(3)
-        cols[0].metric("Push probability", f"{float(p['push_probability']):.2f}")
-        decision = p.get("push_decision")
-        cols[1].metric(
-            "Decision",
-            "–" if decision is None else ("run (push expected)" if decision else "skip"),
-            help=f"model {p.get('model_version', '–')}",
-        )
+        cols[0].metric("Push probability", f"{probability:.2f}")
+        cols[1].metric("Decision", "–" if decision is None else ("run" if decision else "skip"))
         cols[2].metric("Actual", data.outcome(p.get("pushed")))
+        rule = (
+            f"run when the push probability ≥ threshold {threshold:.2f}"
+            if threshold is not None
+            else "the model's threshold is unknown (its metadata file is not in this MLPROV_HOME)"
+        )
+        st.caption(
+            f"Decision rule of model `{p.get('model_version', '–')}`: {rule}; the threshold maximises balanced "
+            "accuracy on the training side (pipeline-grouped cross-validation), so it is not chosen for full "
+            "freshness: `mlprov evaluate` shows the waste removed at 100% freshness."
+        )
         contrib = info.contributions()
         if len(contrib):
+            shown = contrib.head(15).copy()
+            shown["label"] = [
+                f"{f} = {v}" if v is not None and v == v else str(f)
+                for f, v in zip(shown["feature"], shown["value"], strict=True)
+            ]
             st.altair_chart(
-                alt.Chart(contrib.head(15))
+                alt.Chart(shown)
                 .mark_bar()
                 .encode(
-                    x=alt.X("contribution:Q", title="contribution to the log-odds of a push (SHAP)"),
-                    y=alt.Y("feature:N", sort=None, title=None),
+                    x=alt.X("contribution:Q", title="signed contribution to the log-odds of a push (SHAP)"),
+                    y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
                     tooltip=["feature", "value", alt.Tooltip("contribution:Q", format="+.4f")],
                     color=alt.condition("datum.contribution > 0", alt.value("#2e7d32"), alt.value("#c62828")),
                 )
-                .properties(title="Per-feature contributions"),
+                .properties(title=f"Top {len(shown)} feature contributions (green: towards a push)"),
                 width="stretch",
             )
         else:

@@ -34,9 +34,10 @@ def render() -> None:
         st.dataframe(
             ov.stores,
             hide_index=True,
+            width="stretch",
             column_config={
                 "push_rate": st.column_config.NumberColumn("push rate", format="percent"),
-                "loaded_at": st.column_config.DatetimeColumn("loaded at"),
+                "loaded_at": st.column_config.DatetimeColumn("loaded at", format=data.TIME_FORMAT),
             },
         )
 
@@ -49,7 +50,12 @@ def render() -> None:
                     .mark_bar()
                     .encode(
                         x=alt.X("cost:Q", title="compute cost (s)"),
-                        y=alt.Y("stage:N", sort=list(data.STAGE_ORDER), title=None),
+                        y=alt.Y(
+                            "stage:N",
+                            sort=list(data.STAGE_ORDER),
+                            title=None,
+                            axis=alt.Axis(labelLimit=0, labelOverlap=False),
+                        ),
                         color=alt.Color("stage:N", legend=None),
                         tooltip=[
                             "stage",
@@ -71,11 +77,21 @@ def render() -> None:
                     var_name="outcome",
                     value_name="graphlets",
                 )
+                # Stores far apart in time (a 2021 fixture beside a 2024 corpus) would leave years of empty
+                # axis: when active days cover under a quarter of the span, plot only the active days.
+                first, last = ov.models_per_day["day"].min(), ov.models_per_day["day"].max()
+                span_days = (last - first).days + 1
+                sparse = len(ov.models_per_day) < span_days / 4
+                x = (
+                    alt.X("yearmonthdate(day):O", title="trainer start (active UTC days only)")
+                    if sparse
+                    else alt.X("day:T", title="trainer start (UTC day)")
+                )
                 chart = (
                     alt.Chart(long)
                     .mark_bar()
                     .encode(
-                        x=alt.X("day:T", title="trainer start (UTC day)"),
+                        x=x,
                         y=alt.Y("graphlets:Q", stack=True, title="models trained"),
                         color=alt.Color(
                             "outcome:N",

@@ -146,11 +146,12 @@ def render() -> None:
         st.dataframe(
             table,
             hide_index=True,
+            width="stretch",
             height=min(420, 38 + 35 * max(1, len(table))),
             column_config={
                 "cost": st.column_config.NumberColumn("cost (s)", format="%.0f"),
-                "first_created": st.column_config.DatetimeColumn("first"),
-                "last_updated": st.column_config.DatetimeColumn("last"),
+                "first_created": st.column_config.DatetimeColumn("first", format=data.TIME_FORMAT),
+                "last_updated": st.column_config.DatetimeColumn("last", format=data.TIME_FORMAT),
             },
         )
         chosen = choose_pipeline(table)
@@ -167,15 +168,15 @@ def show_pipeline(r: data.Reader, store: str, pipeline: str) -> None:
     ext = data.pipeline_extent(r, store, pipeline)
     graphlets = data.pipeline_graphlets(r, store, pipeline)
     st.subheader(pipeline)
-    cols = st.columns(5)
-    cols[0].metric("Store", store)
-    cols[1].metric("Executions", f"{ext.executions:,}")
-    cols[2].metric("Model graphlets", f"{ext.graphlets:,}")
-    decided = int(graphlets["pushed"].notna().sum()) if len(graphlets) else 0
-    cols[3].metric("Pushed", f"{ext.pushed:,}", help=f"of {decided:,} decided graphlets")
     first, last = data.to_time(ext.first_created), data.to_time(ext.last_updated)
+    st.caption(f"Store {store} · active from {data.human_time(first)} to {data.human_time(last)}")
+    cols = st.columns(4)
+    cols[0].metric("Executions", f"{ext.executions:,}")
+    cols[1].metric("Model graphlets", f"{ext.graphlets:,}")
+    decided = int(graphlets["pushed"].notna().sum()) if len(graphlets) else 0
+    cols[2].metric("Pushed", f"{ext.pushed:,}", help=f"of {decided:,} decided graphlets")
     span = f"{(last - first).total_seconds() / 86_400:.1f} days" if first is not None and last is not None else "–"
-    cols[4].metric("Active", span, help=f"{first} → {last}")
+    cols[3].metric("Active", span)
 
     st.markdown("**Whole life** — executions per day and operator kind")
     st.altair_chart(activity_chart(data.pipeline_activity(r, store, pipeline)), width="stretch")
@@ -225,7 +226,16 @@ def show_pipeline(r: data.Reader, store: str, pipeline: str) -> None:
     if len(graphlets):
         shown = graphlets.drop(columns=["lane"]).copy()
         data.time_columns(shown, "trainer_created", "started", "ended")
-        st.dataframe(shown, hide_index=True, height=min(360, 38 + 35 * len(shown)))
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            height=min(360, 38 + 35 * len(shown)),
+            column_config={
+                c: st.column_config.DatetimeColumn(c, format=data.TIME_FORMAT)
+                for c in ("trainer_created", "started", "ended")
+            },
+        )
         target = highlighted or str(graphlets["uid"].iloc[-1])
         if st.button(f"Open graphlet {target}", key="open_graphlet"):
             open_graphlet(target)

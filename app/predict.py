@@ -159,3 +159,19 @@ def feature_sets(wh: Warehouse) -> Outcome:
     except MlprovError as exc:
         return Outcome(False, str(exc))
     return Outcome(True, f"feature frame of {len(ff.data):,} graphlets (k = {ff.k})", table)
+
+
+def model_threshold(version: Any) -> float | None:
+    """The decision threshold of the saved model whose metadata names this version, or None."""
+    models_dir = _function(PREDICTOR, "models_dir")
+    if models_dir is None or not version:
+        return None
+    for meta_path in sorted(Path(str(models_dir())).glob("*.meta.json")):
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("model_version") == version:
+            threshold = meta.get("threshold")
+            return float(threshold) if isinstance(threshold, int | float) else None
+    return None

@@ -287,9 +287,20 @@ def test_every_page_in_chromium(
     shots(d, "graphlet_prediction")
 
     # Predictor: the curve from the predictions written back
-    run_cli("predict")
+    res = run_cli("predict", "--limit", "0")
+    assert res.returncode == 0, res.stderr
+    n_all = q(wh, "MATCH (g:Graphlet) RETURN count(g) AS n")[0]["n"]
+    assert f"{n_all:,} graphlet(s) predicted" in res.stdout
+    decided = q(
+        wh,
+        "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.pushed AS pushed, g.push_probability AS p",
+    )
+    assert all(r["p"] is not None for r in decided)
+    pushed = [r for r in decided if r["pushed"]]
+    fresh = sum(1 for r in pushed if r["p"] >= 0.5) / len(pushed)  # the page's default threshold is 0.5
     open_page(d, server + "/predictor", "Predictor")
     wait_for(d, lambda: "Freshness at threshold" in page_text(d), "freshness metrics")
+    wait_for(d, lambda: f"{fresh:.1%}" in page_text(d), f"freshness {fresh:.1%} at the default threshold")
     shots(d, "predictor")
 
     # Console: a query with a table and a CSV download

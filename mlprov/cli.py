@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from mlprov.console import connect, err, out
-from mlprov.errors import MlprovError
+from mlprov.errors import MlprovError, SourceError
 from mlprov.loader.load import (
     DEFAULT_BATCH,
     DEFAULT_PRUNE_GUARD,
@@ -210,7 +210,11 @@ def generate(
             f"({manifest.pushed:,} pushed) in {len(manifest.stores)} store(s), "
             f"{manifest.bytes / 1e6:.1f} MB, {manifest.generation_seconds:.1f}s → {out_dir}"
         )
-    out.print(format_check_table(run_check(out_dir)))
+    try:
+        table = run_check(out_dir)
+    except FileNotFoundError as exc:  # no corpus there: one line, not a traceback
+        raise SourceError(f"{out_dir}: cannot check the corpus: {exc}") from exc
+    out.print(format_check_table(table))
 
 
 @app.command()

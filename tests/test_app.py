@@ -28,6 +28,7 @@ from streamlit.testing.v1 import AppTest
 from mlprov.db import Warehouse
 from mlprov.settings import Connection
 from tests.conftest import FIXTURES, elsewhere_env, run_cli
+from tests.tcp_proxy import TcpProxy
 
 MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
 FIXTURE = "redwine_pushers_v10.sqlite"
@@ -322,7 +323,9 @@ def test_predictor_curve_from_written_back_predictions(
     use_home(monkeypatch, neo4j_connection, trained_home)
     data.clear_cache()  # the app caches reads; a user would wait for the cache to expire
     at = app("predictor.py")
-    for t in (0.5, 0.3):
+    # the default threshold, and the median probability: a threshold where some unpushed cost is removed
+    median = round(sorted(r["p"] for r in rows)[len(rows) // 2], 2)
+    for t in (0.5, median):
         at.slider(key="predictor_threshold").set_value(t).run()
         fresh, removed = curve_by_hand(rows, t)
         assert metric(at, "Freshness at threshold") == f"{fresh:.1%}"
@@ -439,6 +442,36 @@ def test_neo4j_down_is_one_line_naming_the_uri(monkeypatch: pytest.MonkeyPatch) 
         assert len(at.error) == 1 and uri in at.error[0].value and "\n" not in at.error[0].value, page
         assert time.monotonic() - t0 < 30
         assert not at.metric and not at.dataframe, page
+
+
+def test_neo4j_dying_mid_session_is_one_line_then_recovers(
+    corpus: Warehouse, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = TcpProxy(int(neo4j_connection.uri.rsplit(":", 1)[1]))
+    proxy.start()
+    uri = f"bolt://127.0.0.1:{proxy.port}"
+    monkeypatch.setenv("NEO4J_URI", uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
+    stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
+    try:
+        for page in ("overview.py", "pipelines.py", "predictor.py", "console.py"):
+            at = app(page)
+            assert not at.error, page
+            proxy.stop()  # Neo4j "dies" while the page is open
+            data.clear_cache()
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert len(at.error) == 1 and "\n" not in at.error[0].value, (page, [e.value for e in at.error])
+            assert uri in at.error[0].value, (page, at.error[0].value)
+            proxy.start()  # ... and comes back: the next run connects again
+            data.clear_cache()
+            at.run()
+            assert not at.error and not at.exception, (page, [e.value for e in at.error])
+        assert metric(app(), "Stores") == f"{stores:,}"
+    finally:
+        proxy.stop()
 
 
 def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:

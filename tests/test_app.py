@@ -406,6 +406,39 @@ def test_console_refuses_writes(corpus: Warehouse, statement: str) -> None:
     assert q(corpus, "MATCH (g:Graphlet) WHERE g.evil IS NOT NULL RETURN count(g) AS n")[0]["n"] == 0
 
 
+# -- Neo4j dying under a loaded warehouse (before the empty-warehouse test clears the graph) ----------
+
+
+def test_neo4j_dying_mid_session_is_one_line_then_recovers(
+    corpus: Warehouse, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = TcpProxy(int(neo4j_connection.uri.rsplit(":", 1)[1]))
+    proxy.start()
+    uri = f"bolt://127.0.0.1:{proxy.port}"
+    monkeypatch.setenv("NEO4J_URI", uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
+    stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
+    try:
+        for page in ("overview.py", "pipelines.py", "predictor.py", "console.py"):
+            at = app(page)
+            assert not at.error, page
+            proxy.stop()  # Neo4j "dies" while the page is open
+            data.clear_cache()
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert len(at.error) == 1 and "\n" not in at.error[0].value, (page, [e.value for e in at.error])
+            assert uri in at.error[0].value, (page, at.error[0].value)
+            proxy.start()  # ... and comes back: the next run connects again
+            data.clear_cache()
+            at.run()
+            assert not at.error and not at.exception, (page, [e.value for e in at.error])
+        assert metric(app(), "Stores") == f"{stores:,}"
+    finally:
+        proxy.stop()
+
+
 # -- Empty warehouse, Neo4j down, the command ------------------------------------------------------
 
 
@@ -442,36 +475,6 @@ def test_neo4j_down_is_one_line_naming_the_uri(monkeypatch: pytest.MonkeyPatch) 
         assert len(at.error) == 1 and uri in at.error[0].value and "\n" not in at.error[0].value, page
         assert time.monotonic() - t0 < 30
         assert not at.metric and not at.dataframe, page
-
-
-def test_neo4j_dying_mid_session_is_one_line_then_recovers(
-    corpus: Warehouse, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proxy = TcpProxy(int(neo4j_connection.uri.rsplit(":", 1)[1]))
-    proxy.start()
-    uri = f"bolt://127.0.0.1:{proxy.port}"
-    monkeypatch.setenv("NEO4J_URI", uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
-    monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
-    stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
-    try:
-        for page in ("overview.py", "pipelines.py", "predictor.py", "console.py"):
-            at = app(page)
-            assert not at.error, page
-            proxy.stop()  # Neo4j "dies" while the page is open
-            data.clear_cache()
-            at.run()
-            assert not at.exception, [e.value for e in at.exception]
-            assert len(at.error) == 1 and "\n" not in at.error[0].value, (page, [e.value for e in at.error])
-            assert uri in at.error[0].value, (page, at.error[0].value)
-            proxy.start()  # ... and comes back: the next run connects again
-            data.clear_cache()
-            at.run()
-            assert not at.error and not at.exception, (page, [e.value for e in at.error])
-        assert metric(app(), "Stores") == f"{stores:,}"
-    finally:
-        proxy.stop()
 
 
 def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:

@@ -68,7 +68,11 @@ def sidebar(r: data.Reader, require_data: bool = True) -> str | None:
     chosen store (None: all). An empty warehouse is said plainly (and stops the page if it needs data)."""
     with st.sidebar:
         st.caption(f"Neo4j: {r.wh.connection.uri} (database {r.wh.connection.database})")
-        names = data.store_names(r)
+        try:
+            names = data.store_names(r)
+        except MlprovError as exc:  # Neo4j went away since the connection was made: one line, reconnect next run
+            forget_warehouse()
+            stop_with(str(exc))
         options = [ALL_STORES, *names]
         if st.session_state.get("store") not in options:
             st.session_state["store"] = ALL_STORES

@@ -53,9 +53,15 @@ def _function(module: str, name: str) -> Callable[..., Any] | None:
 
 
 def unavailable() -> str | None:
-    """Why the predictor cannot run from the app (no module, no trained model), or None."""
+    """Why the predictor cannot run from the app (cannot be imported, no trained model), or None.
+
+    A predictor that fails to import is named with its import error, never passed off as "no model"."""
+    try:
+        importlib.import_module(PREDICTOR)
+    except ImportError as exc:
+        return f"the push predictor `{PREDICTOR}` cannot be imported: {exc}"
     if _function(PREDICTOR, "predict") is None or _function(PREDICTOR, "load_model") is None:
-        return f"{NO_MODEL} (the push predictor `{PREDICTOR}` is not installed in this build)"
+        return f"the push predictor `{PREDICTOR}` has no predict/load_model in this build"
     latest = _function(PREDICTOR, "default_model_path")
     if latest is not None:
         try:

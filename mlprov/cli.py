@@ -224,8 +224,8 @@ def generate(
         )
     try:
         table = run_check(out_dir)
-    except FileNotFoundError as exc:
-        raise SourceError(f"cannot check {out_dir}: {exc}") from None
+    except FileNotFoundError as exc:  # no corpus there: one line, not a traceback
+        raise SourceError(f"{out_dir}: cannot check the corpus: {exc}") from exc
     out.print(format_check_table(table))
 
 

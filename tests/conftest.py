@@ -22,6 +22,9 @@ from mlprov.settings import Connection, resolve_connection
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "mlmd"
 if not FIXTURES.exists():
     FIXTURES = Path(os.environ.get("MLPROV_FIXTURES", "../shared/fixtures/mlmd")).resolve()
+if not any(FIXTURES.glob("*.sqlite")):
+    # every fixture-driven test would otherwise collect nothing or skip: fail the session instead
+    raise pytest.UsageError(f"no MLMD fixture stores (*.sqlite) in {FIXTURES}: set MLPROV_FIXTURES")
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +90,15 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600)
     full_env.update(env or {})
     exe = Path(sys.executable).with_name("mlprov")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
+
+
+def elsewhere_env(conn: Connection, home: Path) -> dict[str, str]:
+    """Environment for a CLI run against the session's Neo4j but with its own ``MLPROV_HOME`` (own
+    models, reports, operator mapping), so nothing it saves leaks into other tests."""
+    return {
+        "MLPROV_HOME": str(home),
+        "NEO4J_URI": conn.uri,
+        "NEO4J_USER": conn.user,
+        "NEO4J_PASSWORD": conn.password,
+        "NEO4J_DATABASE": conn.database,
+    }

@@ -18,8 +18,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def mariadb_server(workdir: Path) -> Iterator[int]:
-    """Start mariadbd on a free 127.0.0.1 port with its data in ``workdir``; yield the port."""
+def mariadb_server(workdir: Path, *, grants: bool = False) -> Iterator[int]:
+    """Start mariadbd on a free 127.0.0.1 port with its data in ``workdir``; yield the port.
+
+    Without ``grants`` the server skips the grant tables (any user, no password). With ``grants`` it
+    checks them like a production server: only root on the unix socket ``workdir/sock`` gets in
+    without a password, so a test creates its own password-protected users (:func:`create_user`)."""
     mariadbd = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
     install = shutil.which("mariadb-install-db")
     if not Path(mariadbd).exists() or not install:
@@ -40,7 +44,7 @@ def mariadb_server(workdir: Path) -> Iterator[int]:
             f"--port={port}",
             "--bind-address=127.0.0.1",
             "--user=root",
-            "--skip-grant-tables",
+            *([] if grants else ["--skip-grant-tables"]),
             "--skip-log-bin",
         ],
         stdout=subprocess.DEVNULL,
@@ -59,3 +63,19 @@ def mariadb_server(workdir: Path) -> Iterator[int]:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def create_user(workdir: Path, user: str, password: str, databases: list[str]) -> None:
+    """As root over the unix socket of a ``grants`` server: the databases and a user reaching them over
+    TCP from 127.0.0.1 with ``password`` (all rights on those databases only)."""
+    import pymysql
+
+    conn = pymysql.connect(unix_socket=str(workdir / "sock"), user="root")
+    try:
+        cur = conn.cursor()
+        cur.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
+        for db in databases:
+            cur.execute(f"CREATE DATABASE `{db}`")
+            cur.execute(f"GRANT ALL PRIVILEGES ON `{db}`.* TO %s@'127.0.0.1'", (user,))
+    finally:
+        conn.close()

@@ -26,7 +26,9 @@ from mlprov.loader.load import Loader
 from streamlit.testing.v1 import AppTest
 
 from mlprov.db import Warehouse
-from tests.conftest import FIXTURES
+from mlprov.settings import Connection
+from tests.conftest import FIXTURES, elsewhere_env, run_cli
+from tests.tcp_proxy import TcpProxy
 
 MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
 FIXTURE = "redwine_pushers_v10.sqlite"
@@ -215,67 +217,124 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     assert "MATCH (g:Graphlet {uid: $uid})" in cypher_shown(at)
 
 
-def test_graphlet_prediction_on_a_selection(corpus: Warehouse) -> None:
+@pytest.fixture(scope="module")
+def trained_home(corpus: Warehouse, neo4j_connection: Connection, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLPROV_HOME of its own holding one model that `mlprov train` fitted on the module's corpus."""
+    home = tmp_path_factory.mktemp("app_trained_home")
+    res = run_cli("train", "--set", "input", "--seed", "0", env=elsewhere_env(neo4j_connection, home))
+    assert res.returncode == 0, res.stderr
+    assert (home / "models" / "latest").exists()
+    return home
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch, conn: Connection, home: Path) -> None:
+    """Point the in-process app at ``home`` (its models) and the session's Neo4j."""
+    for k, v in elsewhere_env(conn, home).items():
+        monkeypatch.setenv(k, v)
+
+
+def forget_predictions(wh: Warehouse) -> None:
+    """Test-side cleanup: no graphlet carries a prediction (as before any `mlprov predict`)."""
+    wh._driver.execute_query(
+        "MATCH (g:Graphlet) REMOVE g.push_probability, g.push_decision, g.model_version, g.contributions",
+        database_=wh.connection.database,
+    )
+
+
+def first_decided(wh: Warehouse) -> str:
+    return str(
+        q(wh, "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid ORDER BY uid LIMIT 1")[0]["uid"]
+    )
+
+
+def test_graphlet_page_without_a_model_says_so(
+    corpus: Warehouse, neo4j_connection: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mlprov.app import predict
 
-    uid = q(corpus, "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid ORDER BY uid LIMIT 1")[0]["uid"]
+    use_home(monkeypatch, neo4j_connection, tmp_path / "no_model_home")
+    at = app("graphlet.py", uid=first_decided(corpus))
+    assert [w.value for w in at.warning] == [predict.NO_MODEL]
+    assert at.button(key="predict_run").disabled
+    # a predictor that cannot be imported is named as such, not passed off as "no model"
+    monkeypatch.setattr(predict, "PREDICTOR", "mlprov.features.no_such_predictor")
+    at = app("graphlet.py", uid=first_decided(corpus))
+    assert len(at.warning) == 1 and "cannot be imported" in at.warning[0].value, [w.value for w in at.warning]
+    assert predict.NO_MODEL not in at.warning[0].value
+    assert at.button(key="predict_run").disabled
+
+
+def test_graphlet_prediction_on_a_selection(
+    corpus: Warehouse, trained_home: Path, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlprov.features.frame import build_frame
+    from mlprov.features.predictor import load_model
+
+    use_home(monkeypatch, neo4j_connection, trained_home)
+    forget_predictions(corpus)
+    uid = first_decided(corpus)
     at = app("graphlet.py", uid=uid)
-    why = predict.unavailable()
-    if why is not None:
-        # no model trained in this MLPROV_HOME: the page says so and the button is disabled
-        assert any("no trained model yet: run `mlprov train`" in w.value for w in at.warning)
-        assert at.button(key="predict_run").disabled
-        return
+    assert not at.warning and not at.button(key="predict_run").disabled
     at.button(key="predict_run").click().run()
-    assert any("written back" in s.value for s in at.success), [w.value for w in at.warning]
-    p = q(corpus, "MATCH (g:Graphlet {uid: $u}) RETURN g.push_probability AS p", u=uid)[0]["p"]
-    assert p is not None
+    model = load_model()
+    assert [s.value for s in at.success] == [
+        f"predicted 1 graphlet(s) with model {model.version}; 1 prediction(s) written back"
+    ]
+    stored = q(corpus, "MATCH (g:Graphlet) WHERE g.push_probability IS NOT NULL RETURN g.uid AS uid, "
+                       "g.push_probability AS p, g.model_version AS v")
+    assert [(r["uid"], r["v"]) for r in stored] == [(uid, model.version)]  # that graphlet only
+    # the probability is the saved model's on that graphlet's feature row
+    ff = build_frame(corpus)
+    expected = float(model.predict_proba(ff.data[ff.data["uid"] == uid])[0])
+    assert stored[0]["p"] == pytest.approx(expected, abs=1e-6)
     at.run()
-    assert metric(at, "Push probability") == f"{p:.2f}"
+    assert metric(at, "Push probability") == f"{expected:.2f}"
 
 
 # -- Predictor --------------------------------------------------------------------------------------
 
 
-def test_predictor_curve_from_written_back_predictions(corpus: Warehouse) -> None:
+def curve_by_hand(rows: list[dict[str, Any]], t: float) -> tuple[float, float]:
+    """(freshness, waste removed) at threshold t, straight from DESIGN §8's definitions."""
+    pushed = [r for r in rows if r["pushed"]]
+    unpushed = [r for r in rows if r["pushed"] is False]
+    fresh = sum(1 for r in pushed if r["p"] >= t) / len(pushed)
+    total = sum(r["cost"] for r in unpushed)
+    spent = sum(r["cost"] for r in unpushed if r["p"] >= t)
+    return fresh, 1 - spent / total
+
+
+def test_predictor_curve_from_written_back_predictions(
+    corpus: Warehouse, trained_home: Path, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_predictions(corpus)
     at = app("predictor.py")
-    assert any("No predictions in the warehouse yet" in i.value for i in at.info) or metric(
-        at, "Freshness at threshold"
-    )
-    # Stand in for `mlprov predict`: write a probability on every decided graphlet (test-only write).
+    assert any(i.value.startswith("No predictions in the warehouse yet") for i in at.info)
+    assert not [m for m in at.metric if m.label == "Freshness at threshold"]
+    # `mlprov predict` with the trained model writes a probability on every graphlet
+    res = run_cli("predict", "--limit", "0", env=elsewhere_env(neo4j_connection, trained_home))
+    assert res.returncode == 0, res.stderr
     rows = q(
         corpus,
-        "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid, g.pushed AS pushed, "
-        "g.cost AS cost ORDER BY uid",
+        "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.pushed AS pushed, toFloat(coalesce(g.cost, 0.0)) "
+        "AS cost, g.push_probability AS p",
     )
-    preds = [{"uid": r["uid"], "p": (0.9 if r["pushed"] else 0.1 + 0.5 * (i % 2))} for i, r in enumerate(rows)]
-    corpus._driver.execute_query(
-        "UNWIND $rows AS r MATCH (g:Graphlet {uid: r.uid}) SET g.push_probability = r.p, g.model_version = 'test'",
-        {"rows": preds},
-        database_=corpus.connection.database,
-    )
-    try:
-        data.clear_cache()
-        at = app("predictor.py")
-        frame = pd.DataFrame(
-            [
-                {"pushed": r["pushed"], "cost": r["cost"], "push_probability": p["p"]}
-                for r, p in zip(rows, preds, strict=True)
-            ]
-        )
-        at.slider(key="predictor_threshold").set_value(0.5).run()
-        at_half = data.freshness_waste(frame, [0.5]).iloc[0]
-        assert metric(at, "Freshness at threshold") == f"{at_half['freshness']:.1%}"
-        assert metric(at, "Waste removed at threshold") == f"{at_half['waste_removed']:.1%}"
-        curve = data.freshness_waste(frame)
-        best = curve[curve["freshness"] >= 1.0]["waste_removed"].max()
-        assert metric(at, "Waste removed at 100% freshness") == f"{best:.1%}"
-        assert any("freshness" in json.dumps(s) for s in charts(at))
-    finally:
-        corpus._driver.execute_query(
-            "MATCH (g:Graphlet) WHERE g.model_version = 'test' REMOVE g.push_probability, g.model_version",
-            database_=corpus.connection.database,
-        )
+    assert rows and all(r["p"] is not None for r in rows)
+    use_home(monkeypatch, neo4j_connection, trained_home)
+    data.clear_cache()  # the app caches reads; a user would wait for the cache to expire
+    at = app("predictor.py")
+    # the default threshold, and the median probability: a threshold where some unpushed cost is removed
+    median = round(sorted(r["p"] for r in rows)[len(rows) // 2], 2)
+    for t in (0.5, median):
+        at.slider(key="predictor_threshold").set_value(t).run()
+        fresh, removed = curve_by_hand(rows, t)
+        assert metric(at, "Freshness at threshold") == f"{fresh:.1%}"
+        assert metric(at, "Waste removed at threshold") == f"{removed:.1%}"
+    # 100% freshness on the page's grid of thresholds (0.00, 0.01, ... 1.00)
+    lowest_pushed = min(r["p"] for r in rows if r["pushed"])
+    best = max(curve_by_hand(rows, i / 100)[1] for i in range(101) if i / 100 <= lowest_pushed)
+    assert metric(at, "Waste removed at 100% freshness") == f"{best:.1%}"
+    assert any("freshness" in json.dumps(s) for s in charts(at))
 
 
 def test_freshness_waste_curve_definition() -> None:
@@ -347,6 +406,39 @@ def test_console_refuses_writes(corpus: Warehouse, statement: str) -> None:
     assert q(corpus, "MATCH (g:Graphlet) WHERE g.evil IS NOT NULL RETURN count(g) AS n")[0]["n"] == 0
 
 
+# -- Neo4j dying under a loaded warehouse (before the empty-warehouse test clears the graph) ----------
+
+
+def test_neo4j_dying_mid_session_is_one_line_then_recovers(
+    corpus: Warehouse, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = TcpProxy(int(neo4j_connection.uri.rsplit(":", 1)[1]))
+    proxy.start()
+    uri = f"bolt://127.0.0.1:{proxy.port}"
+    monkeypatch.setenv("NEO4J_URI", uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
+    stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
+    try:
+        for page in ("overview.py", "pipelines.py", "predictor.py", "console.py"):
+            at = app(page)
+            assert not at.error, page
+            proxy.stop()  # Neo4j "dies" while the page is open
+            data.clear_cache()
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert len(at.error) == 1 and "\n" not in at.error[0].value, (page, [e.value for e in at.error])
+            assert uri in at.error[0].value, (page, at.error[0].value)
+            proxy.start()  # ... and comes back: the next run connects again
+            data.clear_cache()
+            at.run()
+            assert not at.error and not at.exception, (page, [e.value for e in at.error])
+        assert metric(app(), "Stores") == f"{stores:,}"
+    finally:
+        proxy.stop()
+
+
 # -- Empty warehouse, Neo4j down, the command ------------------------------------------------------
 
 
@@ -371,12 +463,18 @@ def test_neo4j_down_is_one_line_naming_the_uri(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NEO4J_URI", uri)
     monkeypatch.setenv("NEO4J_PASSWORD", "x")
     monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
-    for page in ("overview.py", "console.py"):
+    for page, query in (
+        ("overview.py", {}),
+        ("pipelines.py", {}),
+        ("graphlet.py", {"uid": "mlmd-000:e:1"}),
+        ("predictor.py", {}),
+        ("console.py", {}),
+    ):
         t0 = time.monotonic()
-        at = app(page)
-        assert len(at.error) == 1 and uri in at.error[0].value and "\n" not in at.error[0].value
+        at = app(page, **query)
+        assert len(at.error) == 1 and uri in at.error[0].value and "\n" not in at.error[0].value, page
         assert time.monotonic() - t0 < 30
-        assert not at.metric
+        assert not at.metric and not at.dataframe, page
 
 
 def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:

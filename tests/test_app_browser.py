@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +57,13 @@ def trained(corpus: Warehouse) -> Iterator[Warehouse]:  # noqa: F811
             p.write_bytes(before[p.name])
 
 
-@pytest.fixture(scope="module")
-def server(trained: Warehouse) -> Iterator[str]:
+@contextmanager
+def served_app(env: dict[str, str]) -> Iterator[str]:
+    """`mlprov app` on a free port with this environment, until the block ends; yields its base URL."""
     port = free_port()
     exe = Path(sys.executable).with_name("mlprov")
     proc = subprocess.Popen(
-        [str(exe), "app", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)
+        [str(exe), "app", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -79,6 +81,12 @@ def server(trained: Warehouse) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(trained: Warehouse) -> Iterator[str]:
+    with served_app(dict(os.environ)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -287,9 +295,20 @@ def test_every_page_in_chromium(
     shots(d, "graphlet_prediction")
 
     # Predictor: the curve from the predictions written back
-    run_cli("predict")
+    res = run_cli("predict", "--limit", "0")
+    assert res.returncode == 0, res.stderr
+    n_all = q(wh, "MATCH (g:Graphlet) RETURN count(g) AS n")[0]["n"]
+    assert f"{n_all:,} graphlet(s) predicted" in res.stdout
+    decided = q(
+        wh,
+        "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.pushed AS pushed, g.push_probability AS p",
+    )
+    assert all(r["p"] is not None for r in decided)
+    pushed = [r for r in decided if r["pushed"]]
+    fresh = sum(1 for r in pushed if r["p"] >= 0.5) / len(pushed)  # the page's default threshold is 0.5
     open_page(d, server + "/predictor", "Predictor")
     wait_for(d, lambda: "Freshness at threshold" in page_text(d), "freshness metrics")
+    wait_for(d, lambda: f"{fresh:.1%}" in page_text(d), f"freshness {fresh:.1%} at the default threshold")
     shots(d, "predictor")
 
     # Console: a query with a table and a CSV download
@@ -306,3 +325,15 @@ def test_every_page_in_chromium(
     wait_for(d, lambda: any("refused" in a for a in alerts(d)), "the refusal")
     shots(d, "console_refused")
     assert q(wh, "MATCH (n) RETURN count(n) AS n")[0]["n"] == before
+
+
+def test_served_app_with_neo4j_down_says_so_on_every_page(browser: WebDriver) -> None:
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    env = {**os.environ, "NEO4J_URI": uri, "NEO4J_PASSWORD": "x", "MLPROV_RETRY_SECONDS": "1"}
+    with served_app(env) as base:
+        for page in ("", "/pipelines", "/graphlet", "/predictor", "/console"):
+            browser.get(base + page)
+            found = wait_for(browser, lambda: [a for a in alerts(browser) if uri in a], f"the Neo4j error on {page!r}")
+            assert len(found) == 1 and "\n" not in found[0].strip(), found
+            assert "Traceback" not in page_text(browser)
+            assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')

@@ -97,6 +97,7 @@ MUST_LOAD = {"nulls", "huge-unicode", "parent-cycle", "dangling-type"}
 def test_every_fixture_corrupted_loads_or_fails_cleanly(warehouse: Warehouse, tmp_path: Path, corruption: str) -> None:
     rng = random.Random(f"{corruption}-20261123")
     loader = Loader(warehouse)
+    assert STORES, f"no fixture stores in {FIXTURES}"  # an empty loop would pass
     for name in STORES:
         path = tmp_path / name
         shutil.copyfile(FIXTURES / name, path)

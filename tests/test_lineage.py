@@ -37,8 +37,12 @@ def rows(path: Path, query: str) -> list[tuple[Any, ...]]:
         db.close()
 
 
-def sql_distances(path: Path, start: str, direction: str) -> dict[str, int]:
-    """BFS hop distance of every ancestor/descendant, from the Event table."""
+def sql_walk(
+    path: Path, start: str, direction: str, skip_cached: bool = False
+) -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """BFS hop distance of every ancestor/descendant and the data-flow edges (source, target) walked,
+    from the Event table; with ``skip_cached`` CACHED executions (state 5) are not entered."""
+    cached = {f"{STORE}:e:{x}" for (x,) in rows(path, "SELECT id FROM Execution WHERE last_known_state = 5")}
     nxt: dict[str, set[str]] = defaultdict(set)
     for aid, xid, etype in rows(
         path,
@@ -52,16 +56,24 @@ def sql_distances(path: Path, start: str, direction: str) -> dict[str, int]:
         else:
             nxt[src].add(dst)
     dist = {start: 0}
+    edges: set[tuple[str, str]] = set()
     frontier = [start]
     while frontier:
         new = []
         for n in frontier:
             for m in nxt[n]:
+                if skip_cached and m in cached:
+                    continue
+                edges.add((m, n) if direction == lineage.UP else (n, m))
                 if m not in dist:
                     dist[m] = dist[n] + 1
                     new.append(m)
         frontier = new
-    return dist
+    return dist, edges
+
+
+def sql_distances(path: Path, start: str, direction: str) -> dict[str, int]:
+    return sql_walk(path, start, direction)[0]
 
 
 @pytest.mark.parametrize(
@@ -69,12 +81,12 @@ def sql_distances(path: Path, start: str, direction: str) -> dict[str, int]:
     [(f"{STORE}:a:63", lineage.UP), (f"{STORE}:a:1", lineage.DOWN), (f"{STORE}:e:43", lineage.UP)],
 )
 def test_full_lineage_matches_sql(warehouse: Warehouse, store_path: Path, start: str, direction: str) -> None:
-    expected = sql_distances(store_path, start, direction)
-    assert len(expected) > 3
+    expected, edges = sql_walk(store_path, start, direction)
+    assert len(expected) > 3 and len(edges) >= len(expected) - 1
     result = lineage.walk(warehouse, start, direction=direction, depth=1000, max_nodes=100_000)
     assert not result.truncated and result.reason is None
     assert {n["uid"]: n["depth"] for n in result.nodes} == expected
-    assert {u for e in result.edges for u in e} <= set(expected)
+    assert set(result.edges) == edges and len(result.edges) == len(edges)
 
 
 def test_depth_truncation(warehouse: Warehouse, store_path: Path) -> None:
@@ -103,11 +115,16 @@ def test_node_cap_truncation(warehouse: Warehouse, store_path: Path) -> None:
 
 
 def test_skip_cached(warehouse: Warehouse, store_path: Path) -> None:
-    full = lineage.walk(warehouse, f"{STORE}:a:63", depth=1000)
-    fresh = lineage.walk(warehouse, f"{STORE}:a:63", depth=1000, skip_cached=True)
+    start = f"{STORE}:a:63"
+    full = lineage.walk(warehouse, start, depth=1000)
+    fresh = lineage.walk(warehouse, start, depth=1000, skip_cached=True)
     cached = {n["uid"] for n in full.nodes if n["state"] == "CACHED"}
     assert cached and not any(n["state"] == "CACHED" for n in fresh.nodes)
-    assert {n["uid"] for n in fresh.nodes} < {n["uid"] for n in full.nodes}
+    # the oracle: the same walk in SQL, never entering a CACHED execution
+    expected, edges = sql_walk(store_path, start, lineage.UP, skip_cached=True)
+    assert expected.keys() < sql_distances(store_path, start, lineage.UP).keys()
+    assert {n["uid"]: n["depth"] for n in fresh.nodes} == expected
+    assert set(fresh.edges) == edges
 
 
 def test_lineage_cli(warehouse: Warehouse, store_path: Path) -> None:
@@ -235,8 +252,15 @@ def test_export_graphml_round_trip(warehouse: Warehouse, store_path: Path, tmp_p
 
 
 def test_export_same_as_api_and_errors(warehouse: Warehouse, store_path: Path, tmp_path: Path) -> None:
+    nodes, counts = expected_subgraph(store_path)
     sub, text = export(warehouse, "tfx_diabetes_pipeline", "json", store=STORE)
-    assert json.loads(text)["store"] == STORE and len(sub.nodes) == len(json.loads(text)["nodes"])
+    assert json.loads(text)["store"] == STORE
+    assert {n["id"] for n in sub.nodes} == nodes and len(sub.nodes) == len(nodes)
+    by_type: dict[str, int] = defaultdict(int)
+    for e in sub.edges:
+        by_type[e["type"]] += 1
+    assert dict(by_type) == counts
+    assert json.loads(text)["nodes"] == sub.nodes and json.loads(text)["edges"] == sub.edges
     for args, needle in (
         (("export", "no_such_pipeline", "-o", str(tmp_path / "x")), "no pipeline named 'no_such_pipeline'"),
         (("export", "tfx_diabetes_pipeline", "--store", "other", "-o", str(tmp_path / "x")), "has no pipeline"),

@@ -162,16 +162,20 @@ def test_recreated_store_is_refused_unless_replace(warehouse: Warehouse, tmp_pat
     assert replaced == store_graph(warehouse, "m")
 
 
-def _delete_rows(path: Path, executions: int) -> None:
+def _delete_rows(path: Path, executions: int) -> int:
+    """Delete the newest executions with their events, associations and properties; return the events deleted."""
     db = sqlite3.connect(path)
     ids = [r[0] for r in db.execute("SELECT id FROM Execution ORDER BY id DESC LIMIT ?", (executions,))]
+    events = 0
     for eid in ids:
+        events += db.execute("SELECT COUNT(*) FROM Event WHERE execution_id = ?", (eid,)).fetchone()[0]
         db.execute("DELETE FROM Event WHERE execution_id = ?", (eid,))
         db.execute("DELETE FROM Association WHERE execution_id = ?", (eid,))
         db.execute("DELETE FROM ExecutionProperty WHERE execution_id = ?", (eid,))
         db.execute("DELETE FROM Execution WHERE id = ?", (eid,))
     db.commit()
     db.close()
+    return int(events)
 
 
 def test_prune_removes_vanished_rows_only_when_asked_and_under_the_guard(
@@ -182,12 +186,14 @@ def test_prune_removes_vanished_rows_only_when_asked_and_under_the_guard(
     path = tmp_path / "sepsis.sqlite"
     path.write_bytes((FIXTURES / "sepsis_v7.sqlite").read_bytes())
     Loader(warehouse).load(str(path), store="p")
-    _delete_rows(path, 2)
+    events = _delete_rows(path, 2)
+    assert events > 0
     plain = Loader(warehouse).load(str(path), store="p")
     assert plain.pruned == 0
     assert sum(1 for n in warehouse.read("admin/store_nodes", store="p") if "Execution" in n["labels"]) == 159
     pruned = Loader(warehouse).load(str(path), store="p", prune=True)
-    assert pruned.pruned > 0
+    assert pruned.pruned == 2 + events  # the two executions and their events, nothing else
+    assert sum(1 for n in warehouse.read("admin/store_nodes", store="p") if "Execution" in n["labels"]) == 157
     after = store_graph(warehouse, "p")
     warehouse.run_batched("admin/clear_graph")
     Loader(warehouse).load(str(path), store="p")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from mlprov.features.evaluation import (
     write_report,
 )
 from mlprov.features.frame import MODEL_TYPES, build_frame, cache_dir
+from mlprov.features.graphlets import build_graphlets
 from mlprov.features.predictor import (
     ModelMismatchError,
     balanced_accuracy,
@@ -32,9 +34,12 @@ from mlprov.features.predictor import (
     split_by_pipeline,
     train_model,
 )
+from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
-from tests.conftest import run_cli
+from mlprov.settings import Connection
+from tests.conftest import elsewhere_env, run_cli
+from tests.mlmd_builder import MlmdBuilder
 from tests.test_features import ensure_tiny
 
 
@@ -205,3 +210,59 @@ def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path:
                   "--out", str(tmp_path / "cli-report"))
     assert res.returncode == 0, res.stderr
     assert "oracle" in res.stdout and (tmp_path / "cli-report" / "curve.html").exists()
+
+
+def blessing_decides_push_store(path: Path, pipelines: int = 12, per_pipeline: int = 8) -> tuple[Path, int]:
+    """A store where the Evaluator's blessing decides every push and every trainer is a DNN: a model
+    that sees the validation outcome must separate pushed from unpushed perfectly, while the
+    model-type heuristic has nothing to go on (one type: constant score, balanced accuracy 0.5).
+    Returns the path and the number of pushed graphlets."""
+    rng = random.Random(23)
+    b = MlmdBuilder()
+    pushed = 0
+    for p in range(pipelines):
+        b.pipeline = f"pipe{p:02d}"
+        for i in range(per_pipeline):
+            t = 1000.0 * (p * per_pipeline + i)
+            blessed = int(rng.random() < 0.5) if 0 < i < per_pipeline - 1 else i % 2  # both outcomes per pipeline
+            pushed += blessed
+            _, (ex,) = b.step("CsvExampleGen", t, t + 10, outputs=["Examples"], span=i)
+            b.step("StatisticsGen", t + 11, t + 20, inputs=[ex], outputs=["ExampleStatistics"], span=i)
+            _, (model,) = b.step("Trainer", t + 21, t + 100, inputs=[ex], outputs=["Model"],
+                                 props={"model_type": "DNN", "architecture": "dnn-2x64"})
+            _, (bless,) = b.step("Evaluator", t + 101, t + 120, inputs=[model, ex], outputs=["ModelBlessing"],
+                                 out_props={"blessed": blessed})
+            b.step("Pusher", t + 121, t + 125, inputs=[model, bless], outputs=["PushedModel"],
+                   out_props={"pushed": blessed})
+    return b.write(path), pushed
+
+
+def test_trained_model_beats_the_model_type_heuristic_where_it_must(
+    warehouse: Warehouse, neo4j_connection: Connection, tmp_path: Path
+) -> None:
+    path, n_pushed = blessing_decides_push_store(tmp_path / "blessing.sqlite")
+    Loader(warehouse).load(str(path), store="blessing")
+    build_graphlets(warehouse)
+    ff = build_frame(warehouse)
+    assert len(ff.labelled) == 96 and int(ff.labelled["pushed"].sum()) == n_pushed
+    ev = evaluate(ff, sets=("validation",), seeds=(0, 1, 2))
+    # one model type: the heuristic scores every graphlet the same -> exactly chance on every split
+    assert ev.results["heuristic"].ba == [0.5, 0.5, 0.5]
+    # the blessing is in the validation set and decides the push: near-perfect on held-out pipelines
+    assert min(ev.results["validation"].ba) >= 0.9, ev.results["validation"].ba
+    assert min(ev.results["validation"].auc) >= 0.95, ev.results["validation"].auc
+    # the same through the commands, with their own MLPROV_HOME (models saved there only)
+    env = elsewhere_env(neo4j_connection, tmp_path / "home")
+    res = run_cli("train", "--set", "validation", "--seed", "0", env=env)
+    assert res.returncode == 0, res.stderr
+    ba = float(res.stdout.split("balanced accuracy")[1].split(",")[0])
+    assert ba >= 0.9, res.stdout
+    res = run_cli("predict", "--limit", "0", env=env)
+    assert res.returncode == 0, res.stderr
+    assert "96 graphlet(s) predicted" in res.stdout and "96 written back" in res.stdout
+    got = warehouse.read_text(
+        "MATCH (g:Graphlet) RETURN g.pushed AS pushed, g.push_decision AS decision", {}, limit=1000
+    )[1]
+    assert len(got) == 96
+    # trained on ~80% of the pipelines, the decision matches the outcome on (almost) every graphlet
+    assert sum(r["pushed"] == r["decision"] for r in got) >= 0.9 * 96

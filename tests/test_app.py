@@ -14,8 +14,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -197,7 +199,25 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     )[0]
     at = app("graphlet.py", uid=row["uid"])
     assert at.subheader[0].value == row["uid"]
-    assert metric(at, "Pipeline") == row["pipeline"]
+    # long names in full text, not cut in a metric tile; times to the second, in UTC
+    assert any(f"Pipeline **{row['pipeline']}**" in m.value for m in at.markdown)
+    assert not any(m.label == "Pipeline" for m in at.metric)
+    g = q(corpus, "MATCH (g:Graphlet {uid: $uid}) RETURN g.started AS s, g.ended AS e", uid=row["uid"])[0]
+
+    def utc(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    assert f"From {utc(g['s'])} to {utc(g['e'])}" in [c.value for c in at.caption]
+    stage_chart = next(c for c in charts(at) if c.get("title") == "Cost by stage")
+    assert stage_chart["encoding"]["y"]["sort"] == [
+        "ingest", "data-validation", "preprocessing", "training", "model-validation", "deployment", "other"
+    ]
+    # Neo4j Browser opens with the graphlet query and its $uid
+    (link,) = at.get("link_button")
+    assert link.proto.label == "Open in Neo4j Browser"
+    url = unquote(link.proto.url)
+    assert "/browser/?cmd=edit&arg=" in url and f':param uid => "{row["uid"]}"' in url
+    assert "MATCH (g:Graphlet {uid: $uid})" in url
     members = at.dataframe[0].value
     assert len(members) == row["members"]
     assert at.get("graphviz_chart"), "no subgraph drawn"
@@ -289,6 +309,13 @@ def test_graphlet_prediction_on_a_selection(
     assert stored[0]["p"] == pytest.approx(expected, abs=1e-6)
     at.run()
     assert metric(at, "Push probability") == f"{expected:.2f}"
+    # the decision with the threshold it was made at, and several signed contributions
+    assert metric(at, "Decision") == ("run" if expected >= model.threshold else "skip")
+    assert any(f"run when the push probability ≥ threshold {model.threshold:.2f}" in c.value for c in at.caption)
+    written = json.loads(q(corpus, "MATCH (g:Graphlet {uid: $uid}) RETURN g.contributions AS c", uid=uid)[0]["c"])
+    assert len(written) >= 2
+    titles = [c.get("title") for c in charts(at)]
+    assert f"Top {len(written)} feature contributions (green: towards a push)" in titles
 
 
 # -- Predictor --------------------------------------------------------------------------------------

@@ -306,7 +306,7 @@ def _build_store(
             olds = [r["uid"] for r in changed if r["uid"] in existing]
             if olds:
                 touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=olds))
-            wh.write("graphlets/write", rows=changed)
+            wh.write_rows("graphlets/write", changed)
             written.extend(r["uid"] for r in changed)
             touched.update(x for r in changed for x in _executions(r))
         obs.advance(store, len(batch))
@@ -314,8 +314,8 @@ def _build_store(
     gone = sorted(set(existing) - kept)
     if gone:
         touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=gone))
-        for part in _chunks(gone, 1000):
-            report.deleted += int(wh.write("graphlets/delete", uids=list(part))[0]["deleted"])
+        deleted = wh.write_rows("graphlets/delete", gone, key="uids", batch=1000)
+        report.deleted += sum(int(r["deleted"]) for r in deleted)
         groups.update((store, str(existing[u]["pipeline"])) for u in gone if existing[u]["pipeline"] is not None)
 
     if finish_all:
@@ -324,11 +324,10 @@ def _build_store(
     recost: set[str] = set(written)
     for part in _chunks(sorted(touched), FRONTIER_CHUNK):
         recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
-    for part in _chunks(sorted(recost), 1000):
-        report.cost_updated += int(wh.write("graphlets/costs", uids=list(part))[0]["changed"])
-    for part in _chunks(written, 1000):
-        wh.write("graphlets/pushed", uids=list(part))
+    costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
+    report.cost_updated += sum(int(r["changed"]) for r in costs)
+    wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)
     report.pushed += int(wh.read("graphlets/summary", store=store, pipeline=pipeline)[0]["pushed"])
-    if groups:
-        out = wh.write("graphlets/link_next", groups=[{"store": s, "pipeline": p} for s, p in sorted(groups)])
-        report.next_linked += int(out[0]["linked"])
+    pipelines = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
+    links = wh.write_rows("graphlets/link_next", pipelines, key="groups", batch=100)
+    report.next_linked += sum(int(r["linked"]) for r in links)

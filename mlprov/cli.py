@@ -100,6 +100,8 @@ def _print_report(report: LoadReport) -> None:
     table.caption = f"{report.elements:,} graph elements in {report.seconds:.2f}s ({rate:,.0f}/s)" + (
         f"; pruned {report.pruned:,}" if report.pruned else ""
     )
+    if report.steps_done_before:
+        table.caption += f"; done before the interruption, not redone: {', '.join(report.steps_done_before)}"
     out.print(table)
 
 

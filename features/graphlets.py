@@ -41,8 +41,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from mlprov.loader.load import incomplete_line
+
 from mlprov.db import Warehouse
-from mlprov.errors import QueryError
+from mlprov.errors import IncompleteStoreError, QueryError
 
 VERSION = "1"
 DEFAULT_BATCH = 200
@@ -73,6 +75,7 @@ class GraphletReport:
 
     stores: list[str] = field(default_factory=list)
     skipped_stores: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # one line per store skipped: its load never completed
     graphlets: int = 0
     created: int = 0
     updated: int = 0
@@ -218,7 +221,9 @@ def build_graphlets(
     force: bool = False,
 ) -> GraphletReport:
     """Build or incrementally update the graphlets of every complete store (or of one store, or of
-    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. ``force`` rebuilds even a store
+    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. A store whose load never completed
+    is skipped with a line in ``report.incomplete``; when no store could be built at all, that is
+    an ``IncompleteStoreError``. ``force`` rebuilds even a store
     whose load has not changed since its last full build (unchanged graphlets are still not written).
     """
     started = time.monotonic()
@@ -229,9 +234,7 @@ def build_graphlets(
         raise QueryError(f"no store named {store!r} is loaded (see `mlprov stores`)")
     for s in stores:
         if s["status"] != "complete":
-            if store is not None:
-                status = s["status"]
-                raise QueryError(f"store {s['name']!r} is not completely loaded (status {status!r}); load it again")
+            report.incomplete.append(incomplete_line(str(s["name"]), s["status"], s["source"]))
             continue
         marker = f"{s['loaded_at']}:{VERSION}"
         if pipeline is None and not force and s["marker"] == marker:
@@ -246,6 +249,8 @@ def build_graphlets(
         report.stores.append(str(s["name"]))
         if pipeline is None:
             wh.write("graphlets/store_mark", name=s["name"], marker=marker)
+    if report.incomplete and not (report.stores or report.skipped_stores):
+        raise IncompleteStoreError("; ".join(report.incomplete))
     report.graphlets = report.created + report.updated + report.unchanged
     report.seconds = time.monotonic() - started
     return report

@@ -323,6 +323,24 @@ class Loader:
             report.pruned += sum(int(r["deleted"]) for r in rows)
 
 
+def incomplete_line(name: str, status: str | None, source: str | None) -> str:
+    """The one line a command prints for a store it skips because its load never completed."""
+    again = f"`mlprov load {source}`" if source else "`mlprov load` on its source"
+    return (
+        f"skipped store {name!r}: its load never completed (status {status!r}); "
+        f"run {again} again to finish it (what was written is not written again)"
+    )
+
+
+def incomplete_stores(warehouse: Warehouse, store: str | None = None) -> list[str]:
+    """One ``incomplete_line`` per loaded store (or only ``store``) that is not 'complete'."""
+    return [
+        incomplete_line(str(r["name"]), r["status"], r["source"])
+        for r in warehouse.read("load/stores")
+        if r["status"] != "complete" and (store is None or r["name"] == store)
+    ]
+
+
 def _ensure_not_empty(reader: MlmdReader) -> None:
     if reader.is_empty():
         raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")

@@ -234,6 +234,8 @@ def graphlets(
             batch_size=batch_size,
             observer=progress,
         )
+    for line in report.incomplete:
+        err.print(f"mlprov: warning: {line}", markup=False, highlight=False)
     out.print(
         f"{report.graphlets:,} graphlets ({report.created:,} created, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "

@@ -275,12 +275,23 @@ class Warehouse:
 
 def _memory_error(what: str, uri: str, exc: nx.Neo4jError) -> MemoryLimitError:
     detail = (exc.message or _first_line(exc)).splitlines()[0]
+    code = exc.code or ""
     found = _SETTING.search(detail)
-    setting = found.group(1) if found else "server.memory.heap.max_size"
-    managed = "MLPROV_NEO4J_TX_MEMORY, or MLPROV_NEO4J_HEAP when that is unset" if found else "MLPROV_NEO4J_HEAP"
+    if found:  # the server names the limit that was reached
+        setting = found.group(1)
+    elif code.endswith("MemoryPoolOutOfMemoryError"):
+        setting = "db.memory.transaction.total.max"
+    elif code.endswith("TransactionMemoryLimit"):
+        setting = "db.memory.transaction.max"
+    else:  # the JVM itself ran out of heap
+        setting = "server.memory.heap.max_size"
+    managed = {
+        "db.memory.transaction.total.max": " (managed server: MLPROV_NEO4J_TX_MEMORY, or MLPROV_NEO4J_HEAP when unset)",
+        "server.memory.heap.max_size": " (managed server: MLPROV_NEO4J_HEAP)",
+    }.get(setting, "")
     return MemoryLimitError(
-        f"{what} needs more transaction memory than Neo4j at {uri} allows ({exc.code}: {detail[:160]}): "
-        f"raise {setting} in neo4j.conf (managed server: {managed})"
+        f"{what} needs more transaction memory than Neo4j at {uri} allows ({code}: {detail[:160]}): "
+        f"raise {setting} in neo4j.conf{managed}"
     )
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
 from mlprov.errors import WarehouseError
-from mlprov.loader.load import Loader
 from mlprov.server import ManagedServer
 from mlprov.settings import Connection, resolve_connection
 from tests.conftest import run_cli
@@ -171,6 +171,16 @@ def test_whole_job_and_prune_fit_in_20_mib(wh: Warehouse, small: Path, tmp_path:
     assert pruned.returncode == 0, pruned.stderr
     assert "pruned" in pruned.stdout
     assert _actual(wh, STORE) == _expected(src)
+
+
+def test_batched_statement_halves_its_batch_until_it_fits(wh: Warehouse, small: Path, tmp_path: Path) -> None:
+    src = tmp_path / f"{STORE}.sqlite"
+    shutil.copyfile(small / "stores" / f"{STORE}.sqlite", src)
+    Loader(wh).load(str(src))
+    # all of the store's 79,598 elements in one transaction do not fit in 20 MiB: the batch is halved
+    wh.run_batched("load/delete_store_nodes", store=STORE, batch=1_000_000)
+    left = wh.read_text("MATCH (n {store: $s}) RETURN count(n) AS n", {"s": STORE})[1][0]["n"]
+    assert left == 0
 
 
 class _LostInLastStep(Warehouse):

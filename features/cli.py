@@ -18,18 +18,33 @@ from mlprov.features.frame import (
     MAIN_SETS,
     FeatureFrame,
     build_frame,
+    corpus_fingerprint,
     describe_sets,
     write_next_similarity,
 )
+from mlprov.loader.load import incomplete_stores
 from rich.console import Console
 from rich.table import Table
 
 from mlprov.console import connect, err, out
 from mlprov.db import Warehouse
+from mlprov.errors import IncompleteStoreError
+
+
+def _warn_incomplete(wh: Warehouse, k: int) -> None:
+    """One warning line per store whose load never completed (graphlets were built only for complete
+    stores); when the warehouse has no graphlets at all because of them, that is the error."""
+    lines = incomplete_stores(wh)
+    for line in lines:
+        err.print(f"mlprov: warning: {line}", markup=False, highlight=False)
+    if lines and corpus_fingerprint(wh, k)[1] == 0:
+        raise IncompleteStoreError("; ".join(lines))
 
 
 def _frame(wh: Warehouse, k: int, use_cache: bool = True) -> FeatureFrame:
     from rich.progress import Progress
+
+    _warn_incomplete(wh, k)
 
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("features", total=None)
@@ -209,6 +224,8 @@ def predict_command(
 
     model = load_model(model_path)
     with connect() as wh:
+        if graphlet or pipeline is not None:
+            _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
         preds, changed = predict(wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff)
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")

@@ -308,7 +308,7 @@ def write_next_similarity(wh: Warehouse, frame: pd.DataFrame) -> int:
         {"uid": str(uid), "jaccard": j, "dataset_similarity": d, "code_changed": None if c is None else int(c)}
         for uid, j, d, c in lag1.itertuples(index=False, name=None)
     ]
-    return sum(int(wh.write("features/next_similarity", rows=list(part))[0]["changed"]) for part in chunks(rows, 5000))
+    return sum(int(r["changed"]) for r in wh.write_rows("features/next_similarity", rows, batch=5000))
 
 
 def compute_frame(

@@ -41,8 +41,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from mlprov.loader.load import incomplete_line
+
 from mlprov.db import Warehouse
-from mlprov.errors import QueryError
+from mlprov.errors import IncompleteStoreError, QueryError
 
 VERSION = "1"
 DEFAULT_BATCH = 200
@@ -73,6 +75,7 @@ class GraphletReport:
 
     stores: list[str] = field(default_factory=list)
     skipped_stores: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # one line per store skipped: its load never completed
     graphlets: int = 0
     created: int = 0
     updated: int = 0
@@ -218,7 +221,9 @@ def build_graphlets(
     force: bool = False,
 ) -> GraphletReport:
     """Build or incrementally update the graphlets of every complete store (or of one store, or of
-    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. ``force`` rebuilds even a store
+    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. A store whose load never completed
+    is skipped with a line in ``report.incomplete``; when no store could be built at all, that is
+    an ``IncompleteStoreError``. ``force`` rebuilds even a store
     whose load has not changed since its last full build (unchanged graphlets are still not written).
     """
     started = time.monotonic()
@@ -229,9 +234,7 @@ def build_graphlets(
         raise QueryError(f"no store named {store!r} is loaded (see `mlprov stores`)")
     for s in stores:
         if s["status"] != "complete":
-            if store is not None:
-                status = s["status"]
-                raise QueryError(f"store {s['name']!r} is not completely loaded (status {status!r}); load it again")
+            report.incomplete.append(incomplete_line(str(s["name"]), s["status"], s["source"]))
             continue
         marker = f"{s['loaded_at']}:{VERSION}"
         if pipeline is None and not force and s["marker"] == marker:
@@ -246,6 +249,8 @@ def build_graphlets(
         report.stores.append(str(s["name"]))
         if pipeline is None:
             wh.write("graphlets/store_mark", name=s["name"], marker=marker)
+    if report.incomplete and not (report.stores or report.skipped_stores):
+        raise IncompleteStoreError("; ".join(report.incomplete))
     report.graphlets = report.created + report.updated + report.unchanged
     report.seconds = time.monotonic() - started
     return report
@@ -306,7 +311,7 @@ def _build_store(
             olds = [r["uid"] for r in changed if r["uid"] in existing]
             if olds:
                 touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=olds))
-            wh.write("graphlets/write", rows=changed)
+            wh.write_rows("graphlets/write", changed)
             written.extend(r["uid"] for r in changed)
             touched.update(x for r in changed for x in _executions(r))
         obs.advance(store, len(batch))
@@ -314,8 +319,8 @@ def _build_store(
     gone = sorted(set(existing) - kept)
     if gone:
         touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=gone))
-        for part in _chunks(gone, 1000):
-            report.deleted += int(wh.write("graphlets/delete", uids=list(part))[0]["deleted"])
+        deleted = wh.write_rows("graphlets/delete", gone, key="uids", batch=1000)
+        report.deleted += sum(int(r["deleted"]) for r in deleted)
         groups.update((store, str(existing[u]["pipeline"])) for u in gone if existing[u]["pipeline"] is not None)
 
     if finish_all:
@@ -324,11 +329,10 @@ def _build_store(
     recost: set[str] = set(written)
     for part in _chunks(sorted(touched), FRONTIER_CHUNK):
         recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
-    for part in _chunks(sorted(recost), 1000):
-        report.cost_updated += int(wh.write("graphlets/costs", uids=list(part))[0]["changed"])
-    for part in _chunks(written, 1000):
-        wh.write("graphlets/pushed", uids=list(part))
+    costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
+    report.cost_updated += sum(int(r["changed"]) for r in costs)
+    wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)
     report.pushed += int(wh.read("graphlets/summary", store=store, pipeline=pipeline)[0]["pushed"])
-    if groups:
-        out = wh.write("graphlets/link_next", groups=[{"store": s, "pipeline": p} for s, p in sorted(groups)])
-        report.next_linked += int(out[0]["linked"])
+    pipelines = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
+    links = wh.write_rows("graphlets/link_next", pipelines, key="groups", batch=100)
+    report.next_linked += sum(int(r["linked"]) for r in links)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, chunks, compute_frame
+from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
@@ -503,7 +503,6 @@ def predict(
                    float(lbl), float(pr), bool(pr >= model.threshold), tp)
         for u, p, lbl, pr, tp in zip(data["uid"], data["pipeline"], data["pushed"], prob, tops, strict=True)
     ]
-    changed = 0
     rows = [
         {
             "uid": p.uid,
@@ -514,6 +513,5 @@ def predict(
         }
         for p in preds
     ]
-    for part in chunks(rows, 1000):
-        changed += int(wh.write("predict/write", rows=list(part))[0]["changed"])
+    changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
     return preds, changed

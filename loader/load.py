@@ -3,8 +3,16 @@
 * Every source is fully checked (file, SQLite integrity, MLMD schema, identity) before the first
   write, so bad input never leaves anything in the graph.
 * The :Store node is 'loading' while its rows are written and 'complete' after; a load that was
-  killed or lost its server is resumed exactly by running it again: watermarks only advance at the
-  commit, every write is an idempotent MERGE that replaces properties.
+  killed, lost its server or ran out of memory is resumed by running it again: watermarks only
+  advance at the commit, every write is an idempotent MERGE that replaces properties, and each
+  finished step (a table, the pipeline derivation, the prune) is recorded on the :Store node
+  (``load_steps``, with ``load_target``: the source's watermark and fingerprint the run read up to).
+  A rerun against the unchanged source skips the finished steps, so what was written is not written
+  again; when the source changed in between, the rerun does every step.
+* Every statement is bounded: rows go in batches (split further when a batch exceeds the server's
+  transaction memory, see ``Warehouse.write_rows``), the post-load derivation commits every
+  ``batch_size`` executions, the prune deletes in batches and the uid listing for --prune is
+  streamed (docs/bounded-transactions.md).
 * Incremental: rows updated at or after the last complete load's watermark (nodes) or with ids
   above it (events, associations, attributions) are read; a no-op reload writes nothing.
 """
@@ -57,6 +65,7 @@ class LoadReport:
     seconds: float = 0.0
     up_to_date: bool = False
     resumed: bool = False
+    steps_done_before: list[str] = field(default_factory=list)
 
     @property
     def elements(self) -> int:
@@ -127,7 +136,7 @@ class Loader:
                     "use --replace to reload it from scratch, or another --store-name"
                 )
         if stored and replace:
-            self.wh.run_batched("load/delete_store_nodes", store=name)
+            self.wh.run_batched("load/delete_store_nodes", store=name, batch=self.batch_size)
             self.wh.write("load/delete_store", name=name)
             stored = {}
         wm = Watermark.from_props(stored) if stored else Watermark()
@@ -143,27 +152,59 @@ class Loader:
             report.seconds = time.monotonic() - started
             return report
         fingerprint = reader.fingerprint()
-        self.wh.write(
-            "load/store_begin",
-            name=name,
-            props={
-                "source": source.label,
-                "kind": source.kind,
-                "schema_version": source.schema_version,
-                "fingerprint": dumps(fingerprint),
-            },
-        )
+        run_key = dumps({"target": target.as_props(), "fingerprint": fingerprint})
+        if report.resumed and stored.get("load_target") == run_key:
+            report.steps_done_before = [str(x) for x in stored.get("load_steps") or []]
+        props: dict[str, Any] = {
+            "source": source.label,
+            "kind": source.kind,
+            "schema_version": source.schema_version,
+            "fingerprint": dumps(fingerprint),
+            "load_target": run_key,
+        }
+        if not report.steps_done_before:
+            props["load_steps"] = []
+        self.wh.write("load/store_begin", name=name, props=props)
+        done = set(report.steps_done_before)
+
         b = self.batch_size
-        self._nodes("contexts", prefix + "contexts", reader.contexts(wm, b), pending, report)
-        self._nodes("executions", prefix + "executions", reader.executions(wm, b), pending, report)
-        self._nodes("artifacts", prefix + "artifacts", reader.artifacts(wm, b), pending, report)
-        self._links("parent_contexts", prefix + "parent_contexts", reader.parent_contexts(b), pending, report)
-        self._events(reader.events(wm, b), prefix, pending, report)
-        self._links("associations", prefix + "associations", reader.associations(wm, b), pending, report)
-        self._links("attributions", prefix + "attributions", reader.attributions(wm, b), pending, report)
-        self.wh.write("load/execution_pipelines", store=name)
+
+        def links(table: str, batches: Iterator[tuple[list[Row], int]]) -> Callable[[], None]:
+            return lambda: self._links(table, prefix + table, batches, pending, report)
+
+        def nodes(table: str, batches: Iterator[list[Row]]) -> Callable[[], None]:
+            return lambda: self._nodes(table, prefix + table, batches, pending, report)
+
+        # generators: nothing is read from the source before its step runs
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("contexts", nodes("contexts", reader.contexts(wm, b))),
+            ("executions", nodes("executions", reader.executions(wm, b))),
+            ("artifacts", nodes("artifacts", reader.artifacts(wm, b))),
+            ("parent_contexts", links("parent_contexts", reader.parent_contexts(b))),
+            ("events", lambda: self._events(reader.events(wm, b), prefix, pending, report)),
+            ("associations", links("associations", reader.associations(wm, b))),
+            ("attributions", links("attributions", reader.attributions(wm, b))),
+            ("pipelines", lambda: self.wh.run_batched("load/execution_pipelines", store=name, batch=b)),
+        ]
         if vanished:
-            report.pruned = self._prune(vanished)
+            steps.append(("prune", lambda: self._prune(vanished, report)))
+        for key, work in steps:
+            if key not in done:
+                work()
+                self.wh.write("load/store_step", name=name, step=key)
+        self._commit(reader, name, target, pending, report, started)
+        return report
+
+    def _commit(
+        self,
+        reader: MlmdReader,
+        name: str,
+        target: Watermark,
+        pending: dict[str, int],
+        report: LoadReport,
+        started: float,
+    ) -> None:
+        """Count what the graph holds for the store, record watermarks and counts, mark it complete."""
         counts = self.wh.read("load/store_counts", store=name)[0]
         report.seconds = time.monotonic() - started
         dangling = reader.dangling_counts()
@@ -180,7 +221,6 @@ class Loader:
                 "load_seconds": round(report.seconds, 3),
             },
         )
-        return report
 
     @staticmethod
     def _nothing_new(pending: dict[str, int], wm: Watermark, target: Watermark, stored: dict[str, Any]) -> bool:
@@ -197,7 +237,7 @@ class Loader:
         self.observer.begin(table, pending[table])
         done = 0
         for rows in batches:
-            self.wh.write(query_name, rows=rows)
+            self.wh.write_rows(query_name, rows)
             done += len(rows)
             self.observer.advance(table, len(rows))
         report.rows[table] = done
@@ -214,7 +254,7 @@ class Loader:
         done = dangling = 0
         for rows, bad in batches:
             if rows:
-                self.wh.write(query_name, rows=rows)
+                self.wh.write_rows(query_name, rows)
             done += len(rows)
             dangling += bad
             self.observer.advance(table, len(rows) + bad)
@@ -233,9 +273,9 @@ class Loader:
         done = dangling = 0
         for inputs, outputs, bad in batches:
             if inputs:
-                self.wh.write(prefix + "inputs", rows=inputs)
+                self.wh.write_rows(prefix + "inputs", inputs)
             if outputs:
-                self.wh.write(prefix + "outputs", rows=outputs)
+                self.wh.write_rows(prefix + "outputs", outputs)
             done += len(inputs) + len(outputs)
             dangling += bad
             self.observer.advance("events", len(inputs) + len(outputs) + bad)
@@ -245,7 +285,8 @@ class Loader:
 
     # -- cleanup -------------------------------------------------------------------------------
     def _vanished(self, reader: MlmdReader, name: str, guard: float, force: bool) -> dict[str, list[str]]:
-        """Uids in the graph whose rows are gone from the source; refuses above the guard share."""
+        """Uids in the graph whose rows are gone from the source; refuses above the guard share.
+        The graph's uids are streamed, only the vanished ones are kept."""
         src = reader.source
         present: set[str] = set()
         for table, prefix in (("Execution", "e"), ("Artifact", "a"), ("Context", "c"), ("Event", "ev")):
@@ -253,7 +294,7 @@ class Loader:
                 present.update(f"{name}:{prefix}:{r[0]}" for r in b)
         vanished: dict[str, list[str]] = {"e": [], "a": [], "c": [], "ev": []}
         total = 0
-        for row in self.wh.read("load/store_uids", store=name):
+        for row in self.wh.stream("load/store_uids", store=name):
             total += 1
             if row["uid"] not in present:
                 vanished[row["kind"]].append(row["uid"])
@@ -265,15 +306,36 @@ class Loader:
             )
         return vanished if gone else {}
 
-    def _prune(self, vanished: dict[str, list[str]]) -> int:
-        rows = self.wh.write(
-            "load/prune",
-            events=vanished["ev"],
-            executions=vanished["e"],
-            artifacts=vanished["a"],
-            contexts=vanished["c"],
-        )
-        return int(rows[0]["deleted"])
+    def _prune(self, vanished: dict[str, list[str]], report: LoadReport) -> None:
+        """Delete the vanished elements, events first, in batches of at most ``batch_size`` uids."""
+        lists = {
+            "events": vanished["ev"],
+            "executions": vanished["e"],
+            "artifacts": vanished["a"],
+            "contexts": vanished["c"],
+        }
+        for key, uids in lists.items():
+            others: dict[str, Any] = {k: [] for k in lists if k != key}
+            rows = self.wh.write_rows("load/prune", uids, key=key, batch=self.batch_size, **others)
+            report.pruned += sum(int(r["deleted"]) for r in rows)
+
+
+def incomplete_line(name: str, status: str | None, source: str | None) -> str:
+    """The one line a command prints for a store it skips because its load never completed."""
+    again = f"`mlprov load {source}`" if source else "`mlprov load` on its source"
+    return (
+        f"skipped store {name!r}: its load never completed (status {status!r}); "
+        f"run {again} again to finish it (what was written is not written again)"
+    )
+
+
+def incomplete_stores(warehouse: Warehouse, store: str | None = None) -> list[str]:
+    """One ``incomplete_line`` per loaded store (or only ``store``) that is not 'complete'."""
+    return [
+        incomplete_line(str(r["name"]), r["status"], r["source"])
+        for r in warehouse.read("load/stores")
+        if r["status"] != "complete" and (store is None or r["name"] == store)
+    ]
 
 
 def _ensure_not_empty(reader: MlmdReader) -> None:

@@ -98,6 +98,8 @@ def _print_report(report: LoadReport) -> None:
     table.caption = f"{report.elements:,} graph elements in {report.seconds:.2f}s ({rate:,.0f}/s)" + (
         f"; pruned {report.pruned:,}" if report.pruned else ""
     )
+    if report.steps_done_before:
+        table.caption += f"; done before the interruption, not redone: {', '.join(report.steps_done_before)}"
     out.print(table)
 
 
@@ -248,6 +250,8 @@ def graphlets(
             batch_size=batch_size,
             observer=progress,
         )
+    for line in report.incomplete:
+        err.print(f"mlprov: warning: {line}", markup=False, highlight=False)
     out.print(
         f"{report.graphlets:,} graphlets ({report.created:,} created, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "

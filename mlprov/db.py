@@ -1,26 +1,45 @@
 """The one seam between mlprov and Neo4j: named queries in, plain rows out, precise errors.
 
-Writes run in managed write transactions (the driver retries transient failures, including a
-server restart, for up to ``MLPROV_RETRY_SECONDS``); reads run in read transactions, so the server
+Writes run in write transactions retried on transient failures, including a server restart, for
+up to ``MLPROV_RETRY_SECONDS``; reads run in read transactions, so the server
 itself rejects any write hidden in a read.
+
+A transaction that hits the server's transaction-memory limit (``db.memory.transaction.total.max``,
+``db.memory.transaction.max``) fails the same way every time it is retried as it is, so it is never
+handed to the driver's retry: ``write_rows`` splits such a batch in halves (and keeps the smaller
+size for the rest of that query's batches), ``run_batched`` halves the ``$batch`` of a
+``CALL { } IN TRANSACTIONS OF $batch ROWS`` statement and runs it again; when even one row does not
+fit, ``MemoryLimitError`` says in one line which setting to raise.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+import re
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import neo4j
 from neo4j import exceptions as nx
 
-from mlprov.errors import QueryError, WarehouseError
+from mlprov.errors import MemoryLimitError, QueryError, WarehouseError
 from mlprov.queries import Query, query
 from mlprov.settings import Connection, resolve_connection
 
 Row = dict[str, Any]
 DEFAULT_RETRY_SECONDS = 120.0
+DEFAULT_TX_ROWS = 10_000  # rows per inner transaction of a `CALL { } IN TRANSACTIONS OF $batch ROWS` statement
+# Neo4j's codes for "this transaction needs more memory than allowed": MemoryPoolOutOfMemoryError (all
+# transactions together), TransactionMemoryLimit (one transaction), OutOfMemoryError (the JVM heap)
+_MEMORY_CODES = ("OutOfMemoryError", "TransactionMemoryLimit")
+_SETTING = re.compile(r"(db\.memory\.transaction\.[a-z_.]*max)")
+
+
+def _is_memory_limit(exc: nx.Neo4jError) -> bool:
+    return (exc.code or "").endswith(_MEMORY_CODES)
 
 
 class Warehouse:
@@ -28,7 +47,9 @@ class Warehouse:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self._fits: dict[str, int] = {}  # query name -> largest batch known to fit after a split
         retry = float(os.environ.get("MLPROV_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+        self._retry_seconds = retry
         self._driver = neo4j.GraphDatabase.driver(
             connection.uri,
             auth=(connection.user, connection.password),
@@ -70,6 +91,8 @@ class Warehouse:
             raise WarehouseError(f"cannot reach Neo4j at {uri}: {_first_line(exc)}") from None
         except nx.Neo4jError as exc:
             code = exc.code or ""
+            if _is_memory_limit(exc):
+                raise _memory_error(what, uri, exc) from None
             if code.endswith("DatabaseNotFound"):
                 raise WarehouseError(f"database {self.connection.database!r} does not exist on {uri}") from None
             if "AccessMode" in code or "ForbiddenDueToTransactionType" in code or "WriteOnReadOnly" in code:
@@ -97,16 +120,72 @@ class Warehouse:
 
         with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
             if access == neo4j.WRITE_ACCESS:
-                return s.execute_write(work)
+                return self._write_retrying(s, q.text, args)
             return s.execute_read(work)
+
+    def _write_retrying(self, s: neo4j.Session, text: str, args: dict[str, Any]) -> list[Row]:
+        """One write transaction, retried like the driver's managed transactions (transient errors,
+        a lost or restarting server) for up to ``MLPROV_RETRY_SECONDS`` — except a memory-limit
+        failure, which can surface at the commit and would only fail the same way again."""
+        deadline = time.monotonic() + self._retry_seconds
+        delay = 1.0
+        while True:
+            try:
+                with s.begin_transaction() as tx:
+                    rows = [r.data() for r in tx.run(text, args)]
+                    tx.commit()
+                return rows
+            except (nx.Neo4jError, nx.DriverError) as exc:
+                memory = isinstance(exc, nx.Neo4jError) and _is_memory_limit(exc)
+                if memory or not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
     def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named write query in one retried transaction."""
         return self._run(query(name), params, neo4j.WRITE_ACCESS)
 
+    def write_rows(
+        self, name: str, /, rows: Sequence[Any], *, key: str = "rows", batch: int | None = None, **params: Any
+    ) -> list[Row]:
+        """Run the named write on ``rows`` (bound as ``$key``), one retried transaction per batch of
+        at most ``batch`` rows (all of them when None).
+
+        A batch that exceeds the server's transaction memory is split in halves, each half run on
+        its own, down to a single row; later calls for the same query start at the size that fit.
+        Returns the rows every batch returned, in order. The statement must be correct for any
+        split of its list (every write statement of cypher/ with a list parameter is).
+        """
+        q = query(name)
+        size = min(len(rows), batch or len(rows), self._fits.get(name, len(rows))) or 1
+        todo = deque(list(rows[i : i + size]) for i in range(0, len(rows), size))
+        out: list[Row] = []
+        while todo:
+            part = todo.popleft()
+            try:
+                out.extend(self._run(q, {**params, key: part}, neo4j.WRITE_ACCESS))
+            except MemoryLimitError:
+                if len(part) == 1:
+                    raise
+                half = len(part) // 2
+                self._fits[name] = half
+                todo.extendleft([part[half:], part[:half]])
+        return out
+
     def read(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a read transaction."""
         return self._run(query(name), params, neo4j.READ_ACCESS)
+
+    def stream(self, name: str, /, **params: Any) -> Iterator[Row]:
+        """Rows of the named read query as the server sends them (a read-only auto-commit statement),
+        for results too large to hold whole; not retried."""
+        q = query(name)
+        q.check_params(params)
+        session = self._driver.session(database=self.connection.database, default_access_mode=neo4j.READ_ACCESS)
+        with self._errors(f"query {q.name}"), session as s:
+            for record in s.run(q.text, params):
+                yield record.data()
 
     def apply_schema(self, name: str) -> None:
         """Run each statement of a schema file (constraints, indexes) in its own transaction."""
@@ -115,14 +194,36 @@ class Warehouse:
             for statement in q.statements:
                 s.run(statement).consume()
 
-    def run_batched(self, name: str, /, **params: Any) -> None:
-        """Run the statements of a file that commit their own batches (``CALL { } IN TRANSACTIONS``),
-        one after the other, each as an auto-commit statement."""
+    def run_batched(self, name: str, /, *, batch: int = DEFAULT_TX_ROWS, **params: Any) -> None:
+        """Run the statements of a file that commit their own batches (``CALL { } IN TRANSACTIONS
+        OF $batch ROWS``), one after the other, each as an auto-commit statement.
+
+        When an inner transaction exceeds the server's transaction memory, the statement is run again
+        with half the batch (its committed batches stay: such statements only touch what is left to
+        do), down to one row. Transient failures other than memory are retried by running the statement
+        again for up to ``MLPROV_RETRY_SECONDS``.
+        """
         q = query(name)
-        q.check_params(params)
-        with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
+        args = {**params, "batch": batch} if "batch" in q.param_names else dict(params)
+        q.check_params(args)
+        with self._driver.session(database=self.connection.database) as s:
             for statement in q.statements:
-                s.run(statement, params).consume()
+                self._auto_commit(s, q.name, statement, args)
+
+    def _auto_commit(self, s: neo4j.Session, name: str, statement: str, args: dict[str, Any]) -> None:
+        deadline = time.monotonic() + self._retry_seconds
+        while True:
+            with self._errors(f"query {name}"):
+                try:
+                    s.run(statement, args).consume()
+                    return
+                except nx.Neo4jError as exc:
+                    if not _is_memory_limit(exc) and exc.is_retryable() and time.monotonic() < deadline:
+                        time.sleep(1.0)
+                        continue
+                    if not _is_memory_limit(exc) or int(args.get("batch", 1)) <= 1:
+                        raise
+                    args = {**args, "batch": int(args["batch"]) // 2}
 
     def plan(
         self, text: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 30.0
@@ -170,6 +271,28 @@ class Warehouse:
 
         with self._errors("the query"), self._driver.session(database=self.connection.database) as s:
             return s.execute_read(work)
+
+
+def _memory_error(what: str, uri: str, exc: nx.Neo4jError) -> MemoryLimitError:
+    detail = (exc.message or _first_line(exc)).splitlines()[0]
+    code = exc.code or ""
+    found = _SETTING.search(detail)
+    if found:  # the server names the limit that was reached
+        setting = found.group(1)
+    elif code.endswith("MemoryPoolOutOfMemoryError"):
+        setting = "db.memory.transaction.total.max"
+    elif code.endswith("TransactionMemoryLimit"):
+        setting = "db.memory.transaction.max"
+    else:  # the JVM itself ran out of heap
+        setting = "server.memory.heap.max_size"
+    managed = {
+        "db.memory.transaction.total.max": " (managed server: MLPROV_NEO4J_TX_MEMORY, or MLPROV_NEO4J_HEAP when unset)",
+        "server.memory.heap.max_size": " (managed server: MLPROV_NEO4J_HEAP)",
+    }.get(setting, "")
+    return MemoryLimitError(
+        f"{what} needs more transaction memory than Neo4j at {uri} allows ({code}: {detail[:160]}): "
+        f"raise {setting} in neo4j.conf{managed}"
+    )
 
 
 def _first_line(exc: BaseException) -> str:

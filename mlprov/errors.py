@@ -25,6 +25,16 @@ class WarehouseError(MlprovError):
     exit_code = 4
 
 
+class MemoryLimitError(WarehouseError):
+    """A statement needed more transaction memory than the server allows, even in the smallest batch."""
+
+
+class IncompleteStoreError(MlprovError):
+    """Nothing could be done: every store in scope is still 'loading' (its load never completed)."""
+
+    exit_code = 8
+
+
 class SourceError(MlprovError):
     """An MLMD source cannot be read: missing, not SQLite, not MLMD, corrupt, unsupported version."""
 

@@ -236,6 +236,9 @@ class ManagedServer:
             "db.tx_log.rotation.size=128M",
             "db.transaction.timeout=0",
         ]
+        tx_memory = os.environ.get("MLPROV_NEO4J_TX_MEMORY")
+        if tx_memory:  # a cap on all transactions' memory together (db.memory.transaction.total.max)
+            lines.append(f"db.memory.transaction.total.max={tx_memory}")
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
     def _java_env(self) -> dict[str, str]:

@@ -3,8 +3,9 @@
 //   graphlet build (`graphlets_marker`, written by graphlets/store_mark), so an unchanged store is
 //   skipped without reading its trace.
 // Parameters: $store (string or null: all complete stores)
-// Returns: one row per store: name, status, loaded_at (ms since epoch), marker (string or null)
+// Returns: one row per store: name, status, source, loaded_at (ms since epoch), marker (string or
+//   null)
 MATCH (s:Store)
 WHERE $store IS NULL OR s.name = $store
-RETURN s.name AS name, s.status AS status, s.loaded_at AS loaded_at, s.graphlets_marker AS marker
+RETURN s.name AS name, s.status AS status, s.source AS source, s.loaded_at AS loaded_at, s.graphlets_marker AS marker
 ORDER BY name

@@ -1,5 +1,7 @@
 // Purpose: Delete the given vanished elements of a store: event relationships, then nodes with
-//   their remaining relationships. Only run by `mlprov load --prune` after the guard share check.
+//   their remaining relationships. Only run by `mlprov load --prune` after the guard share check,
+//   one kind at a time in batches of at most the load's batch size (the other lists empty), each
+//   batch split further when it exceeds the server's transaction memory.
 // Parameters: $events, $executions, $artifacts, $contexts (lists of uid strings)
 // Returns: deleted (int)
 CALL () { UNWIND $events AS u MATCH ()-[r:INPUT {uid: u}]->() DELETE r RETURN count(*) AS d1 }

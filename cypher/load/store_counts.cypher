@@ -1,4 +1,5 @@
-// Purpose: Count what the graph holds for one store (nodes by label, events by direction).
+// Purpose: Count what the graph holds for one store (nodes by label, events by direction). Reads
+//   only and aggregates with count(): its memory does not grow with the store.
 // Parameters: $store (string)
 // Returns: executions, artifacts, contexts, inputs, outputs (ints)
 CALL (){ MATCH (n:Execution {store: $store}) RETURN count(n) AS executions }

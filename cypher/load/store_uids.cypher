@@ -1,5 +1,6 @@
 // Purpose: Every uid the graph holds for one store, by kind: nodes (executions, artifacts,
-//   contexts) and event relationships. Used by `mlprov load --prune` to find vanished rows.
+//   contexts) and event relationships. Used by `mlprov load --prune` to find vanished rows; the
+//   rows are streamed to the caller (`Warehouse.stream`), nothing is collected or sorted here.
 // Parameters: $store (string)
 // Returns: one row per element: kind ('e', 'a', 'c' or 'ev'), uid
 CALL () {

@@ -118,7 +118,7 @@ class Loader:
         existing = self.wh.read("load/store_get", name=name)
         stored: dict[str, Any] = existing[0]["store"] if existing else {}
         report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
-        _ensure_not_empty(reader)
+        ensure_not_empty(reader)
         if stored and not replace:
             conflict = reader.identity_conflict(json.loads(stored.get("fingerprint") or "{}"))
             if conflict:
@@ -142,17 +142,7 @@ class Loader:
             report.seconds = time.monotonic() - started
             return report
         target = reader.current_watermark()
-        fingerprint = reader.fingerprint()
-        self.wh.write(
-            "load/store_begin",
-            name=name,
-            props={
-                "source": source.label,
-                "kind": source.kind,
-                "schema_version": source.schema_version,
-                "fingerprint": dumps(fingerprint),
-            },
-        )
+        self.wh.write("load/store_begin", name=name, props=begin_props(source, reader))
         b = self.batch_size
         self._nodes("contexts", prefix + "contexts", reader.contexts(wm, b), pending, report)
         self._nodes("executions", prefix + "executions", reader.executions(wm, b), pending, report)
@@ -168,17 +158,7 @@ class Loader:
         report.seconds = time.monotonic() - started
         dangling = reader.dangling_counts()
         self.wh.write(
-            "load/store_commit",
-            name=name,
-            props={
-                **target.as_props(),
-                **{f"n_{k}": int(v) for k, v in counts.items()},
-                "n_parent_contexts": pending["parent_contexts"],
-                "dangling_events": dangling["events"],
-                "dangling_links": dangling["links"],
-                "loaded_at": int(time.time() * 1000),
-                "load_seconds": round(report.seconds, 3),
-            },
+            "load/store_commit", name=name, props=commit_props(target, counts, pending, dangling, report.seconds)
         )
         return report
 
@@ -279,7 +259,32 @@ class Loader:
         return int(rows[0]["deleted"])
 
 
-def _ensure_not_empty(reader: MlmdReader) -> None:
+def begin_props(source: MlmdSource, reader: MlmdReader) -> dict[str, Any]:
+    """The :Store node's properties from the start of a load: where from, and the store's identity."""
+    return {
+        "source": source.label,
+        "kind": source.kind,
+        "schema_version": source.schema_version,
+        "fingerprint": dumps(reader.fingerprint()),
+    }
+
+
+def commit_props(
+    target: Watermark, counts: dict[str, Any], pending: dict[str, int], dangling: dict[str, int], seconds: float
+) -> dict[str, Any]:
+    """The :Store node's properties at the end of a load: watermarks, counts and load time."""
+    return {
+        **target.as_props(),
+        **{f"n_{k}": int(v) for k, v in counts.items()},
+        "n_parent_contexts": pending["parent_contexts"],
+        "dangling_events": dangling["events"],
+        "dangling_links": dangling["links"],
+        "loaded_at": int(time.time() * 1000),
+        "load_seconds": round(seconds, 3),
+    }
+
+
+def ensure_not_empty(reader: MlmdReader) -> None:
     if reader.is_empty():
         raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")
 
@@ -288,7 +293,7 @@ def check_source(spec: str) -> None:
     """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store."""
     source = open_source(spec)
     try:
-        _ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
+        ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
     finally:
         source.close()
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -343,6 +344,34 @@ def _check_empty(wh: Warehouse, server: ManagedServer) -> None:
         )
 
 
+def _write_all(stores: list[_Store], directory: Path, observer: LoadObserver, batch_size: int) -> CsvFiles:
+    files = CsvFiles(directory)
+    try:
+        writer = _Writer(files, observer, batch_size)
+        for st in stores:
+            writer.store(st)
+    finally:
+        files.close()
+    return files
+
+
+def write_csv(
+    specs: list[str],
+    directory: Path,
+    *,
+    operators: OperatorMap | None = None,
+    observer: LoadObserver | None = None,
+    batch_size: int = CHUNK,
+) -> tuple[CsvFiles, list[LoadReport]]:
+    """Only the CSV files of ``bulk_load`` (into ``directory``, emptied first), e.g. for benchmarks."""
+    stores = _open_all(specs, None, operators or OperatorMap.load())
+    try:
+        return _write_all(stores, directory, observer or _Silent(), batch_size), [st.report for st in stores]
+    finally:
+        for st in stores:
+            st.source.close()
+
+
 def bulk_load(
     specs: list[str],
     *,
@@ -363,24 +392,24 @@ def bulk_load(
         server.start()
         with Warehouse.connect(resolve_connection()) as wh:
             _check_empty(wh, server)
-        files = CsvFiles(server.home / "bulk" / "csv")
-        try:
-            writer = _Writer(files, observer or _Silent(), batch_size)
-            for st in stores:
-                writer.store(st)
-        finally:
-            files.close()
+        files = _write_all(stores, server.home / "bulk" / "csv", observer or _Silent(), batch_size)
     finally:
         for st in stores:
             st.source.close()
-    say(f"CSV files: {files.bytes_written / 1e6:,.1f} MB; importing with neo4j-admin (server stopped)")
+    csv_seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    say(
+        f"CSV files: {files.bytes_written / 1e6:,.1f} MB in {csv_seconds:.1f}s (peak RSS {peak:,.0f} MiB); "
+        "importing with neo4j-admin, the server is stopped meanwhile"
+    )
+    imported = time.monotonic()
     try:
         summary = server.bulk_import(files.nodes, files.relationships, multiline=files.multiline)
     finally:
         server.start()  # on the imported database, or after a failed import on the old (empty) one
-    say(summary)
+    say(f"{summary} (import and restart {time.monotonic() - imported:.1f}s)")
+    finishing = time.monotonic()
     with Warehouse.connect(resolve_connection()) as wh:
-        say("creating constraints and indexes")
         wh.apply_schema("schema/constraints")
         wh.read("load/await_indexes", seconds=INDEX_WAIT_S)
         for query_name, rows in files.spooled_rows(batch_size):
@@ -397,6 +426,7 @@ def bulk_load(
             )
     server.bulk_done()
     shutil.rmtree(files.directory, ignore_errors=True)
+    say(f"constraints, indexes and bookkeeping {time.monotonic() - finishing:.1f}s")
     for st in stores:
         st.report.seconds = time.monotonic() - started
     return [st.report for st in stores]

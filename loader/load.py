@@ -91,6 +91,11 @@ class Loader:
             self.wh.apply_schema("schema/constraints")
             self._schema_ready = True
 
+    def is_complete(self, name: str) -> bool:
+        """Whether store ``name`` was loaded to the end before (then a load of it is a reload)."""
+        found = self.wh.read("load/store_get", name=name)
+        return bool(found) and found[0]["store"].get("status") == "complete"
+
     def load(
         self,
         spec: str,
@@ -103,7 +108,7 @@ class Loader:
     ) -> LoadReport:
         """Load (or incrementally reload) one source into the store called ``store``."""
         name = store or store_name_for(spec)
-        source = open_source(spec)
+        source = open_source(spec, verify=replace or not self.is_complete(name))
         try:
             return self._load(source, name, replace=replace, prune=prune, force=force, guard=prune_guard)
         finally:
@@ -289,9 +294,9 @@ def ensure_not_empty(reader: MlmdReader) -> None:
         raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")
 
 
-def check_source(spec: str) -> None:
-    """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store."""
-    source = open_source(spec)
+def check_source(spec: str, *, verify: bool = True) -> None:
+    """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store (``verify``: see open_source)."""
+    source = open_source(spec, verify=verify)
     try:
         ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
     finally:
@@ -315,10 +320,10 @@ def load_all(
     """Load several sources; a store name applies only when there is one source."""
     if store and len(specs) > 1:
         raise SourceError("--store-name needs exactly one source")
+    loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
     if len(specs) > 1:  # check every source before writing anything (one source checks itself)
         for spec in specs:
-            check_source(spec)
-    loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
+            check_source(spec, verify=replace or not loader.is_complete(store_name_for(spec)))
     reports = []
     for spec in specs:
         report = loader.load(spec, store=store, replace=replace, prune=prune, force=force, prune_guard=prune_guard)

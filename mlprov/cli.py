@@ -355,6 +355,7 @@ def demo(
     out.print("\nNext:")
     out.print("  Browse it:      mlprov app        (Streamlit on http://127.0.0.1:8501)")
     out.print("  Ask it:         mlprov query --list ;  mlprov query pipelines")
+    out.print("  Large stores:   mlprov load --bulk DIR   (first load into an empty warehouse; see docs/loading.md)")
     if status.http_uri:
         out.print(
             f"  Neo4j Browser:  {status.http_uri}/browser/  (user neo4j, password in {ManagedServer().password_file})"

@@ -332,3 +332,23 @@ def test_failed_import_leaves_the_database_empty(warehouse: Warehouse, tmp_path:
     assert _counts(warehouse) == (0, 0)  # the server runs again, on the database as it was
     _ok(_bulk(str(store)))
     assert warehouse.read("load/store_get", name="sepsis_v7")[0]["store"]["status"] == "complete"
+
+
+def test_quick_check_is_skipped_only_for_the_very_file_checked_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The integrity check remembers files that passed it; any write to a file (same size, same inode)
+    changes its change time, so the next first load checks it again and refuses it when corrupt."""
+    from tests.test_corrupt_corpus import scribble_pages
+
+    monkeypatch.setenv("MLPROV_HOME", str(tmp_path / "home"))
+    store = tmp_path / "salary_localdag_failed_v8.sqlite"
+    shutil.copyfile(FIXTURES / store.name, store)
+    check_source(str(store))
+    remembered = (tmp_path / "home" / "checked-sources.json").read_text()
+    assert str(store.resolve()) in remembered
+    size, inode = store.stat().st_size, store.stat().st_ino
+    scribble_pages(store, random.Random(7))
+    assert (store.stat().st_size, store.stat().st_ino) == (size, inode)
+    with pytest.raises(MlprovError, match="corrupt SQLite file"):
+        check_source(str(store))

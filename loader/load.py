@@ -100,6 +100,11 @@ class Loader:
             self.wh.apply_schema("schema/constraints")
             self._schema_ready = True
 
+    def is_complete(self, name: str) -> bool:
+        """Whether store ``name`` was loaded to the end before (then a load of it is a reload)."""
+        found = self.wh.read("load/store_get", name=name)
+        return bool(found) and found[0]["store"].get("status") == "complete"
+
     def load(
         self,
         spec: str,
@@ -112,7 +117,7 @@ class Loader:
     ) -> LoadReport:
         """Load (or incrementally reload) one source into the store called ``store``."""
         name = store or store_name_for(spec)
-        source = open_source(spec)
+        source = open_source(spec, verify=replace or not self.is_complete(name))
         try:
             return self._load(source, name, replace=replace, prune=prune, force=force, guard=prune_guard)
         finally:
@@ -127,7 +132,7 @@ class Loader:
         existing = self.wh.read("load/store_get", name=name)
         stored: dict[str, Any] = existing[0]["store"] if existing else {}
         report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
-        _ensure_not_empty(reader)
+        ensure_not_empty(reader)
         if stored and not replace:
             conflict = reader.identity_conflict(json.loads(stored.get("fingerprint") or "{}"))
             if conflict:
@@ -155,13 +160,7 @@ class Loader:
         run_key = dumps({"target": target.as_props(), "fingerprint": fingerprint})
         if report.resumed and stored.get("load_target") == run_key:
             report.steps_done_before = [str(x) for x in stored.get("load_steps") or []]
-        props: dict[str, Any] = {
-            "source": source.label,
-            "kind": source.kind,
-            "schema_version": source.schema_version,
-            "fingerprint": dumps(fingerprint),
-            "load_target": run_key,
-        }
+        props: dict[str, Any] = {**begin_props(source, reader), "load_target": run_key}
         if not report.steps_done_before:
             props["load_steps"] = []
         self.wh.write("load/store_begin", name=name, props=props)
@@ -209,17 +208,7 @@ class Loader:
         report.seconds = time.monotonic() - started
         dangling = reader.dangling_counts()
         self.wh.write(
-            "load/store_commit",
-            name=name,
-            props={
-                **target.as_props(),
-                **{f"n_{k}": int(v) for k, v in counts.items()},
-                "n_parent_contexts": pending["parent_contexts"],
-                "dangling_events": dangling["events"],
-                "dangling_links": dangling["links"],
-                "loaded_at": int(time.time() * 1000),
-                "load_seconds": round(report.seconds, 3),
-            },
+            "load/store_commit", name=name, props=commit_props(target, counts, pending, dangling, report.seconds)
         )
 
     @staticmethod
@@ -338,16 +327,41 @@ def incomplete_stores(warehouse: Warehouse, store: str | None = None) -> list[st
     ]
 
 
-def _ensure_not_empty(reader: MlmdReader) -> None:
+def begin_props(source: MlmdSource, reader: MlmdReader) -> dict[str, Any]:
+    """The :Store node's properties from the start of a load: where from, and the store's identity."""
+    return {
+        "source": source.label,
+        "kind": source.kind,
+        "schema_version": source.schema_version,
+        "fingerprint": dumps(reader.fingerprint()),
+    }
+
+
+def commit_props(
+    target: Watermark, counts: dict[str, Any], pending: dict[str, int], dangling: dict[str, int], seconds: float
+) -> dict[str, Any]:
+    """The :Store node's properties at the end of a load: watermarks, counts and load time."""
+    return {
+        **target.as_props(),
+        **{f"n_{k}": int(v) for k, v in counts.items()},
+        "n_parent_contexts": pending["parent_contexts"],
+        "dangling_events": dangling["events"],
+        "dangling_links": dangling["links"],
+        "loaded_at": int(time.time() * 1000),
+        "load_seconds": round(seconds, 3),
+    }
+
+
+def ensure_not_empty(reader: MlmdReader) -> None:
     if reader.is_empty():
         raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")
 
 
-def check_source(spec: str) -> None:
-    """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store."""
-    source = open_source(spec)
+def check_source(spec: str, *, verify: bool = True) -> None:
+    """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store (``verify``: see open_source)."""
+    source = open_source(spec, verify=verify)
     try:
-        _ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
+        ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
     finally:
         source.close()
 
@@ -369,10 +383,10 @@ def load_all(
     """Load several sources; a store name applies only when there is one source."""
     if store and len(specs) > 1:
         raise SourceError("--store-name needs exactly one source")
+    loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
     if len(specs) > 1:  # check every source before writing anything (one source checks itself)
         for spec in specs:
-            check_source(spec)
-    loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
+            check_source(spec, verify=replace or not loader.is_complete(store_name_for(spec)))
     reports = []
     for spec in specs:
         report = loader.load(spec, store=store, replace=replace, prune=prune, force=force, prune_guard=prune_guard)

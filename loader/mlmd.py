@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from google.protobuf.message import DecodeError
+from mlprov.loader import model
 from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
 from mlprov.loader.source import MlmdSource
 
@@ -42,8 +43,6 @@ STATE_PROPERTY = {
     "cancelled": "CANCELED",
 }
 COST_PROPERTIES = ("cpu_seconds", "cpu_cost", "cpu_time", "cost")
-PIPELINE_CONTEXT_TYPES = frozenset({"pipeline", "system.Pipeline"})
-RUN_CONTEXT_TYPES = frozenset({"run", "pipeline_run", "system.PipelineRun"})
 
 Row = dict[str, Any]
 
@@ -261,15 +260,9 @@ class MlmdReader:
             out: list[Row] = []
             for cid, type_id, name, created, updated in rows:
                 type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 2))[0]
-                labels = (
-                    ["Pipeline"]
-                    if type_name in PIPELINE_CONTEXT_TYPES
-                    else ["Run"]
-                    if type_name in RUN_CONTEXT_TYPES
-                    else []
-                )
+                labels = model.context_labels(type_name)
                 node = {
-                    "uid": f"{self.store}:c:{cid}",
+                    "uid": model.uid(self.store, model.CONTEXT.uid_prefix, cid),
                     "store": self.store,
                     "mlmd_id": int(cid),
                     "type": type_name,
@@ -305,7 +298,7 @@ class MlmdReader:
                     state_name = STATE_PROPERTY.get(str(p["p_state"]).lower())
                 cost, cost_source = self._cost(p, created, updated, state_name)
                 node = {
-                    "uid": f"{self.store}:e:{eid}",
+                    "uid": model.uid(self.store, model.EXECUTION.uid_prefix, eid),
                     "store": self.store,
                     "mlmd_id": int(eid),
                     "type": type_name,
@@ -346,7 +339,7 @@ class MlmdReader:
                 p = props.get(int(aid), {})
                 span = p.get("p_span", p.get("c_span"))
                 node = {
-                    "uid": f"{self.store}:a:{aid}",
+                    "uid": model.uid(self.store, model.ARTIFACT.uid_prefix, aid),
                     "store": self.store,
                     "mlmd_id": int(aid),
                     "type": type_name,
@@ -388,12 +381,13 @@ class MlmdReader:
                 if no_artifact or no_execution:
                     dangling += 1
                     continue
+                event_uid = model.uid(self.store, model.EVENT_UID_PREFIX, eid)
                 row = {
-                    "uid": f"{self.store}:ev:{eid}",
-                    "artifact": f"{self.store}:a:{aid}",
-                    "execution": f"{self.store}:e:{xid}",
+                    "uid": event_uid,
+                    model.INPUT.start: model.uid(self.store, model.ARTIFACT.uid_prefix, aid),
+                    model.INPUT.end: model.uid(self.store, model.EXECUTION.uid_prefix, xid),
                     "props": {
-                        "uid": f"{self.store}:ev:{eid}",
+                        "uid": event_uid,
                         "mlmd_id": int(eid),
                         "event_type": EVENT_TYPES.get(int(etype), str(etype)),
                         "time": ms,
@@ -419,17 +413,22 @@ class MlmdReader:
         )
         for rows in self.source.rows(sql, (last_id,), chunk=batch):
             good = [
-                {"node": f"{self.store}:{prefix}:{n}", "context": f"{self.store}:c:{c}"}
+                {
+                    model.ASSOCIATION.start: model.uid(self.store, prefix, n),
+                    model.ASSOCIATION.end: model.uid(self.store, model.CONTEXT.uid_prefix, c),
+                }
                 for n, c, no_node, no_ctx in rows
                 if not (no_node or no_ctx)
             ]
             yield good, len(rows) - len(good)
 
     def associations(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
-        return self._links("Association", "execution_id", "Execution", "e", wm.association, batch)
+        return self._links(
+            "Association", "execution_id", "Execution", model.EXECUTION.uid_prefix, wm.association, batch
+        )
 
     def attributions(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
-        return self._links("Attribution", "artifact_id", "Artifact", "a", wm.attribution, batch)
+        return self._links("Attribution", "artifact_id", "Artifact", model.ARTIFACT.uid_prefix, wm.attribution, batch)
 
     def parent_contexts(self, batch: int) -> Iterator[tuple[list[Row], int]]:
         if "ParentContext" not in self.source.tables:
@@ -441,7 +440,10 @@ class MlmdReader:
         )
         for rows in self.source.rows(sql, chunk=batch):
             good = [
-                {"child": f"{self.store}:c:{c}", "parent": f"{self.store}:c:{p}"}
+                {
+                    model.PARENT_CONTEXT.start: model.uid(self.store, model.CONTEXT.uid_prefix, c),
+                    model.PARENT_CONTEXT.end: model.uid(self.store, model.CONTEXT.uid_prefix, p),
+                }
                 for c, p, no_c, no_p in rows
                 if not (no_c or no_p)
             ]

@@ -14,6 +14,8 @@ columns, not assumed from the number:
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from mlprov.errors import SourceError
+from mlprov.settings import mlprov_home
 
 SUPPORTED_VERSIONS = range(5, 11)
 REQUIRED_TABLES = (
@@ -116,6 +119,18 @@ class MlmdSource:
             raise SourceError(f"{self.label}: MLMD schema v{version} store lacks table(s) {', '.join(missing)}")
         return version
 
+    def size_bytes(self) -> int:
+        """How many bytes the store takes (the SQLite file, or MySQL's data and indexes)."""
+        if self.kind == "sqlite":
+            return Path(self.label).stat().st_size
+        return int(
+            self.scalar(
+                "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables "
+                "WHERE table_schema = DATABASE()"
+            )
+            or 0
+        )
+
     def close(self) -> None:
         self._conn.close()
 
@@ -135,7 +150,59 @@ def _mysql_row(row: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(_mysql_text(v) for v in row)
 
 
-def _open_sqlite(path: Path) -> MlmdSource:
+def _checked_file() -> Path:
+    return mlprov_home() / "checked-sources.json"
+
+
+def _signature(path: Path, head: bytes) -> list[int | str]:
+    """What proves a file unchanged: device, inode, size, modification and change times, and its
+    header (which holds SQLite's file change counter); a write-ahead log beside it counts too."""
+    st = path.stat()
+    wal = path.with_name(path.name + "-wal")
+    wal_st = wal.stat() if wal.exists() else None
+    return [
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        head.hex(),
+        wal_st.st_size if wal_st else -1,
+        wal_st.st_mtime_ns if wal_st else -1,
+    ]
+
+
+def _read_checked() -> dict[str, list[int | str]]:
+    try:
+        data = json.loads(_checked_file().read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _checked_before(path: Path, signature: list[int | str]) -> bool:
+    """Whether this very file passed ``PRAGMA quick_check`` before (then a reload skips it: on a large
+    cold file it costs more than reading what changed)."""
+    return _read_checked().get(str(path.resolve())) == signature
+
+
+def _remember_checked(path: Path, signature: list[int | str]) -> None:
+    checked = _read_checked()
+    key = str(path.resolve())
+    if checked.get(key) == signature:
+        return
+    checked[key] = signature
+    target = _checked_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(checked))
+        os.replace(tmp, target)
+    except OSError:
+        pass  # only a cache: the next open checks the file again
+
+
+def _open_sqlite(path: Path, verify: bool) -> MlmdSource:
     label = str(path)
     if not path.exists():
         raise SourceError(f"{label}: no such file")
@@ -154,13 +221,17 @@ def _open_sqlite(path: Path) -> MlmdSource:
         raise SourceError(f"{label}: truncated SQLite file ({size} bytes, header says {page_size * pages})")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        check = conn.execute("PRAGMA quick_check").fetchone()
+        signature = _signature(path, head)
+        skip = not verify or _checked_before(path, signature)
+        check = ("ok",) if skip else conn.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise SourceError(f"{label}: corrupt SQLite file ({exc})") from None
     if not check or check[0] != "ok":
         conn.close()
         first = str(check[0]).splitlines()[0] if check else "no answer"
         raise SourceError(f"{label}: corrupt SQLite file (quick_check: {first})")
+    if verify:
+        _remember_checked(path, signature)
     try:
         return MlmdSource(conn, label, "qmark", "sqlite")
     except BaseException:
@@ -206,12 +277,19 @@ def _open_mysql(url: str) -> MlmdSource:
         raise
 
 
-def open_source(spec: str | Path) -> MlmdSource:
-    """Open an MLMD store: a SQLite file path or ``mysql://user:pass@host:port/db``."""
+def open_source(spec: str | Path, *, verify: bool = True) -> MlmdSource:
+    """Open an MLMD store: a SQLite file path or ``mysql://user:pass@host:port/db``.
+
+    ``verify`` runs ``PRAGMA quick_check`` over the whole SQLite file, unless this very file passed it
+    before (same device, inode, size, times and header with its change counter). A reload of a store
+    loaded complete before passes ``verify=False``: the check would read the whole file (75 s of a
+    1%-changed reload of the bench store, cold) where the reload reads only what changed, and SQLite
+    checks every page it reads, so a corrupt page the reload needs still stops it with one line.
+    """
     text = str(spec)
     if text.startswith(("mysql://", "mysql+pymysql://")):
         return _open_mysql(text.replace("mysql+pymysql://", "mysql://", 1))
-    return _open_sqlite(Path(text))
+    return _open_sqlite(Path(text), verify)
 
 
 def expand_sources(specs: Sequence[str]) -> list[str]:

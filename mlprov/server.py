@@ -88,6 +88,22 @@ def _run_checked(cmd: Sequence[str], what: str, env: dict[str, str] | None = Non
     return proc.stdout
 
 
+def _die_with_parent() -> None:
+    """In a child before exec: get SIGKILL when the parent dies (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def _first_error(output: str) -> str:
+    """The importer's first line that says what went wrong (else its last non-empty line)."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    for line in lines:
+        if any(word in line for word in ("Error", "ERROR", "Exception", "Invalid", "invalid", "failed")):
+            return line[:300]
+    return lines[-1][:300] if lines else "no output"
+
+
 def jar_dir(version: str = NEO4J_VERSION) -> Path:
     return cache_dir() / f"neo4j-{version}" / "lib"
 
@@ -265,6 +281,7 @@ class ManagedServer:
         """Start the server unless it runs. Returns (status, started_now)."""
         if self._alive_pid() is not None:
             return self.status(), False
+        self._finish_swap()
         lib = resolve_jars()
         password = self._ensure_password()
         previous = self._state() or {}
@@ -359,6 +376,116 @@ class ManagedServer:
             os.kill(pid, signal.SIGKILL)
             while self._alive_pid() is not None:
                 time.sleep(0.05)
+
+    # -- bulk import ---------------------------------------------------------------------------
+    @property
+    def _bulk_dir(self) -> Path:
+        return self.home / "bulk"
+
+    @property
+    def _swap_journal(self) -> Path:
+        return self._bulk_dir / "swap.json"
+
+    def bulk_state(self) -> str | None:
+        """'swap' while an imported database replaces the old one, 'swapped' once it is in place and
+        until ``bulk_done``; None when no bulk import is pending."""
+        try:
+            return str(json.loads(self._swap_journal.read_text())["phase"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _set_bulk_state(self, phase: str) -> None:
+        tmp = self._swap_journal.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"phase": phase}))
+        os.replace(tmp, self._swap_journal)
+
+    def bulk_done(self) -> None:
+        """The caller has finished what follows an import (indexes, bookkeeping)."""
+        self._swap_journal.unlink(missing_ok=True)
+
+    def _finish_swap(self) -> None:
+        """Roll an interrupted swap forward: the staged database is complete once the swap began, so the
+        server starts on it, never on a mix of old and new files."""
+        if self.bulk_state() != "swap":
+            return
+        staged = self._bulk_dir / "stage" / "data"
+        for part in ("databases", "transactions"):
+            new, old = staged / part / "neo4j", self.data_dir / part / "neo4j"
+            if new.exists():
+                if old.exists():
+                    trash = self._bulk_dir / f"old-{part}"
+                    shutil.rmtree(trash, ignore_errors=True)
+                    os.replace(old, trash)
+                    shutil.rmtree(trash)
+                old.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(new, old)
+        self._set_bulk_state("swapped")
+
+    def bulk_import(
+        self,
+        nodes: Sequence[tuple[str, Path]],
+        relationships: Sequence[tuple[str, Path]],
+        *,
+        multiline: bool,
+    ) -> str:
+        """Stop the server and replace its database by ``neo4j-admin database import full`` of the CSV
+        files (``(label or type, file)`` pairs; several files of a label are several groups).
+
+        The import runs into a staging directory; only a finished import is swapped in (journaled,
+        see ``_finish_swap``), so a failed or killed import leaves the database as it was. The importer
+        dies with this process. Returns the importer's summary line; its full output is in
+        ``logs/bulk-import.log``. The server is left stopped.
+        """
+        self.stop()
+        stage = self._bulk_dir / "stage"
+        shutil.rmtree(stage, ignore_errors=True)
+        (stage / "conf").mkdir(parents=True)
+        pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", DEFAULT_PAGECACHE)
+        (stage / "conf" / "neo4j.conf").write_text(
+            f"server.directories.data={stage / 'data'}\n"
+            f"server.directories.logs={stage / 'logs'}\n"
+            f"server.memory.pagecache.size={pagecache}\n"
+        )
+        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
+        cmd = [
+            "java",
+            f"-Xmx{heap}",
+            "-cp",
+            f"{resolve_jars()}/*",
+            "org.neo4j.cli.AdminTool",
+            "database",
+            "import",
+            "full",
+            "neo4j",
+            "--id-type=string",
+            "--overwrite-destination=true",
+            f"--multiline-fields={'true' if multiline else 'false'}",
+            f"--report-file={stage / 'import.report'}",
+            *(f"--nodes={label}={path}" for label, path in nodes),
+            *(f"--relationships={rel}={path}" for rel, path in relationships),
+        ]
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        log = self.logs_dir / "bulk-import.log"
+        env = dict(os.environ, NEO4J_HOME=str(stage), NEO4J_CONF=str(stage / "conf"))
+        with log.open("w") as out:
+            code = subprocess.run(
+                cmd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                check=False,
+                preexec_fn=_die_with_parent,
+            ).returncode
+        output = log.read_text(errors="replace")
+        if code != 0:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise ServerError(f"neo4j-admin import failed (exit {code}): {_first_error(output)} (full output: {log})")
+        self._set_bulk_state("swap")
+        self._finish_swap()
+        shutil.rmtree(stage, ignore_errors=True)
+        done = [ln.strip() for ln in output.splitlines() if ln.strip().startswith("IMPORT DONE")]
+        return done[-1] if done else "import done"
 
     def log_lines(self, count: int = 50) -> list[str]:
         log = self.logs_dir / "neo4j.log"

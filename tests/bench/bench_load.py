@@ -16,9 +16,12 @@ Side by side in one run:
     time had been written (``corpus.prefix_sample``: same types, property shapes and writer, only
     less history; a separately generated small store would be other pipelines, and one ``bench``
     pipeline alone can outgrow the sample), or the store given as ``--sample-store``;
-(e) ``neo4j-admin database import full`` from CSV files written for the same corpus (CSV writing
-    timed apart from the import), then the same constraints/indexes created on a server started on
-    the imported database (the Community record format cannot build them during the import);
+(e) ``neo4j-admin database import full`` run by hand on the CSV files ``mlprov load --bulk`` writes
+    for the same corpus (CSV writing timed apart from the import), then the same constraints/indexes
+    created on a server started on the imported database (the Community record format cannot build
+    them during the import);
+(f) ``mlprov load --bulk`` through the CLI, end to end (checks, CSV, import, restart, indexes,
+    bookkeeping) into the emptied warehouse, against (a) and (e), with the goals of issue 15;
 plus a batch-size sweep of (a), peak RSS of every loader process and of the Neo4j server.
 
 Uses the managed server of ``MLPROV_HOME`` (default ``/tmp/mlprov_bench_home``), started if needed
@@ -30,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,7 +47,7 @@ from mlprov.loader.load import DEFAULT_BATCH
 from mlprov.db import Warehouse
 from mlprov.server import ManagedServer
 from tests.bench import corpus as corpus_module
-from tests.bench.import_csv import CsvReport, run_import
+from tests.bench.import_csv import CsvSet, run_import
 from tests.bench.phases import Result, run_phase
 
 DEFAULT_HOME = "/tmp/mlprov_bench_home"
@@ -108,7 +113,7 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def _import_with_indexes(csv: CsvReport, heap: str, pagecache: str, work: Path) -> dict[str, Any]:
+def _import_with_indexes(csv: CsvSet, heap: str, pagecache: str, work: Path) -> dict[str, Any]:
     """Import into a fresh managed home, then start a server on it and build the product's indexes."""
     home = work / "import_home"
     imported = run_import(csv, home / "neo4j" / "import_tmp", heap=heap, pagecache=pagecache, with_schema=False)
@@ -141,6 +146,92 @@ def _import_with_indexes(csv: CsvReport, heap: str, pagecache: str, work: Path) 
     return out
 
 
+def _bulk_cli(server: ManagedServer, store: Path) -> dict[str, Any]:
+    """``mlprov load --bulk STORE --store-name bench`` end to end into the emptied warehouse: wall time,
+    the graph it made, and the CLI's own account of its phases and of the CSV writer's peak RSS (the
+    CLI process before it starts the importer)."""
+    _, started_now = server.start()
+    try:
+        with Warehouse.connect() as wh:
+            clear(wh)
+        exe = Path(sys.executable).with_name("mlprov")
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(exe), "load", "--bulk", str(store), "--store-name", "bench"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, COLUMNS="200"),
+        )
+        stdout, stderr = proc.communicate()
+        seconds = time.perf_counter() - t
+        if proc.returncode != 0:
+            raise RuntimeError(f"mlprov load --bulk failed: {stderr[-2000:]}")
+        with Warehouse.connect() as wh:
+            nodes, rels = graph_elements(wh)
+        writer = re.search(r"peak RSS ([\d,]+) MiB", stderr)
+        phases = [ln.strip() for ln in stderr.splitlines() if re.search(r"\d+\.\ds\)?$", ln.strip())]
+        return {
+            "seconds": seconds,
+            "graph": [nodes - 1, rels],  # minus the :Store node
+            "csv_peak_rss_mib": float(writer.group(1).replace(",", "")) if writer else float("nan"),
+            "phases": phases,
+            "stdout_tail": stdout.strip().splitlines()[-1:] if stdout.strip() else [],
+        }
+    finally:
+        if started_now:
+            server.stop()
+
+
+def print_bulk(results: dict[str, Result], imp: dict[str, Any] | None, bulk: dict[str, Any]) -> None:
+    """(f) against the transactional full load (a) and the raw import tool (e), with the goals."""
+    full = results["full"]
+    elements = int(bulk["graph"][0]) + int(bulk["graph"][1])
+    print()
+    t = Table(["bulk first load", "elements", "seconds", "elements/s", "vs (a)"])
+    full_rate = _rate(full["elements"], full["seconds"])
+    bulk_rate = _rate(elements, bulk["seconds"])
+    t.add("(a) transactional full load", f"{full['elements']:,}", f"{full['seconds']:.1f}", f"{full_rate:,.0f}", "1.00")
+    t.add(
+        "(f) mlprov load --bulk, CLI end to end",
+        f"{elements:,}",
+        f"{bulk['seconds']:.1f}",
+        f"{bulk_rate:,.0f}",
+        f"{bulk_rate / full_rate:.2f}",
+    )
+    raw_s = None
+    if imp is not None:
+        raw_s = results["csv"]["seconds"] + imp["import"].seconds + imp["index_seconds"]
+        raw_rate = _rate(imp["import"].elements, raw_s)
+        t.add(
+            "(e) raw tool: CSV + import + indexes",
+            f"{imp['import'].elements:,}",
+            f"{raw_s:.1f}",
+            f"{raw_rate:,.0f}",
+            f"{raw_rate / full_rate:.2f}",
+        )
+    print(t.render())
+    for line in bulk["phases"]:
+        print("   ", line)
+    same = bulk["graph"] == full.get("graph")
+    print(
+        f"graph after (f): {bulk['graph'][0]:,} nodes + {bulk['graph'][1]:,} relationships "
+        f"({'same counts as' if same else 'DIFFERENT from'} (a))"
+    )
+    g = Table(["goal", "measured", "target", "met"])
+    g.add("bulk / transactional throughput", f"{bulk_rate / full_rate:.2f}x", ">= 5x", bulk_rate / full_rate >= 5)
+    if raw_s is not None:
+        share = bulk_rate / _rate(imp["import"].elements, raw_s)  # type: ignore[index]
+        g.add("bulk / raw import tool throughput", f"{share:.2f}", ">= 0.70", share >= 0.7)
+    g.add(
+        "CSV writer peak RSS", f"{bulk['csv_peak_rss_mib']:,.0f} MiB", "<= 1024 MiB", bulk["csv_peak_rss_mib"] <= 1024
+    )
+    for key, label in (("changed", "1%-changed reload / full load"), ("noop", "no-op reload / full load")):
+        share = results[key]["seconds"] / full["seconds"]
+        g.add(label, f"{share:.2%}", "<= 5%", share <= 0.05)
+    print(g.render())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--elements", type=int, default=1_000_000, help="corpus size in graph elements (>=)")
@@ -152,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-sizes", default="5000,20000,50000", help="batch sizes to sweep ('' to skip)")
     parser.add_argument("--naive-elements", type=int, default=20_000, help="naive loader sample size (>=)")
     parser.add_argument("--skip-import", action="store_true", help="skip the neo4j-admin import part")
+    parser.add_argument("--skip-bulk", action="store_true", help="skip the `mlprov load --bulk` part")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the main full load")
     parser.add_argument("--keep-server", action="store_true", help="leave the Neo4j server running")
     args = parser.parse_args(argv)
@@ -227,13 +319,22 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_import:
         log("(e) CSV + neo4j-admin database import full")
         results["csv"] = run_phase("csv", path=corpus.path, out=work / "import_csv", store="bench")
-        csv = CsvReport(directory=work / "import_csv")
-        csv.nodes = {k: Path(v) for k, v in results["csv"]["nodes"].items()}
-        csv.relationships = {k: Path(v) for k, v in results["csv"]["relationships"].items()}
-        csv.multiline = bool(results["csv"]["multiline"])
+        csv = CsvSet(
+            nodes=[(k, Path(v)) for k, v in results["csv"]["nodes"]],
+            relationships=[(k, Path(v)) for k, v in results["csv"]["relationships"]],
+            multiline=bool(results["csv"]["multiline"]),
+        )
         imp = _import_with_indexes(csv, heap, pagecache, work)
+        shutil.rmtree(work / "import_csv", ignore_errors=True)
+    bulk: dict[str, Any] | None = None
+    if not args.skip_bulk:
+        log("(f) mlprov load --bulk through the CLI, into the emptied warehouse")
+        bulk = _bulk_cli(server, corpus.path)
+        log(f"(f) {bulk['seconds']:.1f}s, graph {bulk['graph']}")
 
     print_report(args, corpus, sample, touched, results, sweep, imp, neo4j_hwm, clears, heap, pagecache)
+    if bulk is not None:
+        print_bulk(results, imp, bulk)
     log(f"benchmark took {time.perf_counter() - bench_started:.0f}s")
 
 

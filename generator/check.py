@@ -16,6 +16,11 @@ stores' own tables. Definitions (all pooled over the corpus unless said otherwis
 * input span set of a graphlet: the ``span`` values of the Examples artifacts its Trainer reads.
 * unpushed between pushes: for each pair of consecutive pushed graphlets of a pipeline, the number
   of graphlets between them; mean over all such pairs.
+* dataset similarity of a consecutive pair: the spans of each graphlet's Trainer sorted, paired by
+  ordinal position, each pair compared through the ``feature_stats`` of the pipeline's
+  ExampleStatistics artifact of that span, with the formula of the feature frame
+  (:func:`mlprov.features.frame.dataset_similarity`); per-pipeline average: the mean over the
+  pipeline's pairs.
 * warm-starting pipeline: one of its Trainers reads a Model written by the same Trainer node (``node``
   context) in another ``pipeline_run`` (a distillation student reading its teacher's Model is not
   warm start).
@@ -23,6 +28,7 @@ stores' own tables. Definitions (all pooled over the corpus unless said otherwis
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from dataclasses import dataclass
@@ -30,9 +36,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from mlprov.features.frame import dataset_similarity
 from mlprov.generator.corpus import store_paths
 
 from mlprov.analytics import STUDY
+
+# The study's Table 1, rows 2 and 3 (dataset similarity of consecutive graphlets; bins in %, mean)
+DATASET_SIM_BINS = (89.7, 0.3, 0.1, 9.9)
+DATASET_SIM_MEAN = 0.101
+AVG_DATASET_SIM_BINS = (87.3, 5.0, 3.1, 4.6)
+AVG_DATASET_SIM_MEAN = 0.092
+# Table 2: mean dataset similarity and code match to the preceding graphlet, pushed vs unpushed
+TABLE2_SIM = {1: 0.109, 0: 0.099}
+TABLE2_CODE = {1: 0.838, 0: 0.846}
+BIN_NAMES = ("[0,.25]", "(.25,.5]", "(.5,.75]", "(.75,1]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,7 @@ class CorpusStats:
 
     graphlets: pd.DataFrame  # store, pipeline, trainer_id, created, state, model_type, code, pushed, spans
     pipelines: pd.DataFrame  # store, pipeline, first, last, graphlets, warm
+    span_stats: dict[tuple[str, str, int], dict[str, dict[str, float]]]  # (store, pipeline, span) -> stats
 
 
 def _q(conn: sqlite3.Connection, sql: str) -> pd.DataFrame:
@@ -112,6 +130,12 @@ def store_stats(path: Path) -> CorpusStats:
             conn,
             "SELECT artifact_id, name, int_value FROM ArtifactProperty "
             "WHERE name IN ('span', 'pushed') AND int_value IS NOT NULL",
+        )
+        stats_text = _q(
+            conn,
+            "SELECT p.artifact_id, p.string_value AS stats, c.name AS pipeline FROM ArtifactProperty p "
+            "JOIN Attribution at ON at.artifact_id = p.artifact_id JOIN Context c ON c.id = at.context_id "
+            "JOIN Type t ON t.id = c.type_id WHERE p.name = 'feature_stats' AND t.name = 'pipeline'",
         )
         tprops = _q(
             conn,
@@ -194,7 +218,12 @@ def store_stats(path: Path) -> CorpusStats:
         columns={"id": "trainer_id", "module_path": "code"}
     )
     g.insert(0, "store", path.name)
-    return CorpusStats(g.reset_index(drop=True), pipes)
+    stats_text = stats_text.merge(span, on="artifact_id")
+    span_stats = {
+        (path.name, str(pipe), int(sp)): json.loads(text)
+        for pipe, sp, text in zip(stats_text["pipeline"], stats_text["span"], stats_text["stats"], strict=True)
+    }
+    return CorpusStats(g.reset_index(drop=True), pipes, span_stats)
 
 
 def corpus_stats(out_dir: Path) -> CorpusStats:
@@ -204,6 +233,7 @@ def corpus_stats(out_dir: Path) -> CorpusStats:
     return CorpusStats(
         pd.concat([p.graphlets for p in parts], ignore_index=True),
         pd.concat([p.pipelines for p in parts], ignore_index=True),
+        {k: v for p in parts for k, v in p.span_stats.items()},
     )
 
 
@@ -214,16 +244,38 @@ def _jaccard(a: object, b: object) -> float:
     return len(a & b) / union if union else math.nan
 
 
-def consecutive_pairs(graphlets: pd.DataFrame) -> pd.DataFrame:
-    """One row per pair of consecutive graphlets: jaccard of span sets, code unchanged."""
-    g = graphlets.sort_values(["store", "pipeline", "created", "trainer_id"]).reset_index(drop=True)
+def _dataset_similarity(st: CorpusStats, store: str, pipeline: str, a: object, b: object) -> float:
+    if not isinstance(a, frozenset) or not isinstance(b, frozenset):
+        return math.nan
+    pairs = [(st.span_stats.get((store, pipeline, x)), st.span_stats.get((store, pipeline, y)))
+             for x, y in zip(sorted(a), sorted(b), strict=False)]
+    return float(dataset_similarity(pairs))
+
+
+def consecutive_pairs(st: CorpusStats) -> pd.DataFrame:
+    """One row per pair of consecutive graphlets: pipeline, jaccard of span sets, dataset similarity,
+    code unchanged, and whether the later graphlet was pushed."""
+    g = st.graphlets.sort_values(["store", "pipeline", "created", "trainer_id"]).reset_index(drop=True)
     same = (g["store"] == g["store"].shift()) & (g["pipeline"] == g["pipeline"].shift())
     prev_spans = g["spans"].shift()
-    jac = [(_jaccard(a, b) if s else math.nan) for a, b, s in zip(prev_spans, g["spans"], same, strict=True)]
+    rows = zip(g["store"], g["pipeline"], prev_spans, g["spans"], same, strict=True)
+    jac, sim = [], []
+    for store, pipe, a, b, s in rows:
+        jac.append(_jaccard(a, b) if s else math.nan)
+        sim.append(_dataset_similarity(st, str(store), str(pipe), a, b) if s else math.nan)
     pairs = pd.DataFrame(
-        {"same": same, "jaccard": jac, "code_same": (g["code"] == g["code"].shift()) & g["code"].notna()}
+        {"store": g["store"], "pipeline": g["pipeline"], "same": same, "jaccard": jac, "dataset_similarity": sim,
+         "code_same": (g["code"] == g["code"].shift()) & g["code"].notna(), "pushed": g["pushed"]}
     )
     return pairs[pairs["same"]].reset_index(drop=True)
+
+
+def bins(values: np.ndarray) -> list[float]:
+    """Shares (%) of values in Table 1's bins [0,.25], (.25,.5], (.5,.75], (.75,1]."""
+    if values.size == 0:
+        return [math.nan] * 4
+    edges = np.digitize(values, [0.25, 0.5, 0.75], right=True)
+    return [100.0 * float((edges == k).mean()) for k in range(4)]
 
 
 def unpushed_between_pushes(graphlets: pd.DataFrame) -> list[int]:
@@ -241,8 +293,11 @@ def check(out_dir: Path) -> list[CheckRow]:
     g, p = st.graphlets, st.pipelines
     life_days = ((p["last"] - p["first"]) / 86_400_000.0).to_numpy(dtype=float)
     per_day = p["graphlets"].to_numpy(dtype=float) / np.maximum(life_days, 1.0)
-    pairs = consecutive_pairs(g)
+    pairs = consecutive_pairs(st)
     jac = pairs["jaccard"].dropna().to_numpy()
+    sim_pairs = pairs.dropna(subset=["dataset_similarity"])
+    sim = sim_pairs["dataset_similarity"].to_numpy(dtype=float)
+    sim_avg = sim_pairs.groupby(["store", "pipeline"])["dataset_similarity"].mean().to_numpy(dtype=float)
     gaps = unpushed_between_pushes(g)
     warm_pipes = set(zip(p.loc[p["warm"], "store"], p.loc[p["warm"], "pipeline"], strict=True))
     in_warm = [(s, n) in warm_pipes for s, n in zip(g["store"], g["pipeline"], strict=True)]
@@ -304,7 +359,30 @@ def check(out_dir: Path) -> list[CheckRow]:
             "relative",
             "%",
         ),
+        *_similarity_rows("dataset similarity", sim, DATASET_SIM_BINS, DATASET_SIM_MEAN),
+        *_similarity_rows("per-pipeline average dataset similarity", sim_avg, AVG_DATASET_SIM_BINS,
+                          AVG_DATASET_SIM_MEAN),
+        *[
+            CheckRow(f"dataset similarity to the previous graphlet, {label}",
+                     mean(sim_pairs.loc[sim_pairs["pushed"] == k, "dataset_similarity"]), TABLE2_SIM[k], 0.10,
+                     "relative")
+            for k, label in ((1, "pushed"), (0, "unpushed"))
+        ],
+        *[
+            CheckRow(f"code unchanged from the previous graphlet, {label} (%)",
+                     share(pairs.loc[pairs["pushed"] == k, "code_same"]), 100 * TABLE2_CODE[k], 0.10, "relative", "%")
+            for k, label in ((1, "pushed"), (0, "unpushed"))
+        ],
     ]
+
+
+def _similarity_rows(label: str, values: np.ndarray, targets: tuple[float, ...], mean: float) -> list[CheckRow]:
+    """Table 1 rows: each bin within 5 points, the mean within 10%."""
+    shares = bins(values)
+    rows = [CheckRow(f"{label} in {b} (%)", v, t, 5.0, "points", "%")
+            for b, v, t in zip(BIN_NAMES, shares, targets, strict=True)]
+    avg = float(values.mean()) if values.size else math.nan
+    return [*rows, CheckRow(f"{label}, mean", avg, mean, 0.10, "relative")]
 
 
 def format_check_table(rows: list[CheckRow], title: str = "Calibration vs the study (DESIGN §10)") -> object:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mlprov.generator.mechanism import MECHANISM, LatentRow, PipelineSimulator, plan_corpus
+from mlprov.generator.mechanism import MECHANISM, LatentRow, Mechanism, PipelineSimulator, plan_corpus
 from mlprov.generator.mlmd_writer import StoreWriter
 from mlprov.generator.presets import get_preset
 
@@ -79,12 +79,14 @@ def generate(
     seed: int = 0,
     shards: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    mechanism: Mechanism = MECHANISM,
 ) -> GenerationManifest:
     """Generate a corpus into ``out_dir``: ``stores/mlmd-XXX.sqlite`` (``shards`` MLMD stores, schema
     version 10, pipelines assigned round-robin), ``latent.csv`` and ``manifest.json``.
 
     The same (preset, pipelines, seed, shards) always gives byte-identical stores. ``progress`` is
-    called with (pipelines done, pipelines total).
+    called with (pipelines done, pipelines total). ``mechanism`` replaces the calibrated parameters
+    (the ablation benchmark switches mechanisms off this way).
     """
     t0 = time.perf_counter()
     spec = get_preset(preset)
@@ -99,7 +101,7 @@ def generate(
     store_dir.mkdir(parents=True, exist_ok=True)
     for old in store_dir.glob("*.sqlite*"):
         old.unlink()
-    plans = plan_corpus(spec, n, seed, MECHANISM)
+    plans = plan_corpus(spec, n, seed, mechanism)
     names = [f"mlmd-{k:03d}.sqlite" for k in range(shards)]
     latent: list[LatentRow] = []
     counts_per_store: dict[str, dict[str, int]] = {}
@@ -107,7 +109,7 @@ def generate(
     for k, name in enumerate(names):
         writer = StoreWriter(store_dir / name)
         for plan in plans[k::shards]:
-            latent.extend(PipelineSimulator(plan, writer, name, seed, MECHANISM).run())
+            latent.extend(PipelineSimulator(plan, writer, name, seed, mechanism).run())
             done += 1
             if progress is not None:
                 progress(done, n)

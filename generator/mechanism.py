@@ -33,7 +33,14 @@ Event paths use TFX's keys: ``examples``, ``statistics``, ``schema``, ``anomalie
 ``transform_graph``, ``best_hyperparameters``/``hyperparameters``, ``model``, ``model_run``,
 ``base_model`` (warm start: the previous Trainer's Model), ``teacher_model`` (distillation: the
 teacher Trainer's Model read by the student), ``evaluation``, ``blessing``, ``model_blessing``,
-``infra_blessing``, ``pushed_model``.
+``infra_blessing``, ``pushed_model``, ``anomalies`` (an ExampleAnomalies artifact read by a second
+Transform pass or by the Trainer when the newest span had validation anomalies).
+
+The push mechanisms (each documented with its parameters, observable and calibration target in
+docs/generator.md): model types with different push propensities (``type_margin``), validation
+anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
+(``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
+model, the push throttle, warm starts, and the Evaluator's and InfraValidator's blessing.
 """
 
 from __future__ import annotations
@@ -94,13 +101,13 @@ class Mechanism:
     life_sigma: float = 0.9
     archetype_weights: tuple[tuple[str, float], ...] = (
         ("minimal", 0.12),
-        ("full", 0.58),
-        ("ab", 0.10),
-        ("distill", 0.04),
-        ("warmstart", 0.10),
+        ("full", 0.68),
+        ("ab", 0.045),
+        ("distill", 0.015),
+        ("warmstart", 0.09),
     )
     # rolling-window classes: W = 1, W in [2, 5], or the cadence's long range
-    window_weights: tuple[tuple[str, float], ...] = (("single", 0.33), ("short", 0.08), ("long", 0.59))
+    window_weights: tuple[tuple[str, float], ...] = (("single", 0.32), ("short", 0.10), ("long", 0.58))
     model_type_weights: tuple[tuple[str, float], ...] = (
         ("DNN", 0.64),
         ("Linear", 0.11),
@@ -110,11 +117,14 @@ class Mechanism:
     )
     ab_same_type: float = 0.7
     ab_same_module: float = 0.85  # A/B arms usually share the trainer module and differ in config
-    tuner_share: float = 0.3  # of full pipelines
+    tuner_share: float = 0.7  # of full pipelines
+    retune_prob: float = 0.25  # per run after the first: the Tuner runs again
+    tuner_gain: float = 0.01  # quality gained by a model trained with freshly tuned hyperparameters
     infra_share: float = 0.5  # of full pipelines
     # code changes: per-pipeline rate (per day), lognormal around the median
-    code_rate_median: float = 0.06
+    code_rate_median: float = 0.25
     code_rate_sigma: float = 0.8
+    code_run_now: float = 0.15  # share of code changes that trigger a run at once, on the current data
     rerun_prob: float = 0.01  # a manual re-run right after a run: everything CACHED
     # failure probabilities of a fresh execution (times the pipeline's flakiness)
     fail: tuple[tuple[str, float], ...] = (
@@ -139,21 +149,41 @@ class Mechanism:
     # model quality (latent, in metric points) and the push policy
     drift_penalty: float = 0.020  # quality lost per unit of concept distance
     sigma_train: tuple[tuple[str, float], ...] = (
-        ("DNN", 0.007),
-        ("Linear", 0.003),
-        ("Tree", 0.004),
-        ("DNN+Linear", 0.006),
-        ("Ensemble", 0.005),
+        ("DNN", 0.0014),
+        ("Linear", 0.0007),
+        ("Tree", 0.0008),
+        ("DNN+Linear", 0.0012),
+        ("Ensemble", 0.001),
     )
     sigma_eval: float = 0.003  # noise of the Evaluator's candidate-vs-baseline comparison
     sigma_bound: float = 0.004  # noise of the Evaluator's absolute threshold check
     change_threshold: float = 0.001  # TFX-style change threshold (candidate must beat baseline by it)
-    margin_mean: float = 0.008  # pipeline skill above its Evaluator value threshold
+    margin_mean: float = 0.007  # pipeline skill above its Evaluator value threshold
     margin_sd: float = 0.016
     code_gain_mean: float = 0.002
     code_gain_sd: float = 0.006
     warm_bonus: float = 0.001
     infra_pass: float = 0.97
+    # push propensity by model type: skill offset (metric points) of each type over the pipeline margin
+    type_margin: tuple[tuple[str, float], ...] = (
+        ("DNN", -0.012),
+        ("Linear", 0.006),
+        ("Tree", 0.004),
+        ("DNN+Linear", 0.004),
+        ("Ensemble", 0.006),
+    )
+    # data-validation anomalies on the newest span: per-pipeline rate (lognormal around the median),
+    # the team's response (re-run Transform with the anomalies, or hand them to the Trainer) and the
+    # quality the model trained on that span loses
+    anomaly_rate_median: float = 0.3
+    anomaly_rate_sigma: float = 0.5
+    anomaly_transform_share: float = 0.5
+    anomaly_penalty: float = 0.02
+    # sequential data visitation: each span is another slice of the data, so its per-feature summary
+    # differs from the neighbouring span's by this many feature standard deviations (mean), and by a
+    # lognormal factor with this sigma (standard deviation)
+    span_mean_noise: float = 300.0
+    span_std_noise: float = 1.0
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
 
@@ -207,6 +237,8 @@ class PipelineSpec:
     has_transform: bool
     has_tuner: bool
     has_infra: bool
+    anomaly_rate: float  # per run: the newest span has validation anomalies (0 without ExampleValidator)
+    anomaly_response: str  # "transform" (Transform re-runs with the anomalies) or "trainer" (Trainer reads them)
     throttle_ms: int
     code_rate: float
     drift: float
@@ -388,6 +420,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
     has_stats = archetype != "minimal"
     full_like = archetype in ("full", "ab", "distill", "warmstart")
     sigma = dict(mech.sigma_train)
+    type_margin = dict(mech.type_margin)
     margin = mech.margin_mean + mech.margin_sd * _NORMAL.inv_cdf(min(max(d.margin_u, 1e-6), 1 - 1e-6))
     same_module = d.same_module
 
@@ -397,7 +430,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
             module = f"trainer_{suffix}"
         return Arm(
             node_id=node_id, role=role, model_type=mtype, architecture=rng.choice(_ARCH[mtype]),
-            module=module, sigma_train=sigma[mtype], skill=margin + rng.gauss(0, 0.003),
+            module=module, sigma_train=sigma[mtype], skill=margin + type_margin[mtype] + rng.gauss(0, 0.003),
             code_digest=_digest(seed, index, module, 0), evaluated=evaluated, pushes=pushes, suffix=suffix,
         )
 
@@ -415,15 +448,19 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
     else:
         arms = [arm("Trainer", "single", model_type, True, True, "")]
     rows = int(rng.lognormvariate(math.log(2e5 * max(cad.hours, 1.0) / 24 + 2e4), 0.8))
+    has_validator = full_like and rng.random() < 0.85
+    anomaly_rate = min(0.9, mech.anomaly_rate_median * rng.lognormvariate(0.0, mech.anomaly_rate_sigma))
+    response = "transform" if rng.random() < mech.anomaly_transform_share else "trainer"
     expected_cpu = rows * window * 2e-4 * 3 + 600  # rough wall budget of one run in CPU seconds
     workers = max(8.0, expected_cpu / (0.5 * cad.hours * 3600))
     return PipelineSpec(
         index=index, name=name, archetype=archetype, cadence=cad, window=window, start_ms=d.start,
         end_ms=d.end, first_span=d.first_span, n_features=rng.randint(5, 30), rows_per_span=rows,
         example_gen=rng.choice(("CsvExampleGen", "BigQueryExampleGen", "BigQueryExampleGen", "ImportExampleGen")),
-        has_stats=has_stats, has_validator=full_like and rng.random() < 0.85,
+        has_stats=has_stats, has_validator=has_validator,
         has_transform=full_like, has_tuner=archetype == "full" and rng.random() < mech.tuner_share,
         has_infra=archetype == "full" and rng.random() < mech.infra_share,
+        anomaly_rate=anomaly_rate if has_validator else 0.0, anomaly_response=response,
         throttle_ms=int(d.throttle * cad_ms),
         code_rate=rng.lognormvariate(math.log(mech.code_rate_median), mech.code_rate_sigma),
         drift=math.exp(math.log(mech.drift_median)
@@ -489,6 +526,8 @@ class PipelineSimulator:
         self.stats_base = [(self.rng.gauss(0, 3), abs(self.rng.gauss(1, 0.5)) + 0.1, self.rng.gauss(0, 1),
                             self.rng.gauss(0, 1)) for _ in range(spec.n_features)]
         self.next_span = spec.first_span
+        self.anomalous = False  # the newest span's validation outcome
+        self.tuned = False  # the current run re-tuned the hyperparameters
 
     # -- helpers ----------------------------------------------------------------------------------
     def _uuid(self) -> str:
@@ -600,11 +639,14 @@ class PipelineSimulator:
             self.concept += self.rng.gauss(0, self.mech.jump_size)
 
     def _feature_stats(self) -> str:
+        """Per-feature summary of a new span: the slice's own offset (sequential data visitation)
+        on top of the drifting concept."""
         c = self.concept
+        m = self.mech
         out = {}
         for k, (mu, sd, load, load2) in enumerate(self.stats_base):
-            mean = mu + load * c + self.rng.gauss(0, 0.02 * sd)
-            std = sd * math.exp(0.15 * load2 * c) * (1 + self.rng.gauss(0, 0.01))
+            mean = mu + load * c + self.rng.gauss(0, m.span_mean_noise * sd)
+            std = sd * math.exp(0.15 * load2 * c + self.rng.gauss(0, m.span_std_noise))
             out[f"f{k:02d}"] = {"mean": round(mean, 3), "std": round(abs(std), 3)}
         return json.dumps(out, separators=(",", ":"))
 
@@ -651,6 +693,8 @@ class PipelineSimulator:
                     s.arms[1].skill += 0.5 * gain
                 if rng.random() < 0.1:
                     arm.architecture = rng.choice(_ARCH[arm.model_type])
+                if rng.random() >= self.mech.code_run_now:
+                    continue  # the new code waits for the next scheduled run
             start = max(T0_MS + t_rel, busy_until + 1000)
             busy_until = self._one_run(start, new_data=(kind == "data"))
         self.w.maybe_flush()
@@ -685,21 +729,18 @@ class PipelineSimulator:
         s = self.s
         rng = self.rng
         rows = s.rows_per_span
+        if new_data and not self.spans:
+            # a new pipeline is bootstrapped with its rolling window's history: the first run ingests
+            # (and summarises) the W - 1 spans before the newest one
+            for _ in range(s.window - 1):
+                state, examples, n_rows = self._example_gen(run, self.next_span)
+                if s.has_stats:
+                    self._statistics_gen(run, examples, self.next_span, n_rows)
+                self.spans.append((self.next_span, examples, self.concept))
+                self.next_span += 1
         # ExampleGen: a new span when data arrived, else the latest one (-> CACHED)
         span = self.next_span if new_data or not self.spans else self.spans[-1][0]
-        fp = f"split:single_split,num_files:{1 + span % 7},total_bytes:{rows * 211 + span},xor_checksum:{span}"
-        n_rows = int(rows * rng.uniform(0.85, 1.15))
-        _, state, outs = self.execute(
-            run, s.example_gen, s.example_gen, [],
-            [("examples", "Examples", [("split_names", '["train", "eval"]', 0), ("span", span, 1),
-                                       ("version", 0, 1), ("num_examples", n_rows, 1),
-                                       ("input_fingerprint", fp, 1)])],
-            cpu=n_rows * 2e-4 + 20,
-            props=[("input_base", f"gs://data/{s.name}/span-*", 1), ("span", span, 1),
-                   ("input_fingerprint", fp, 1), ("output_data_format", 6, 1)],
-            cache_extra=(span,), fail_key="ExampleGen",
-        )
-        examples = outs[0][0]
+        state, examples, n_rows = self._example_gen(run, span)
         if state == STATE_COMPLETE:
             self.spans.append((span, examples, self.concept))
             self.next_span = span + 1
@@ -708,27 +749,24 @@ class PipelineSimulator:
         newest = window[-1]
         stats = schema = None
         if s.has_stats:
-            _, _, o = self.execute(
-                run, "StatisticsGen", "StatisticsGen", [("examples", [newest])],
-                [("statistics", "ExampleStatistics", [("split_names", '["train", "eval"]', 0),
-                                                      ("span", span, 1), ("num_examples", n_rows, 1),
-                                                      ("feature_stats", self._feature_stats(), 1)])],
-                cpu=rows * 3e-4 + 10, props=[("exclude_splits", "[]", 1)],
-            )
-            stats = o[0][0]
+            stats = self._statistics_gen(run, newest, span, n_rows)
             _, _, o = self.execute(
                 run, "SchemaGen", "SchemaGen", [("statistics", [stats])], [("schema", "Schema", [])],
                 cpu=rng.uniform(2, 12), props=[("infer_feature_shape", 1, 1), ("exclude_splits", "[]", 1)],
             )
             schema = o[0][0]
+        anomalies: int | None = None
         if s.has_validator and stats is not None and schema is not None:
-            n_anom = 0 if rng.random() < 0.9 else rng.randint(1, 4)
-            self.execute(
+            n_anom = rng.randint(1, 4) if rng.random() < s.anomaly_rate else 0
+            _, vstate, o = self.execute(
                 run, "ExampleValidator", "ExampleValidator", [("statistics", [stats]), ("schema", [schema])],
                 [("anomalies", "ExampleAnomalies", [("split_names", '["train", "eval"]', 0), ("span", span, 1),
                                                     ("num_anomalies", n_anom, 1)])],
                 cpu=rng.uniform(3, 25), props=[("exclude_splits", "[]", 1)],
             )
+            if vstate == STATE_COMPLETE:
+                self.anomalous = n_anom > 0
+            anomalies = o[0][0] if self.anomalous else None
         tgraph = hparams = None
         upstream: list[tuple[str, list[int]]] = [("examples", window)]
         if s.has_transform and schema is not None:
@@ -740,9 +778,25 @@ class PipelineSimulator:
                        ("force_tf_compat_v1", 0, 1), ("disable_statistics", 1, 1)],
             )
             tgraph = o[0][0]
+            if anomalies is not None and s.anomaly_response == "transform":
+                # the anomalies are repaired in a second Transform pass that reads the first one's graph
+                _, _, o = self.execute(
+                    run, "Transform", "Transform",
+                    [("examples", window), ("schema", [schema]), ("transform_graph", [tgraph]),
+                     ("anomalies", [anomalies])],
+                    [("transform_graph", "TransformGraph", [])],
+                    cpu=rows * len(window) * 1e-4 + 30,
+                    props=[("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
+                           ("force_tf_compat_v1", 0, 1), ("disable_statistics", 1, 1)],
+                )
+                tgraph = o[0][0]
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
-        if s.has_tuner and tgraph is not None and schema is not None:
-            _, _, o = self.execute(
+        # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
+        # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)
+        self.tuned = False
+        if (s.has_tuner and tgraph is not None and schema is not None
+                and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)):
+            _, tuner_state, o = self.execute(
                 run, "Tuner", "Tuner", upstream, [("best_hyperparameters", "HyperParameters", [])],
                 cpu=rows * len(window) * 1.2e-3 + 300,
                 props=[("module_path", self._module_path("tuner", _digest(s.name, "tuner")), 1),
@@ -750,6 +804,7 @@ class PipelineSimulator:
             )
             hparams = o[0][0]
             upstream = [*upstream, ("hyperparameters", [hparams])]
+            self.tuned = tuner_state == STATE_COMPLETE
         c_now = window_spans[-1][2]
         c_fit = sum(c for _, _, c in window_spans) / len(window_spans)
         teacher_model: int | None = None
@@ -761,6 +816,8 @@ class PipelineSimulator:
                 inputs.append(("base_model", [arm.last_model]))
             if arm.role == "student" and teacher_model is not None:
                 inputs.append(("teacher_model", [teacher_model]))
+            if anomalies is not None and s.anomaly_response == "trainer":
+                inputs.append(("anomalies", [anomalies]))  # the Trainer drops the flagged features
             cpu = rows * len(window) * 2e-4 * _TYPE_COST[arm.model_type] * rng.lognormvariate(0, 0.3) + 60
             if arm.role == "teacher":
                 cpu *= 3
@@ -786,6 +843,10 @@ class PipelineSimulator:
             if tstate == STATE_COMPLETE:
                 arm.last_model = model
                 quality = arm.skill + rng.gauss(0, arm.sigma_train) + (self.mech.warm_bonus if warm else 0.0)
+                if anomalies is not None:
+                    quality -= self.mech.anomaly_penalty
+                if self.tuned:
+                    quality += self.mech.tuner_gain
                 decision = self._decide(arm, teid, model, quality, c_now, c_fit, run.clock)
             trained.append((arm, model, decision))
         for arm, model, decision in trained:
@@ -795,6 +856,35 @@ class PipelineSimulator:
                 self._post_cached(run, arm, model, newest, schema)
             else:
                 self._post_trainer(run, arm, model, newest, schema, decision)
+
+    def _example_gen(self, run: _Run, span: int) -> tuple[int, int, int]:
+        """ExampleGen on one span: (state, Examples artifact id, rows); CACHED when the span was ingested."""
+        s = self.s
+        rows = s.rows_per_span
+        fp = f"split:single_split,num_files:{1 + span % 7},total_bytes:{rows * 211 + span},xor_checksum:{span}"
+        n_rows = int(rows * self.rng.uniform(0.85, 1.15))
+        _, state, outs = self.execute(
+            run, s.example_gen, s.example_gen, [],
+            [("examples", "Examples", [("split_names", '["train", "eval"]', 0), ("span", span, 1),
+                                       ("version", 0, 1), ("num_examples", n_rows, 1),
+                                       ("input_fingerprint", fp, 1)])],
+            cpu=n_rows * 2e-4 + 20,
+            props=[("input_base", f"gs://data/{s.name}/span-*", 1), ("span", span, 1),
+                   ("input_fingerprint", fp, 1), ("output_data_format", 6, 1)],
+            cache_extra=(span,), fail_key="ExampleGen",
+        )
+        return state, outs[0][0], n_rows
+
+    def _statistics_gen(self, run: _Run, examples: int, span: int, n_rows: int) -> int:
+        """StatisticsGen on one span's Examples: the ExampleStatistics artifact id."""
+        _, _, o = self.execute(
+            run, "StatisticsGen", "StatisticsGen", [("examples", [examples])],
+            [("statistics", "ExampleStatistics", [("split_names", '["train", "eval"]', 0),
+                                                  ("span", span, 1), ("num_examples", n_rows, 1),
+                                                  ("feature_stats", self._feature_stats(), 1)])],
+            cpu=self.s.rows_per_span * 3e-4 + 10, props=[("exclude_splits", "[]", 1)],
+        )
+        return o[0][0]
 
     def _module_path(self, module: str, digest: str) -> str:
         comp = "Trainer" if "trainer" in module else module.capitalize()

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2
@@ -24,7 +26,7 @@ from mlprov.generator import (
     generate,
     store_paths,
 )
-from mlprov.generator.check import corpus_stats
+from mlprov.generator.check import consecutive_pairs, corpus_stats
 
 pb: Any = metadata_store_pb2
 TRAINER = "tfx.components.trainer.component.Trainer"
@@ -398,7 +400,7 @@ def test_latent_file_joins_the_trainer_executions_one_to_one(tiny: Path, db: sql
 def test_check_returns_every_target_with_finite_numbers(tiny: Path) -> None:
     rows = check(tiny)
     names = [r.name for r in rows]
-    assert len(rows) == 12 and len(set(names)) == 12
+    assert len(rows) == 26 and len(set(names)) == 26
     assert all(math.isfinite(r.ours) and math.isfinite(r.target) for r in rows)
     by = {r.name: r for r in rows}
     assert by["unpushed graphlets (%)"].target == 80.0
@@ -407,10 +409,119 @@ def test_check_returns_every_target_with_finite_numbers(tiny: Path) -> None:
     unpushed = 100 * sum(r["pushed"] == "0" for r in _latent(tiny)) / len(_latent(tiny))
     assert by["unpushed graphlets (%)"].ours == pytest.approx(unpushed)
     text = format_check_text(rows)
-    assert text.count("\n") == 13 and all(r.status in text for r in rows)
+    assert text.count("\n") == 27 and all(r.status in text for r in rows)
     assert format_check_table(rows) is not None
 
 
 def test_check_refuses_a_directory_without_stores(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         check(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The push mechanisms leave their observables in the trace (a 40-pipeline slice of `bench`)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bench40(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench40")
+    generate(out, "bench", pipelines=40, seed=3)
+    return out
+
+
+def _run_observables(path: Path) -> pd.DataFrame:
+    """Per fresh Trainer execution, from SQL only: its run's Transform and Tuner executions, whether it
+    reads an ExampleAnomalies artifact, its model type."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return pd.read_sql_query(
+            "WITH run AS (SELECT a.execution_id, a.context_id FROM Association a JOIN Context c "
+            "ON c.id = a.context_id JOIN Type t ON t.id = c.type_id WHERE t.name = 'pipeline_run'), "
+            "kind AS (SELECT e.id, e.last_known_state AS state, t.name AS type FROM Execution e "
+            "JOIN Type t ON t.id = e.type_id) "
+            "SELECT k.id AS trainer_id, "
+            " (SELECT COUNT(*) FROM run r2 JOIN kind k2 ON k2.id = r2.execution_id WHERE r2.context_id = r.context_id"
+            "  AND k2.type LIKE '%Transform' AND k2.state != 5) AS transforms, "
+            " (SELECT COUNT(*) FROM run r2 JOIN kind k2 ON k2.id = r2.execution_id WHERE r2.context_id = r.context_id"
+            "  AND k2.type LIKE '%Tuner' AND k2.state = 3) AS tuners, "
+            " (SELECT COUNT(*) FROM Event ev JOIN Artifact a ON a.id = ev.artifact_id JOIN Type at ON at.id = a.type_id"
+            "  WHERE ev.execution_id = k.id AND ev.type = 3 AND at.name = 'ExampleAnomalies') AS reads_anomalies, "
+            " (SELECT string_value FROM ExecutionProperty WHERE execution_id = k.id AND name = 'model_type') AS mtype "
+            "FROM kind k JOIN run r ON r.execution_id = k.id WHERE k.type LIKE '%Trainer' AND k.state = 3",
+            conn,
+        )
+    finally:
+        conn.close()
+
+
+def test_mechanisms_leave_their_observables_and_move_the_push_rate(bench40: Path) -> None:
+    (path,) = store_paths(bench40)
+    obs = _run_observables(path)
+    graphlets = corpus_stats(bench40).graphlets.set_index("trainer_id")
+    obs["pushed"] = obs["trainer_id"].map(graphlets["pushed"])
+    obs["pipeline"] = obs["trainer_id"].map(graphlets["pipeline"])
+    assert obs["pushed"].notna().all()
+    rate = obs.groupby(obs["transforms"] >= 2)["pushed"].mean()
+    # anomalies repaired by a second Transform pass: a model trained on that span is rarely pushed
+    assert rate[True] < 0.5 * rate[False] and (obs["transforms"] >= 2).sum() > 100
+    rate = obs.groupby(obs["reads_anomalies"] > 0)["pushed"].mean()
+    assert rate[True] < 0.5 * rate[False] and (obs["reads_anomalies"] > 0).sum() > 100
+    # in pipelines with a Tuner, a run that re-tuned is pushed far more often than one that did not
+    with_tuner = obs[obs["pipeline"].isin(obs.loc[obs["tuners"] > 0, "pipeline"])]
+    rate = with_tuner.groupby(with_tuner["tuners"] > 0)["pushed"].mean()
+    assert rate[True] > 2 * rate[False] and len(with_tuner) > 100
+    # the study: every type below 0.6; DNNs (most runs) pushed less often than the other types
+    by_type = obs.groupby("mtype")["pushed"].mean()
+    dnn = obs["mtype"] == "DNN"
+    assert (by_type < 0.6).all() and obs.loc[dnn, "pushed"].mean() < obs.loc[~dnn, "pushed"].mean()
+
+
+def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:
+    """The rows that do not hinge on which few busy pipelines a 40-pipeline slice draws pass here too
+    (the Jaccard and per-pipeline rows need the full `bench` preset: see docs/generator.md)."""
+    rows = {r.name: r for r in check(bench40)}
+    must_pass = [
+        "pipeline lifespan, mean (days)", "pipeline lifespan, max (days)", "models trained per day, mean",
+        "pipelines above 100 models/day (%)", "DNN trainer runs (%)", "unpushed graphlets (%)",
+        "unpushed between consecutive pushes, mean", "code unchanged between consecutive graphlets (%)",
+        "dataset similarity in [0,.25] (%)", "dataset similarity in (.25,.5] (%)",
+        "dataset similarity in (.5,.75] (%)", "dataset similarity in (.75,1] (%)",
+    ]
+    assert [n for n in must_pass if not rows[n].passed] == []
+    # Table 1's dataset similarity is bimodal: the mass sits at the ends, not in the middle
+    sim = consecutive_pairs(corpus_stats(bench40))["dataset_similarity"].dropna()
+    assert ((sim > 0.25) & (sim <= 0.75)).mean() < 0.01 and (sim > 0.99).mean() > 0.04
+
+
+def _bhattacharyya(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
+    total = 0.0
+    for f in set(a) & set(b):
+        s1, s2, m1, m2 = a[f]["std"], b[f]["std"], a[f]["mean"], b[f]["mean"]
+        var = s1 * s1 + s2 * s2
+        total += (1.0 if m1 == m2 else 0.0) if var == 0 else math.sqrt(2 * s1 * s2 / var) * math.exp(
+            -((m1 - m2) ** 2) / (4 * var))
+    return total / len(set(a) | set(b))
+
+
+def test_check_dataset_similarity_pairs_spans_by_ordinal_position(tiny: Path, db: sqlite3.Connection) -> None:
+    stats = {(p, s): json.loads(js) for p, s, js in db.execute(
+        "SELECT c.name, sp.int_value, f.string_value FROM ArtifactProperty f "
+        "JOIN ArtifactProperty sp ON sp.artifact_id = f.artifact_id AND sp.name = 'span' "
+        "JOIN Attribution at ON at.artifact_id = f.artifact_id JOIN Context c ON c.id = at.context_id "
+        "JOIN Type t ON t.id = c.type_id AND t.name = 'pipeline' WHERE f.name = 'feature_stats'")}
+    pairs = consecutive_pairs(corpus_stats(tiny))
+    g = corpus_stats(tiny).graphlets.sort_values(["pipeline", "created", "trainer_id"]).reset_index(drop=True)
+    checked = 0
+    for pipe, grp in g.groupby("pipeline"):
+        spans = [sorted(s) if isinstance(s, frozenset) else None for s in grp["spans"]]
+        sims = pairs.loc[pairs["pipeline"] == pipe, "dataset_similarity"].to_numpy()
+        for k in range(1, len(spans)):
+            a, b = spans[k - 1], spans[k]
+            if a is None or b is None or not all((pipe, s) in stats for s in a + b):
+                continue
+            n = min(len(a), len(b))  # the i-th smallest span of each, i < n
+            want = float(np.mean([_bhattacharyya(stats[(pipe, a[i])], stats[(pipe, b[i])]) for i in range(n)]))
+            assert sims[k - 1] == pytest.approx(want, abs=1e-9)
+            checked += 1
+    assert checked > 20

@@ -124,7 +124,8 @@ def load(
         typer.Option(
             "--bulk",
             help="First load of large stores into an EMPTY warehouse of the managed server through "
-            "neo4j-admin import (several times faster; the server restarts). Later reloads: plain `load`.",
+            "neo4j-admin import (2.5x the transactional load on the bench store; the server restarts). "
+            "Later reloads: plain `load`.",
         ),
     ] = False,
 ) -> None:

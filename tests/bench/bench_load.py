@@ -170,7 +170,11 @@ def _bulk_cli(server: ManagedServer, store: Path) -> dict[str, Any]:
         with Warehouse.connect() as wh:
             nodes, rels = graph_elements(wh)
         writer = re.search(r"peak RSS ([\d,]+) MiB", stderr)
-        phases = [ln.strip() for ln in stderr.splitlines() if re.search(r"\d+\.\ds\)?$", ln.strip())]
+        phases = [
+            ln.strip()
+            for ln in stderr.splitlines()
+            if ln.startswith("CSV files:") or re.search(r"\d+\.\ds\)?$", ln.strip())
+        ]
         return {
             "seconds": seconds,
             "graph": [nodes - 1, rels],  # minus the :Store node

@@ -413,10 +413,10 @@ def bulk_load(
         wh.apply_schema("schema/constraints")
         wh.read("load/await_indexes", seconds=INDEX_WAIT_S)
         for query_name, rows in files.spooled_rows(batch_size):
-            wh.write(query_name, rows=rows)
+            wh.write_rows(query_name, rows, batch=batch_size)
         for st in stores:
             assert st.target is not None and st.pending is not None and st.dangling is not None
-            wh.write("load/execution_pipelines", store=st.name)
+            wh.run_batched("load/execution_pipelines", store=st.name)
             st.report.seconds = time.monotonic() - started
             counts = wh.read("load/store_counts", store=st.name)[0]
             wh.write(

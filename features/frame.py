@@ -58,8 +58,11 @@ Bhattacharyya coefficient of the two normals N(μ₁, σ₁²) and N(μ₂, σ�
     BC = sqrt(2 σ₁ σ₂ / (σ₁² + σ₂²)) · exp(-(μ₁ - μ₂)² / (4 (σ₁² + σ₂²)))
 
 (1 for identical summaries, → 0 as they separate; with σ₁ = σ₂ = 0 it is 1 when μ₁ = μ₂ else 0), a
-feature recorded on only one side scores 0, and the pair's similarity is the mean over the union of
-features. The dataset similarity is the mean over the pairs where both spans have statistics; NaN
+categorical feature (``{"unique": n}``, from TFDV files) scores smaller / larger unique count, a feature
+recorded on only one side or with another type scores 0, and the pair's similarity is the mean over
+the union of features. Without a ``feature_stats`` property the statistics come from the artifact's
+TFDV file under its URI (features/tfdv.py; ``mlprov features --artifact-root`` remaps moved paths).
+The dataset similarity is the mean over the pairs where both spans have statistics; NaN
 when no pair has.
 
 Cache

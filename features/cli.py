@@ -24,6 +24,7 @@ from mlprov.features.frame import (
 )
 from mlprov.loader.load import incomplete_stores
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mlprov.console import connect, err, out
@@ -70,12 +71,35 @@ def features_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute even when the corpus is unchanged.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the frame as CSV to this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable set table.")] = False,
+    artifact_root: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--artifact-root",
+            help="OLD=NEW: read artifact files (TFDV statistics) whose URI starts with OLD under NEW instead "
+            "(repeatable; kept for later commands; --artifact-root '' forgets them).",
+        ),
+    ] = None,
 ) -> None:
     """Compute the feature frame of every graphlet (cached by corpus fingerprint), keep the lag-1 similarities on
     the :NEXT links, and list the feature sets."""
+    from mlprov.features.tfdv import parse_artifact_roots, store_roots
+
+    if artifact_root is not None:
+        store_roots(parse_artifact_roots([r for r in artifact_root if r]))
     with connect() as wh:
         ff = _frame(wh, k, use_cache=not no_cache)
         changed = write_next_similarity(wh, ff.data)
+    if ff.statistics is not None:
+        for message in ff.statistics.unreadable:
+            err.print(f"[yellow]warning:[/yellow] statistics file skipped: {escape(message)}", soft_wrap=True)
+        if ff.statistics.read or ff.statistics.absent:
+            missing = (
+                f"; not found for {len(ff.statistics.absent):,} (first: {ff.statistics.absent[0]}; "
+                "--artifact-root OLD=NEW maps moved paths)"
+                if ff.statistics.absent
+                else ""
+            )
+            err.print(f"[dim]TFDV statistics files read: {ff.statistics.read:,}{escape(missing)}[/dim]", soft_wrap=True)
     err.print(f"[dim]consecutive-graphlet similarity on :NEXT links: {changed:,} written[/dim]")
     if csv is not None:
         ff.data.to_csv(csv, index=False)
@@ -102,8 +126,25 @@ def features_command(
     out.print(table)
 
 
+MODEL_KINDS = ("xgboost", "rf")  # the predictor's kinds (features/predictor.py), without importing xgboost here
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in MODEL_KINDS]
+    if unknown or not kinds:
+        raise typer.BadParameter(
+            f"unknown model kind(s) {', '.join(unknown) or repr(text)}; choose from {', '.join(MODEL_KINDS)}",
+            param_hint="'--models'",
+        )
+    return kinds
+
+
 def train_command(
     feature_set: Annotated[str, typer.Option("--set", help=f"Feature set: {', '.join(FEATURE_SETS)}.")] = "input",
+    kind: Annotated[
+        str, typer.Option("--model", help="xgboost, or rf: the study's scikit-learn Random Forest.")
+    ] = "xgboost",
     seed: Annotated[int, typer.Option("--seed", help="Split and xgboost seed.")] = 0,
     k: Annotated[int, K_OPTION] = DEFAULT_K,
     full: Annotated[bool, typer.Option("--full", help="Train on every labelled graphlet (no held-out test).")] = False,
@@ -111,7 +152,8 @@ def train_command(
         Path | None, typer.Option("--out", help="Model base path (default $MLPROV_HOME/models/…).")
     ] = None,
 ) -> None:
-    """Train the xgboost push predictor on one feature set (split by pipeline) and save it as JSON."""
+    """Train the push predictor (xgboost, or the study's Random Forest) on one feature set (split by pipeline) and
+    save it (xgboost JSON or skops, never pickle)."""
     import numpy as np
     from mlprov.features.predictor import (
         balanced_accuracy,
@@ -125,6 +167,10 @@ def train_command(
         raise typer.BadParameter(
             f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}", param_hint="'--set'"
         )
+    if kind not in MODEL_KINDS:
+        raise typer.BadParameter(
+            f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}", param_hint="'--model'"
+        )
     with connect() as wh:
         ff = _frame(wh, k)
     data = ff.labelled
@@ -133,12 +179,17 @@ def train_command(
         test_mask = ~train_mask
     else:
         train_mask, test_mask = split_by_pipeline(data, seed)
-    model = train_model(ff, feature_set, train_mask, seed=seed)
+    model = train_model(ff, feature_set, train_mask, seed=seed, kind=kind)
     path = save_model(model, out_path)
+    shape = (
+        f"{model.params['n_estimators']} trees, min leaf {model.params['min_samples_leaf']}"
+        if kind == "rf"
+        else f"{model.rounds} rounds, depth {model.params['max_depth']}"
+    )
     out.print(
-        f"model {model.version}: set {feature_set}, {len(model.features)} features, {model.rounds} rounds, "
-        f"depth {model.params['max_depth']}, threshold {model.threshold:.3f}, trained on {model.train_graphlets:,} "
-        f"graphlets of {model.train_pipelines} pipelines in {model.seconds:.1f}s"
+        f"model {model.version}: {kind}, set {feature_set}, {len(model.features)} features, {shape}, "
+        f"threshold {model.threshold:.3f}, trained on {model.train_graphlets:,} graphlets of "
+        f"{model.train_pipelines} pipelines in {model.seconds:.1f}s"
     )
     if test_mask.any():
         test = data[test_mask]
@@ -148,7 +199,7 @@ def train_command(
             f"held-out pipelines: {len(test):,} graphlets, balanced accuracy "
             f"{balanced_accuracy(y, p >= model.threshold):.3f}, ROC-AUC {roc_auc(y, p):.3f}"
         )
-    out.print(f"saved {path} (+ {path.name.replace('.meta.json', '.xgb.json')})")
+    out.print(f"saved {path} (+ {json.loads(path.read_text())['model_file']})")
 
 
 def evaluate_command(
@@ -159,8 +210,12 @@ def evaluate_command(
     sets: Annotated[str | None, typer.Option("--sets", help="Comma-separated feature sets (default: all).")] = None,
     k: Annotated[int, K_OPTION] = DEFAULT_K,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Report directory.")] = None,
+    models: Annotated[
+        str, typer.Option("--models", help="Comma-separated model kinds, each on the same splits: xgboost, rf.")
+    ] = "xgboost,rf",
 ) -> None:
-    """The Table 3 analogue: every feature set on several pipeline splits, baselines, freshness–waste curve."""
+    """The Table 3 analogue: every feature set on several pipeline splits, by xgboost and the study's Random Forest,
+    baselines, freshness–waste curve."""
     from mlprov.features.evaluation import TABLE_COLUMNS, evaluate, table_rows, targets, write_report
 
     chosen = tuple(s.strip() for s in sets.split(",")) if sets else (*MAIN_SETS, *ABLATIONS)
@@ -169,6 +224,7 @@ def evaluate_command(
         raise typer.BadParameter(
             f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}", param_hint="'--sets'"
         )
+    kinds = _kinds(models)
     if latent is not None and not latent.exists():
         raise typer.BadParameter(f"{latent} does not exist", param_hint="'--latent'")
     with connect() as wh:
@@ -179,6 +235,7 @@ def evaluate_command(
             sets=chosen,
             seeds=tuple(range(seeds)),
             latent=latent,
+            models=kinds,
             progress=lambda msg: status.update(f"training {msg}"),
         )
     print_evaluation(ev, out, TABLE_COLUMNS, table_rows(ev), targets(ev))
@@ -200,7 +257,7 @@ def print_evaluation(
         f"at 100% freshness.",
     )
     for c in columns:
-        table.add_column(c, justify="left" if c == "feature set" else "right")
+        table.add_column(c, justify="left" if c in ("feature set", "model") else "right")
     for row in rows:
         table.add_row(*row)
     console.print(table)

@@ -58,8 +58,11 @@ Bhattacharyya coefficient of the two normals N(μ₁, σ₁²) and N(μ₂, σ�
     BC = sqrt(2 σ₁ σ₂ / (σ₁² + σ₂²)) · exp(-(μ₁ - μ₂)² / (4 (σ₁² + σ₂²)))
 
 (1 for identical summaries, → 0 as they separate; with σ₁ = σ₂ = 0 it is 1 when μ₁ = μ₂ else 0), a
-feature recorded on only one side scores 0, and the pair's similarity is the mean over the union of
-features. The dataset similarity is the mean over the pairs where both spans have statistics; NaN
+categorical feature (``{"unique": n}``, from TFDV files) scores smaller / larger unique count, a feature
+recorded on only one side or with another type scores 0, and the pair's similarity is the mean over
+the union of features. Without a ``feature_stats`` property the statistics come from the artifact's
+TFDV file under its URI (features/tfdv.py; ``mlprov features --artifact-root`` remaps moved paths).
+The dataset similarity is the mean over the pairs where both spans have statistics; NaN
 when no pair has.
 
 Cache
@@ -83,13 +86,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from mlprov.features.tfdv import StatisticsReader, stored_roots
 from mlprov.loader.operators import CATEGORIES
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.settings import mlprov_home
 
-FRAME_VERSION = "4"
+FRAME_VERSION = "5"
 DEFAULT_K = 3
 MAX_K = 10
 CHUNK = 500
@@ -162,18 +166,23 @@ def feature_similarity(mean1: float, std1: float, mean2: float, std2: float) -> 
     return math.sqrt(2.0 * s1 * s2 / var) * math.exp(-((mean1 - mean2) ** 2) / (4.0 * var))
 
 
+def _summary_similarity(x: dict[str, float], y: dict[str, float]) -> float:
+    """One feature's two summaries: numeric (mean, std) by :func:`feature_similarity`, categorical
+    (unique values) by the ratio of the smaller to the larger count; a feature that changed type scores 0."""
+    if "unique" in x or "unique" in y:
+        if "unique" not in x or "unique" not in y:
+            return 0.0
+        hi = max(x["unique"], y["unique"])
+        return 1.0 if hi == 0 else min(x["unique"], y["unique"]) / hi
+    return feature_similarity(float(x["mean"]), float(x["std"]), float(y["mean"]), float(y["std"]))
+
+
 def span_similarity(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
     """Mean per-feature similarity over the union of features (one-sided features score 0)."""
     names = set(a) | set(b)
     if not names:
         return math.nan
-    total = 0.0
-    for f in names:
-        if f in a and f in b:
-            total += feature_similarity(
-                float(a[f]["mean"]), float(a[f]["std"]), float(b[f]["mean"]), float(b[f]["std"])
-            )
-    return total / len(names)
+    return sum(_summary_similarity(a[f], b[f]) for f in names if f in a and f in b) / len(names)
 
 
 def dataset_similarity(pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]]) -> float:
@@ -210,6 +219,7 @@ class FeatureFrame:
     fingerprint: str
     k: int
     cached: bool = False
+    statistics: StatisticsReader | None = None  # the statistics files read while computing (not cached)
 
     def columns(self, feature_set: str) -> list[str]:
         return feature_columns(self.data, feature_set, self.k)
@@ -248,9 +258,13 @@ def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
 
 
 def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
-    """Hash of everything the frame depends on, and the number of graphlets."""
+    """Hash of everything the frame depends on (the artifact roots statistics files are read from
+    included), and the number of graphlets."""
     rows = wh.read("features/fingerprint")
     h = hashlib.sha1(f"{FRAME_VERSION}:{k}".encode(), usedforsecurity=False)
+    roots = stored_roots()
+    if roots:
+        h.update(json.dumps(roots).encode())
     for r in rows:
         cost = None if r["cost"] is None else round(float(r["cost"]), 6)
         h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())
@@ -290,12 +304,13 @@ def build_frame(
             return FeatureFrame(pd.read_parquet(path), fingerprint, k, cached=True)
         except (OSError, ValueError):
             pass  # unreadable cache: recompute and overwrite
-    data = compute_frame(wh, k=k, progress=progress)
+    reader = StatisticsReader(stored_roots())
+    data = compute_frame(wh, k=k, progress=progress, reader=reader)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     data.to_parquet(tmp, index=False)
     tmp.replace(path)
-    return FeatureFrame(data, fingerprint, k, cached=False)
+    return FeatureFrame(data, fingerprint, k, cached=False, statistics=reader)
 
 
 def write_next_similarity(wh: Warehouse, frame: pd.DataFrame) -> int:
@@ -318,8 +333,13 @@ def compute_frame(
     pipeline: str | None = None,
     uids: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reader: StatisticsReader | None = None,
 ) -> pd.DataFrame:
-    """Compute the frame from the graph (no cache): all graphlets, one pipeline's, or the given ones."""
+    """Compute the frame from the graph (no cache): all graphlets, one pipeline's, or the given ones.
+
+    A span's statistics are its ExampleStatistics' ``feature_stats`` property, else its TFDV file under
+    the artifact's URI (``reader``; by default one with the stored artifact roots)."""
+    reader = reader or StatisticsReader(stored_roots())
     ids = [str(r["uid"]) for r in wh.read("features/graphlets", pipeline=pipeline, uids=list(uids) if uids else None)]
     records: list[dict[str, Any]] = []
     stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
@@ -330,7 +350,8 @@ def compute_frame(
         wanted = {u for h in history for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
         for sub in chunks(sorted(wanted), CHUNK):
             for s in wh.read("features/stats", uids=list(sub)):
-                stats_cache[str(s["uid"])] = _parse_stats(s["stats"])
+                recorded = _parse_stats(s["stats"])
+                stats_cache[str(s["uid"])] = recorded if recorded is not None else reader.summary(s["uri"])
         for h in history:
             rec = rows[str(h["uid"])]
             lag = int(h["lag"])

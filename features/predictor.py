@@ -7,12 +7,18 @@
   (:data:`CV_FOLDS` folds, no pipeline in two folds) over a small grid with early stopping picks the
   parameters and the number of rounds by out-of-fold ROC-AUC; the threshold maximises balanced
   accuracy on the out-of-fold predictions; the final model is refit on the whole training side.
-* Models are saved as xgboost's own JSON plus a metadata JSON (feature set, feature list, threshold,
-  history window, corpus fingerprint, versions) under ``$MLPROV_HOME/models/`` — never pickle.
+* Two model kinds (:data:`MODEL_KINDS`): ``xgboost`` (the default) and ``rf``, the study's own
+  classifier, a scikit-learn Random Forest (:data:`RF_PARAMS`, with :data:`RF_GRID` tuned the same way:
+  pipeline-grouped folds, out-of-fold ROC-AUC, threshold on the out-of-fold predictions, refit).
+* Models are saved as xgboost's own JSON (``<base>.xgb.json``) or a skops file (``<base>.rf.skops``:
+  scikit-learn's arrays, no code; loading trusts no type but the tree structure) plus a metadata JSON
+  (kind, feature set, feature list, threshold, history window, corpus fingerprint, versions) under
+  ``$MLPROV_HOME/models/`` — never pickle.
   Loading checks that the frame has every feature the model needs (:class:`ModelMismatchError`).
 * :func:`predict` writes the push probability, the decision, the model version and the top
-  per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds) back to
-  the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes nothing new.
+  per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds; none for
+  a Random Forest) back to the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes
+  nothing new.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
+from sklearn.ensemble import RandomForestClassifier
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
@@ -56,6 +63,16 @@ BASE_PARAMS: dict[str, Any] = {
     "lambda": 1.0,
     "nthread": 1,
 }
+MODEL_KINDS = ("xgboost", "rf")
+RF_PARAMS: dict[str, Any] = {
+    "n_estimators": 150,
+    "max_features": "sqrt",
+    "class_weight": "balanced_subsample",
+    "n_jobs": 1,
+}
+RF_GRID: tuple[dict[str, Any], ...] = ({"min_samples_leaf": 1}, {"min_samples_leaf": 5})
+# the only type a saved forest may hold besides the ones skops trusts by default
+RF_TRUSTED_TYPES = frozenset({"sklearn.tree._tree.Tree"})
 MAX_ROUNDS = 400
 EARLY_STOP = 40
 TOP_CONTRIBUTIONS = 5
@@ -172,9 +189,9 @@ def split_by_pipeline(frame: pd.DataFrame, seed: int, test_share: float = TEST_S
 
 @dataclass
 class TrainedModel:
-    """A booster with what it needs to be applied again."""
+    """A fitted model (an xgboost booster or a Random Forest) with what it needs to be applied again."""
 
-    booster: xgb.Booster
+    booster: xgb.Booster | None
     feature_set: str
     features: list[str]
     threshold: float
@@ -188,26 +205,54 @@ class TrainedModel:
     validation_auc: float
     seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
+    forest: RandomForestClassifier | None = None
+
+    @property
+    def kind(self) -> str:
+        return "xgboost" if self.forest is None else "rf"
 
     def model_json(self) -> bytes:
+        """xgboost's JSON of the booster."""
+        if self.booster is None:
+            raise ModelError(f"a {self.kind} model has no xgboost JSON")
         return bytes(self.booster.save_raw(raw_format="json"))
+
+    def model_bytes(self) -> bytes:
+        """What the fitted model is: the booster's JSON, or every tree's arrays of the forest."""
+        if self.forest is None:
+            return self.model_json()
+        out = bytearray()
+        for tree in (est.tree_ for est in self.forest.estimators_):
+            for arr in (tree.feature, tree.threshold, tree.children_left, tree.children_right, tree.value,
+                        tree.missing_go_to_left):
+                out += np.ascontiguousarray(arr).tobytes()
+        return bytes(out)
 
     @property
     def version(self) -> str:
-        digest = hashlib.sha1(self.model_json(), usedforsecurity=False).hexdigest()[:12]
-        return f"{self.feature_set}-{digest}"
+        digest = hashlib.sha1(self.model_bytes(), usedforsecurity=False).hexdigest()[:12]
+        prefix = "" if self.forest is None else "rf-"
+        return f"{prefix}{self.feature_set}-{digest}"
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.booster.predict(_dmatrix(align(frame, self))), dtype=float)
+        x = align(frame, self)
+        if self.forest is not None:
+            return _forest_proba(self.forest, x)
+        assert self.booster is not None
+        return np.asarray(self.booster.predict(_dmatrix(x)), dtype=float)
 
     def contributions(self, frame: pd.DataFrame) -> np.ndarray:
-        """SHAP values per feature (log-odds), last column the bias."""
-        return np.asarray(self.booster.predict(_dmatrix(align(frame, self)), pred_contribs=True), dtype=float)
+        """SHAP values per feature (log-odds), last column the bias; all 0 for a Random Forest (none computed)."""
+        x = align(frame, self)
+        if self.booster is None:
+            return np.zeros((len(x), len(self.features) + 1))
+        return np.asarray(self.booster.predict(_dmatrix(x), pred_contribs=True), dtype=float)
 
     def metadata(self) -> dict[str, Any]:
         return {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,
+            "kind": self.kind,
             "model_version": self.version,
             "feature_set": self.feature_set,
             "features": self.features,
@@ -229,17 +274,27 @@ class TrainedModel:
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
+    import sklearn
+
     try:
         mlprov_version = version("mlprov")
     except PackageNotFoundError:
         mlprov_version = "unknown"
-    return {"mlprov": mlprov_version, "xgboost": xgb.__version__, "pandas": pd.__version__, "numpy": np.__version__}
+    return {"mlprov": mlprov_version, "xgboost": xgb.__version__, "scikit-learn": sklearn.__version__,
+            "pandas": pd.__version__, "numpy": np.__version__}
 
 
 def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None) -> xgb.DMatrix:
     return xgb.DMatrix(
         x.to_numpy(dtype=np.float32), label=y, feature_names=list(x.columns), missing=np.nan, nthread=1
     )
+
+
+def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame) -> np.ndarray:
+    """The forest's probability of a push (class 1.0; 0 when training saw no push)."""
+    classes = list(forest.classes_)
+    proba = forest.predict_proba(x.to_numpy(dtype=np.float64))
+    return np.asarray(proba[:, classes.index(1.0)], dtype=float) if 1.0 in classes else np.zeros(len(x))
 
 
 def align(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
@@ -273,6 +328,24 @@ def _fit(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, rounds: int, se
                      early_stopping_rounds=EARLY_STOP, verbose_eval=False)
 
 
+def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: int) -> RandomForestClassifier:
+    """A Random Forest on the rows (missing values are routed by the trees themselves)."""
+    forest = RandomForestClassifier(**RF_PARAMS, **params, random_state=seed)
+    forest.fit(x.to_numpy(dtype=np.float64), y)
+    return forest
+
+
+def _fold_scores(kind: str, params: dict[str, Any], train: tuple[pd.DataFrame, np.ndarray],
+                 held: tuple[pd.DataFrame, np.ndarray], seed: int) -> tuple[np.ndarray, int]:
+    """Scores of the held-out fold from a model fitted on the other folds, and the boosting rounds used
+    (early stopping on the held-out fold; 0 for a forest)."""
+    if kind == "rf":
+        return _forest_proba(_fit_forest(params, *train, seed), held[0]), 0
+    booster = _fit(params, *train, MAX_ROUNDS, seed, evals=held)
+    r = int(booster.best_iteration) + 1
+    return np.asarray(booster.predict(_dmatrix(held[0]), iteration_range=(0, r)), dtype=float), r
+
+
 def pipeline_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
     """A fold number per row; all graphlets of a pipeline share a fold. Pipelines are shuffled (seeded)
     and each goes to the fold with the fewest graphlets so far, largest pipelines first."""
@@ -297,15 +370,19 @@ def train_model(
     *,
     seed: int = 0,
     folds: int = CV_FOLDS,
+    kind: str = "xgboost",
 ) -> TrainedModel:
     """Tune by pipeline-grouped cross-validation on the training rows, pick the threshold on the
     out-of-fold predictions, refit on all training rows.
 
-    For each parameter set of :data:`GRID`, every fold's model is trained on the other folds with
-    early stopping on its own fold; the parameter set with the best out-of-fold ROC-AUC wins, its
-    number of rounds is the median of the folds' best iterations, and the threshold maximises the
-    balanced accuracy of its out-of-fold predictions. Only the training side is ever looked at.
+    For each parameter set of the kind's grid (:data:`GRID` for xgboost, :data:`RF_GRID` for a Random
+    Forest), every fold's model is trained on the other folds (xgboost with early stopping on its own
+    fold); the parameter set with the best out-of-fold ROC-AUC wins (xgboost: its number of rounds is
+    the median of the folds' best iterations), and the threshold maximises the balanced accuracy of
+    its out-of-fold predictions. Only the training side is ever looked at.
     """
+    if kind not in MODEL_KINDS:
+        raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
     t0 = time.perf_counter()
     data = ff.labelled
     features = ff.columns(feature_set)
@@ -314,17 +391,15 @@ def train_model(
     fold = pipeline_folds(train, folds, seed + 7919)
     n_folds = int(fold.max()) + 1
     best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
-    for params in GRID:
+    for params in RF_GRID if kind == "rf" else GRID:
         oof = np.full(len(train), np.nan)
         rounds: list[int] = []
         for f in range(n_folds):
             held = fold == f
             if held.all() or len(np.unique(y[~held])) < 2:
                 continue
-            booster = _fit(params, x[~held], y[~held], MAX_ROUNDS, seed, evals=(x[held], y[held]))
-            r = int(booster.best_iteration) + 1
+            oof[held], r = _fold_scores(kind, params, (x[~held], y[~held]), (x[held], y[held]), seed)
             rounds.append(r)
-            oof[held] = np.asarray(booster.predict(_dmatrix(x[held]), iteration_range=(0, r)), dtype=float)
         ok = ~np.isnan(oof)
         if not rounds or len(np.unique(y[ok])) < 2:
             raise SplitError("cross-validation folds of the training side lack one of the classes")
@@ -335,25 +410,29 @@ def train_model(
     auc, params, n_rounds, oof = best
     ok = ~np.isnan(oof)
     threshold = best_threshold(y[ok], oof[ok])
+    common: dict[str, Any] = {
+        "feature_set": feature_set,
+        "features": features,
+        "threshold": threshold,
+        "k": ff.k,
+        "corpus_fingerprint": ff.fingerprint,
+        "seed": seed,
+        "train_graphlets": len(train),
+        "train_pipelines": int(pipeline_keys(train).nunique()),
+        "validation_auc": auc,
+    }
+    if kind == "rf":
+        forest = _fit_forest(params, x, y, seed)
+        return TrainedModel(booster=None, forest=forest, params={**RF_PARAMS, **params, "random_state": seed},
+                            rounds=0, seconds=time.perf_counter() - t0, **common)
     booster = _fit(params, x, y, n_rounds, seed)
-    return TrainedModel(
-        booster=booster,
-        feature_set=feature_set,
-        features=features,
-        threshold=threshold,
-        k=ff.k,
-        corpus_fingerprint=ff.fingerprint,
-        params={**BASE_PARAMS, **params, "seed": seed},
-        rounds=n_rounds,
-        seed=seed,
-        train_graphlets=len(train),
-        train_pipelines=int(pipeline_keys(train).nunique()),
-        validation_auc=auc,
-        seconds=time.perf_counter() - t0,
-    )
+    return TrainedModel(booster=booster, params={**BASE_PARAMS, **params, "seed": seed}, rounds=n_rounds,
+                        seconds=time.perf_counter() - t0, **common)
 
 
 # -- saving and loading -----------------------------------------------------------------------------
+
+MODEL_SUFFIXES = (".xgb.json", ".rf.skops", ".meta.json")
 
 
 def models_dir() -> Path:
@@ -361,30 +440,49 @@ def models_dir() -> Path:
 
 
 def model_paths(base: Path) -> tuple[Path, Path]:
-    """(booster JSON, metadata JSON) for a model base path or either of its two files."""
+    """(booster JSON, metadata JSON) for a model base path or any of its files."""
+    stem = _base_name(base)
+    return base.with_name(stem + ".xgb.json"), base.with_name(stem + ".meta.json")
+
+
+def forest_path(base: Path) -> Path:
+    """The skops file of a Random Forest for a model base path or any of its files."""
+    return base.with_name(_base_name(base) + ".rf.skops")
+
+
+def _base_name(base: Path) -> str:
     name = base.name
-    for suffix in (".xgb.json", ".meta.json"):
+    for suffix in MODEL_SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
-    return base.with_name(name + ".xgb.json"), base.with_name(name + ".meta.json")
+    return name
 
 
 def save_model(model: TrainedModel, base: Path | None = None) -> Path:
-    """Write ``<base>.xgb.json`` (xgboost's JSON) and ``<base>.meta.json``; return the metadata path.
+    """Write ``<base>.xgb.json`` (xgboost's JSON) or ``<base>.rf.skops`` (a Random Forest) and
+    ``<base>.meta.json``; return the metadata path.
 
-    Without ``base``: ``$MLPROV_HOME/models/<set>-s<seed>-<fingerprint[:10]>``, also recorded as the
-    latest model in ``models/latest``.
+    Without ``base``: ``$MLPROV_HOME/models/[rf-]<set>-s<seed>-<fingerprint[:10]>``, also recorded as
+    the latest model in ``models/latest``.
     """
     if base is None:
-        base = models_dir() / f"{model.feature_set}-s{model.seed}-{model.corpus_fingerprint[:10]}"
+        prefix = "" if model.forest is None else "rf-"
+        base = models_dir() / f"{prefix}{model.feature_set}-s{model.seed}-{model.corpus_fingerprint[:10]}"
         default = True
     else:
         default = False
     booster_path, meta_path = model_paths(base)
     booster_path.parent.mkdir(parents=True, exist_ok=True)
-    booster_path.write_bytes(model.model_json())
+    if model.forest is not None:
+        import skops.io
+
+        model_file = forest_path(base)
+        skops.io.dump(model.forest, model_file)
+    else:
+        model_file = booster_path
+        model_file.write_bytes(model.model_json())
     meta = model.metadata()
-    meta["model_file"] = booster_path.name
+    meta["model_file"] = model_file.name
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     if default:
         (models_dir() / "latest").write_text(meta_path.name + "\n")
@@ -398,8 +496,27 @@ def default_model_path() -> Path:
     return models_dir() / latest.read_text().strip()
 
 
+def _load_forest(path: Path, features: list[str]) -> RandomForestClassifier:
+    """A forest from its skops file, trusting no type beyond skops' defaults and :data:`RF_TRUSTED_TYPES`."""
+    import skops.io
+
+    try:
+        untrusted = set(skops.io.get_untrusted_types(file=path))
+        if not untrusted <= RF_TRUSTED_TYPES:
+            raise ModelError(f"{path} holds types a push model never has: {', '.join(sorted(untrusted))}")
+        forest = skops.io.load(path, trusted=sorted(untrusted))
+    except ModelError:
+        raise
+    except Exception as exc:  # a damaged zip, a foreign file: skops raises many kinds
+        raise ModelError(f"cannot read model {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
+            from None
+    if not isinstance(forest, RandomForestClassifier) or int(forest.n_features_in_) != len(features):
+        raise ModelMismatchError(f"{path}: not a Random Forest over the {len(features)} features of its metadata")
+    return forest
+
+
 def load_model(path: Path | None = None) -> TrainedModel:
-    """Read a model saved by :func:`save_model` (JSON only: a model file is data, never code)."""
+    """Read a model saved by :func:`save_model` (JSON and skops only: a model file is data, never code)."""
     booster_path, meta_path = model_paths(path or default_model_path())
     try:
         meta = json.loads(meta_path.read_text())
@@ -409,16 +526,24 @@ def load_model(path: Path | None = None) -> TrainedModel:
         raise ModelError(f"{meta_path} is not an mlprov push model (format {MODEL_FORMAT!r})")
     if int(meta.get("format_version", 0)) > MODEL_FORMAT_VERSION:
         raise ModelError(f"{meta_path} was written by a newer mlprov (format {meta.get('format_version')})")
-    booster = xgb.Booster()
-    try:
-        booster.load_model(str(booster_path))
-    except (OSError, xgb.core.XGBoostError) as exc:
-        raise ModelError(f"cannot read model {booster_path}: {str(exc).splitlines()[0]}") from None
     features = [str(f) for f in meta["features"]]
-    if list(booster.feature_names or []) != features:
-        raise ModelMismatchError(f"{booster_path}: the booster's features differ from its metadata's feature list")
+    booster: xgb.Booster | None = None
+    forest: RandomForestClassifier | None = None
+    if meta.get("kind", "xgboost") == "rf":
+        forest = _load_forest(forest_path(meta_path), features)
+    else:
+        booster = xgb.Booster()
+        try:
+            booster.load_model(str(booster_path))
+        except (OSError, xgb.core.XGBoostError) as exc:
+            raise ModelError(f"cannot read model {booster_path}: {str(exc).splitlines()[0]}") from None
+        if list(booster.feature_names or []) != features:
+            raise ModelMismatchError(
+                f"{booster_path}: the booster's features differ from its metadata's feature list"
+            )
     return TrainedModel(
         booster=booster,
+        forest=forest,
         feature_set=str(meta["feature_set"]),
         features=features,
         threshold=float(meta["threshold"]),

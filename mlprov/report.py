@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlprov.analytics import SIMILARITY_BINS, Analytics, Figure
+from mlprov.analytics import SIMILARITY_BINS, Analytics, Figure, omitted
 from mlprov.queries import query
 
 PlotFn = Callable[[Any, Analytics], None]  # draws on a matplotlib Axes
@@ -66,7 +66,7 @@ def _plot_operators(ax: Any, a: Analytics) -> None:
 
 
 def _plot_stage_cost(ax: Any, a: Analytics) -> None:
-    st = a["operator_usage"].groupby("stage")["cost_share"].sum().sort_values()
+    st = a["stage_compute"].set_index("stage")["cost_share"].astype(float).fillna(0.0).sort_values()
     ax.barh(st.index, 100.0 * st.to_numpy(), color="#dd8452")
     ax.set_xlabel("share of compute (%)")
 
@@ -161,8 +161,27 @@ def sections(a: Analytics) -> list[Section]:
     """The report's sections, in the study's order."""
     life = a["pipeline_lifespan"]
     ops = a["operator_usage"]
-    stage = ops.groupby("stage", as_index=False)[["executions", "cost", "cost_share"]].sum() if len(ops) else ops
+    stage = a["stage_compute"]
+    traces = a["pipeline_traces"]
     out = [
+        Section(
+            "Corpus: pipelines and their traces",
+            "Trace of a pipeline: its executions and the distinct artifacts they read or wrote. Model type of a "
+            "pipeline: the one most of its graphlets' Trainers record. Warm-starting: a Trainer of the pipeline reads "
+            "a Model artifact another Trainer wrote.",
+            ("corpus", "pipeline_traces"),
+            [
+                ("Corpus", a["corpus"]),
+                (
+                    "Largest traces",
+                    traces.sort_values("nodes", ascending=False)
+                    .head(10)[["store", "pipeline", "executions", "artifacts", "nodes", "graphlets", "pushed",
+                               "model_type", "warm_start"]],
+                ),
+            ]
+            if len(traces)
+            else [],
+        ),
         Section(
             "Pipelines: lifespan and training cadence",
             "Lifespan: first execution created to last execution updated. Models per day: model graphlets / "
@@ -187,12 +206,12 @@ def sections(a: Analytics) -> list[Section]:
         ),
         Section(
             "Operators: usage and compute",
-            "Share of pipelines that run each operator kind at least once, and each kind's and stage's share of "
-            "all execution cost (recorded CPU seconds, else wall time).",
-            ("operator_usage",),
+            "Share of pipelines that run each operator kind (and each of the study's six stages) at least once, "
+            "and each kind's and stage's share of all execution cost (recorded CPU seconds, else wall time).",
+            ("operator_usage", "stage_compute"),
             [
                 ("By operator kind", _pct_columns(ops, ("pipeline_share", "cost_share")).round(1)),
-                ("By stage", _pct_columns(stage.sort_values("cost", ascending=False), ("cost_share",)).round(1)),
+                ("By stage", _pct_columns(stage, ("cost_share", "pipeline_share")).round(1)),
             ]
             if len(ops)
             else [],
@@ -213,10 +232,11 @@ def sections(a: Analytics) -> list[Section]:
             "their per-feature statistics) of each graphlet vs the previous one of its pipeline, as written onto "
             "the :NEXT links by `mlprov features`; time between trainer starts; graphlets without a push between "
             "two pushes.",
-            ("similarity_bins", "similarity_by_push", "consecutive", "push_gaps"),
+            ("similarity_bins", "similarity_by_push", "pipeline_similarity", "consecutive", "push_gaps"),
             [
                 ("Similarity bins", _pct_columns(a["similarity_bins"], ("share",)).round(3)),
                 ("Pushed vs unpushed", _pct_columns(a["similarity_by_push"], ("code_match",)).round(3)),
+                ("Per pipeline", a["pipeline_similarity"].round(3)),
             ]
             if a.has_similarity
             else [],
@@ -276,8 +296,16 @@ def markdown_table(df: pd.DataFrame) -> str:
 
 def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"section": f.section, "statistic": f.statistic, "ours": f.formatted(), "study": f.study} for f in figures]
+        [
+            {"section": f.section, "statistic": f.statistic, "ours": f.formatted(), "study": f.study,
+             "figure": f.key.replace(",", ", ")}
+            for f in figures
+        ]
     )
+
+
+def omitted_frame(a: Analytics) -> pd.DataFrame:
+    return pd.DataFrame(omitted(a), columns=["figure", "why it has no value here"])
 
 
 def _draw(png: Path, draw: PlotFn, a: Analytics, title: str) -> None:
@@ -306,12 +334,20 @@ def write_report(a: Analytics, out_dir: Path) -> dict[str, Path]:
         "",
         markdown_table(figures_frame(a.figures)),
         "",
-        "Study figures as stated in DESIGN.md (from the SIGMOD'21 study); '-' where none is stated.",
+        "Study values from the SIGMOD'21 study as listed in shared/study/figures.md (column `figure`: its id "
+        "there); '-' where the study states none. Percent columns are percent; similarities and shares are "
+        "0..1; 'a / b / c' figures of the study are split over rows.",
+        "",
+        "## Figures of the study without a value here",
+        "",
+        markdown_table(omitted_frame(a)),
         "",
     ]
     body = [
         f"<h1>mlprov corpus report ({html.escape(scope)})</h1><h2>Summary beside the study</h2>",
         figures_frame(a.figures).to_html(index=False, border=0),
+        "<h2>Figures of the study without a value here</h2>",
+        omitted_frame(a).to_html(index=False, border=0),
     ]
     for sec in secs:
         md += [
@@ -351,6 +387,7 @@ def write_report(a: Analytics, out_dir: Path) -> dict[str, Path]:
     payload = {
         "store": a.store,
         "figures": [f.as_dict() for f in a.figures],
+        "omitted": [{"figure": k, "reason": r} for k, r in omitted(a)],
         "queries": {name: json.loads(df.to_json(orient="records")) for name, df in a.frames.items()},
     }
     paths["json"].write_text(json.dumps(payload, indent=1) + "\n")

@@ -4,8 +4,10 @@
 //   when either set is empty). `pairs` pairs the spans by ordinal position (the i-th smallest span
 //   of g with the i-th smallest of the predecessor, i < the smaller count) and gives, for each pair,
 //   the uids of the two spans' ExampleStatistics artifacts held by the graphlets (the latest
-//   created one per span; null where a span has none); the dataset similarity itself is computed
-//   from their `feature_stats` in features/frame.py. `code_changed` = 1 when the trainers' code
+//   created one per span; null where a span has none; an ExampleStatistics without a `span` of its
+//   own, as real TFX writes them, has the span of the Examples its StatisticsGen read); the dataset
+//   similarity itself is computed from their `feature_stats` (or their TFDV files) in
+//   features/frame.py. `code_changed` = 1 when the trainers' code
 //   versions (code_version property, else module_path / module_file, whose TFX wheel name carries
 //   the code digest) differ, 0 when equal, null when either is unknown. `prev_pushed` = the
 //   predecessor's push outcome (1/0) when it was known before g's own work began — the predecessor
@@ -29,9 +31,15 @@ CALL (g) {
          } AS spans,
          COLLECT {
            MATCH (g)-[:CONTAINS]->(a:Artifact)
-           WHERE a.kind = 'ExampleStatistics' AND a.span IS NOT NULL
-           WITH a ORDER BY a.created DESC, a.mlmd_id DESC
-           WITH a.span AS s, collect(a.uid)[0] AS stats
+           WHERE a.kind = 'ExampleStatistics'
+           WITH a, coalesce(a.span, head(COLLECT {
+                  MATCH (x:Artifact)-[:INPUT]->(:Execution {kind: 'StatisticsGen'})-[:OUTPUT]->(a)
+                  WHERE x.kind = 'Examples' AND x.span IS NOT NULL
+                  RETURN x.span ORDER BY x.span
+                })) AS s
+           WHERE s IS NOT NULL
+           WITH a, s ORDER BY a.created DESC, a.mlmd_id DESC
+           WITH s, collect(a.uid)[0] AS stats
            RETURN [s, stats]
          } AS stats
 }
@@ -49,9 +57,15 @@ CALL (p) {
          } AS p_spans,
          COLLECT {
            MATCH (p)-[:CONTAINS]->(a:Artifact)
-           WHERE a.kind = 'ExampleStatistics' AND a.span IS NOT NULL
-           WITH a ORDER BY a.created DESC, a.mlmd_id DESC
-           WITH a.span AS s, collect(a.uid)[0] AS stats
+           WHERE a.kind = 'ExampleStatistics'
+           WITH a, coalesce(a.span, head(COLLECT {
+                  MATCH (x:Artifact)-[:INPUT]->(:Execution {kind: 'StatisticsGen'})-[:OUTPUT]->(a)
+                  WHERE x.kind = 'Examples' AND x.span IS NOT NULL
+                  RETURN x.span ORDER BY x.span
+                })) AS s
+           WHERE s IS NOT NULL
+           WITH a, s ORDER BY a.created DESC, a.mlmd_id DESC
+           WITH s, collect(a.uid)[0] AS stats
            RETURN [s, stats]
          } AS p_stats
 }

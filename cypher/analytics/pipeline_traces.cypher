@@ -1,0 +1,51 @@
+// Purpose: Each pipeline's trace (the study's §2–4): its execution nodes and the distinct artifact
+//   nodes they read or wrote (the trace size), its model graphlets with their push outcomes, its
+//   model type (the one most of its graphlets' Trainers record; ties by name; 'unknown' when none)
+//   and whether it warm-starts (a Trainer of the pipeline reads a Model artifact another Trainer
+//   wrote, e.g. a previous model or a distillation teacher's).
+//   Also its compute: all of its executions' cost, the pre-trainer operators' part, and the part of
+//   Trainer and post-trainer executions held by its unpushed graphlets (each execution once).
+// Parameters: $store (string, optional: all stores)
+// Returns: one row per pipeline with executions: store, pipeline, executions, artifacts, nodes
+//   (int: executions + artifacts), graphlets, decided, pushed (int), model_type (string),
+//   warm_start (bool), cost, pre_trainer_cost, unpushed_late_cost (seconds); ordered by store,
+//   pipeline
+MATCH (p:Pipeline)
+WHERE $store IS NULL OR p.store = $store
+CALL (p) {
+  MATCH (e:Execution {pipeline: p.name})
+  WHERE e.store = p.store
+  RETURN count(e) AS executions, sum(toFloat(coalesce(e.cost, 0.0))) AS cost,
+         sum(CASE WHEN e.category = 'pre-trainer' THEN toFloat(coalesce(e.cost, 0.0)) ELSE 0.0 END) AS pre_trainer_cost
+}
+CALL (p) {
+  MATCH (e:Execution {pipeline: p.name})-[:INPUT|OUTPUT]-(a:Artifact)
+  WHERE e.store = p.store
+  RETURN count(DISTINCT a) AS artifacts
+}
+CALL (p) {
+  MATCH (g:Graphlet {pipeline: p.name})-[:CONTAINS]->(e:Execution)
+  WHERE g.store = p.store AND g.pushed = false AND e.category IN ['trainer', 'post-trainer']
+  WITH DISTINCT e
+  RETURN sum(toFloat(coalesce(e.cost, 0.0))) AS unpushed_late_cost
+}
+CALL (p) {
+  MATCH (g:Graphlet {pipeline: p.name})
+  WHERE g.store = p.store
+  OPTIONAL MATCH (t:Execution {uid: g.trainer_uid})
+  WITH coalesce(t.c_model_type, t.p_model_type, 'unknown') AS model_type, count(g) AS n,
+       count(g.pushed) AS decided, count(CASE WHEN g.pushed THEN 1 END) AS pushed
+  ORDER BY n DESC, model_type
+  RETURN coalesce(collect(model_type)[0], 'unknown') AS model_type, sum(n) AS graphlets, sum(decided) AS decided,
+         sum(pushed) AS pushed
+}
+WITH p, executions, artifacts, cost, pre_trainer_cost, unpushed_late_cost, model_type, graphlets, decided, pushed,
+     EXISTS {
+       MATCH (t2:Execution {pipeline: p.name})<-[:INPUT]-(:Artifact {kind: 'Model'})
+             <-[:OUTPUT]-(t1:Execution {kind: 'Trainer'})
+       WHERE t2.store = p.store AND t2.kind = 'Trainer' AND t1 <> t2
+     } AS warm_start
+WHERE executions > 0
+RETURN p.store AS store, p.name AS pipeline, executions, artifacts, executions + artifacts AS nodes, graphlets,
+       decided, pushed, model_type, warm_start, cost, pre_trainer_cost, unpushed_late_cost
+ORDER BY store, pipeline

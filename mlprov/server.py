@@ -305,6 +305,7 @@ class ManagedServer:
                     "org.neo4j.cli.AdminTool",
                     "dbms",
                     "set-initial-password",
+                    "--",  # end of options: a password may start with "-" (token_urlsafe's do, 1 in 32)
                     password,
                 ],
                 "setting the initial Neo4j password",

@@ -107,3 +107,16 @@ def test_connection_problems_are_one_clear_line(neo4j_connection: object, env: d
     assert len(lines) == 1 and expected in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
     assert conn.password not in proc.stderr + proc.stdout
+
+
+def test_a_password_starting_with_a_dash_is_set(own_home: dict[str, str]) -> None:
+    """neo4j-admin took such a password for an option (exit 64); generated passwords start with "-" 1 time in 32."""
+    env = {**own_home, "NEO4J_PASSWORD": "-starts-with-a-dash"}
+    started = run_cli("neo4j", "start", env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        uri = str(_status(env)["uri"])
+        with neo4j.GraphDatabase.driver(uri, auth=("neo4j", "-starts-with-a-dash")) as drv:
+            assert drv.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+    finally:
+        run_cli("neo4j", "stop", env=env)

@@ -30,6 +30,7 @@ install-test: $(BIN)/pip
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # mypy cannot follow the editable install's import hook: give it the same package as a link tree.
 typecheck:

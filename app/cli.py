@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from mlprov.app.access import AUTH_ENV, HEADER_ENV, Auth, check_serving
 
+from mlprov.app.access import AUTH_ENV, HEADER_ENV, Auth, check_serving
 from mlprov.errors import MlprovError
 from mlprov.settings import resolve_connection
 

@@ -7,8 +7,8 @@ import os
 from typing import Any, NoReturn
 
 import streamlit as st
-from mlprov.app import data
 
+from mlprov.app import data
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.queries import query

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from mlprov.app import common, data
 
 from mlprov import analyst
+from mlprov.app import common, data
 from mlprov.errors import MlprovError
 from mlprov.queries import query
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from mlprov.loader.operators import KINDS
 
 from mlprov.analyst import Result, run_analyst
 from mlprov.db import Row, Warehouse
+from mlprov.loader.operators import KINDS
 
 DEFAULT_TTL_S = 60.0
 PAGE_SIZES = (100, 250, 500, 1000)
@@ -28,7 +28,7 @@ DEFAULT_PAGE_SIZE = 250
 MAX_EDGES = 600
 HISTORY_K = 3
 
-# Operator kinds in pipeline order (DESIGN §5), so the trace's lanes read top to bottom.
+# Operator kinds in pipeline order (docs/graph-model.md), so the trace's lanes read top to bottom.
 KIND_ORDER = KINDS
 STAGE_ORDER = (
     "ingest",
@@ -475,7 +475,7 @@ def predictions(r: Reader, store: str | None) -> pd.DataFrame:
 
 
 def freshness_waste(df: pd.DataFrame, thresholds: Sequence[float] | None = None) -> pd.DataFrame:
-    """The freshness–waste curve (DESIGN §8) of predictions: at threshold t a graphlet is run when
+    """The freshness–waste curve (docs/predictor.md) of predictions: at threshold t a graphlet is run when
     its push probability is ≥ t. freshness = share of pushed graphlets still run; waste = share of
     the unpushed graphlets' cost still spent; waste_removed = 1 − waste."""
     ts = list(thresholds) if thresholds is not None else [i / 100 for i in range(101)]

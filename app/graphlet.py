@@ -7,8 +7,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from mlprov.app import common, data, predict
 
+from mlprov.app import common, data, predict
 from mlprov.queries import query
 
 STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")

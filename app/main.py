@@ -7,6 +7,7 @@ Each page is its own file in this folder, so its address is ``/<file name>`` (``
 from __future__ import annotations
 
 import streamlit as st
+
 from mlprov.app import access
 
 PAGES = (

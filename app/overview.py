@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import altair as alt
 import streamlit as st
+
 from mlprov.app import common, data
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+
 from mlprov.app import common, data
 
 MEMBERSHIP_COLOURS = {

@@ -111,7 +111,7 @@ def predict(wh: Warehouse, uids: Sequence[str]) -> Outcome:
 
 
 def features_of(wh: Warehouse, uids: Sequence[str], k: int) -> Outcome:
-    """The feature rows (DESIGN §7) of these graphlets, computed from the graph."""
+    """The feature rows (docs/predictor.md) of these graphlets, computed from the graph."""
     compute = _function(FRAME, "compute_frame")
     if compute is None:
         return Outcome(False, f"the feature frame `{FRAME}` is not installed in this build")

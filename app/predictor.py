@@ -3,7 +3,7 @@
 The curve is computed from the predictions the push predictor wrote back to the :Graphlet nodes
 (``push_probability``) of graphlets whose push is decided: at threshold t a graphlet runs when its
 probability is ≥ t; freshness is the share of pushed graphlets still run, waste the share of the
-unpushed graphlets' cost still spent (DESIGN §8).
+unpushed graphlets' cost still spent (docs/predictor.md).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+
 from mlprov.app import common, data, predict
 
 

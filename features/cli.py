@@ -11,6 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mlprov.console import connect, err, out
+from mlprov.db import Warehouse
+from mlprov.errors import IncompleteStoreError
 from mlprov.features.frame import (
     ABLATIONS,
     DEFAULT_K,
@@ -23,13 +30,6 @@ from mlprov.features.frame import (
     write_next_similarity,
 )
 from mlprov.loader.load import incomplete_stores
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from mlprov.console import connect, err, out
-from mlprov.db import Warehouse
-from mlprov.errors import IncompleteStoreError
 
 
 def _warn_incomplete(wh: Warehouse, k: int) -> None:
@@ -155,6 +155,7 @@ def train_command(
     """Train the push predictor (xgboost, or the study's Random Forest) on one feature set (split by pipeline) and
     save it (xgboost JSON or skops, never pickle)."""
     import numpy as np
+
     from mlprov.features.predictor import (
         balanced_accuracy,
         roc_auc,

@@ -1,4 +1,4 @@
-"""Evaluation of the push predictor (DESIGN §8): the study's Table 3 analogue and the
+"""Evaluation of the push predictor (docs/predictor.md): the study's Table 3 analogue and the
 freshness–waste curve.
 
 For each seed, the labelled graphlets (``pushed`` true/false; undecided ones are excluded and
@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from mlprov.features.frame import ABLATIONS, MAIN_SETS, MODEL_TYPES, FeatureFrame, _safe, feature_cost
 from mlprov.features.predictor import (
     balanced_accuracy,
@@ -54,7 +55,6 @@ from mlprov.features.predictor import (
     split_by_pipeline,
     train_model,
 )
-
 from mlprov.settings import mlprov_home
 
 DEFAULT_SEEDS = 5
@@ -278,8 +278,15 @@ def evaluate(
                 if progress is not None:
                     progress(f"seed {seed}: {row}")
                 model = train_model(ff, name, train_mask, seed=seed, kind=kind)
-                scored.append((row, model.predict_proba(test), model.threshold,
-                               test[f"cost_before_{name}"].to_numpy(dtype=float), model.seconds))
+                scored.append(
+                    (
+                        row,
+                        model.predict_proba(test),
+                        model.threshold,
+                        test[f"cost_before_{name}"].to_numpy(dtype=float),
+                        model.seconds,
+                    )
+                )
         if oracle is not None:
             o_train, o_test = oracle[train_mask], oracle[test_mask]
             ok = ~np.isnan(o_train)
@@ -375,24 +382,35 @@ def targets(ev: Evaluation) -> list[tuple[str, bool, str]]:
     main = [s for s in MAIN_SETS if s in ba]
     if len(main) == len(MAIN_SETS):
         order = all(ba[a] < ba[b] for a, b in itertools.pairwise(main))
-        out.append(("ordering input < input_pre < input_pre_trainer < validation", order,
-                    " < ".join(f"{ba[s]:.3f}" for s in main)))
+        out.append(
+            (
+                "ordering input < input_pre < input_pre_trainer < validation",
+                order,
+                " < ".join(f"{ba[s]:.3f}" for s in main),
+            )
+        )
     if "oracle" in ba and "validation" in ba:
         gap = ba["validation"] - ba["oracle"]
         out.append(("validation within 0.02 of the oracle", abs(gap) <= 0.02, f"validation − oracle = {gap:+.3f}"))
     if "heuristic" in ba:
         sets = [s for s in ba if s not in ("heuristic", "oracle")]
         below = [s for s in sets if not ba[s] > ba["heuristic"]]
-        out.append(("every set above the heuristic", not below,
-                    f"heuristic {ba['heuristic']:.3f}" + (f"; not above: {', '.join(below)}" if below else "")))
+        out.append(
+            (
+                "every set above the heuristic",
+                not below,
+                f"heuristic {ba['heuristic']:.3f}" + (f"; not above: {', '.join(below)}" if below else ""),
+            )
+        )
     best = max(
         ((n, float(np.nanmean(r.removed_full))) for n, r in ev.results.items() if n not in ("heuristic", "oracle")),
         key=lambda t: t[1],
         default=None,
     )
     if best is not None:
-        out.append(("≥ 50% of waste removed at 100% freshness", best[1] >= 0.5,
-                    f"best: {best[0]} {100 * best[1]:.0f}%"))
+        out.append(
+            ("≥ 50% of waste removed at 100% freshness", best[1] >= 0.5, f"best: {best[0]} {100 * best[1]:.0f}%")
+        )
     return out
 
 
@@ -436,9 +454,7 @@ def write_report(ev: Evaluation, out_dir: Path | None = None) -> dict[str, Path]
     plot_curves(ev, paths["png"])
     img = base64.b64encode(paths["png"].read_bytes()).decode()
     head = "".join(f"<th>{html.escape(c)}</th>" for c in TABLE_COLUMNS)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(ev)
-    )
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table_rows(ev))
     tgt = "".join(
         f"<li>{'met' if ok else '<b>missed</b>'}: {html.escape(t)} ({html.escape(d)})</li>" for t, ok, d in targets(ev)
     )

@@ -1,4 +1,4 @@
-"""The feature frame of the push predictor (DESIGN §7): one row per model graphlet.
+"""The feature frame of the push predictor (docs/predictor.md): one row per model graphlet.
 
 Everything graph-shaped is computed by Cypher (``cypher/features/``): the per-graphlet part
 (``features/rows``: label, costs, model type, shape per operator kind, validation outcomes) and the
@@ -86,11 +86,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from mlprov.features.tfdv import StatisticsReader, stored_roots
-from mlprov.loader.operators import CATEGORIES
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.features.tfdv import StatisticsReader, stored_roots
+from mlprov.loader.operators import CATEGORIES
 from mlprov.settings import mlprov_home
 
 FRAME_VERSION = "5"

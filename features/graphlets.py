@@ -1,4 +1,4 @@
-"""Model graphlets (DESIGN §6): one :Graphlet per non-CACHED Trainer execution of a complete store.
+"""Model graphlets (docs/graphlets.md): one :Graphlet per non-CACHED Trainer execution of a complete store.
 
 A graphlet holds these executions, and every input and output artifact of each of them:
 
@@ -41,10 +41,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from mlprov.loader.load import incomplete_line
-
 from mlprov.db import Warehouse
 from mlprov.errors import IncompleteStoreError, QueryError
+from mlprov.loader.load import incomplete_line
 
 VERSION = "1"
 DEFAULT_BATCH = 200

@@ -1,4 +1,4 @@
-"""The push predictor (DESIGN §8): xgboost on the feature frame, saved as JSON, applied to graphlets.
+"""The push predictor (docs/predictor.md): xgboost on the feature frame, saved as JSON, applied to graphlets.
 
 * Splits are by pipeline (``store/pipeline``): no pipeline has graphlets on both sides. Among many
   random pipeline partitions of a seed, the one whose test side is closest to the wanted share of
@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
 from sklearn.ensemble import RandomForestClassifier
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
 from mlprov.settings import mlprov_home
 
 MODEL_FORMAT = "mlprov-push-model"
@@ -223,8 +223,14 @@ class TrainedModel:
             return self.model_json()
         out = bytearray()
         for tree in (est.tree_ for est in self.forest.estimators_):
-            for arr in (tree.feature, tree.threshold, tree.children_left, tree.children_right, tree.value,
-                        tree.missing_go_to_left):
+            for arr in (
+                tree.feature,
+                tree.threshold,
+                tree.children_left,
+                tree.children_right,
+                tree.value,
+                tree.missing_go_to_left,
+            ):
                 out += np.ascontiguousarray(arr).tobytes()
         return bytes(out)
 
@@ -280,14 +286,17 @@ def _versions() -> dict[str, str]:
         mlprov_version = version("mlprov")
     except PackageNotFoundError:
         mlprov_version = "unknown"
-    return {"mlprov": mlprov_version, "xgboost": xgb.__version__, "scikit-learn": sklearn.__version__,
-            "pandas": pd.__version__, "numpy": np.__version__}
+    return {
+        "mlprov": mlprov_version,
+        "xgboost": xgb.__version__,
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+    }
 
 
 def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None) -> xgb.DMatrix:
-    return xgb.DMatrix(
-        x.to_numpy(dtype=np.float32), label=y, feature_names=list(x.columns), missing=np.nan, nthread=1
-    )
+    return xgb.DMatrix(x.to_numpy(dtype=np.float32), label=y, feature_names=list(x.columns), missing=np.nan, nthread=1)
 
 
 def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame) -> np.ndarray:
@@ -317,15 +326,27 @@ def align(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
     return x.astype("float64")
 
 
-def _fit(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, rounds: int, seed: int,
-         evals: tuple[pd.DataFrame, np.ndarray] | None = None) -> xgb.Booster:
+def _fit(
+    params: dict[str, Any],
+    x: pd.DataFrame,
+    y: np.ndarray,
+    rounds: int,
+    seed: int,
+    evals: tuple[pd.DataFrame, np.ndarray] | None = None,
+) -> xgb.Booster:
     p = {**BASE_PARAMS, **params, "seed": seed}
     dtrain = _dmatrix(x, y)
     if evals is None:
         return xgb.train(p, dtrain, num_boost_round=rounds)
     dval = _dmatrix(*evals)
-    return xgb.train(p, dtrain, num_boost_round=rounds, evals=[(dval, "validation")],
-                     early_stopping_rounds=EARLY_STOP, verbose_eval=False)
+    return xgb.train(
+        p,
+        dtrain,
+        num_boost_round=rounds,
+        evals=[(dval, "validation")],
+        early_stopping_rounds=EARLY_STOP,
+        verbose_eval=False,
+    )
 
 
 def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: int) -> RandomForestClassifier:
@@ -335,8 +356,13 @@ def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: in
     return forest
 
 
-def _fold_scores(kind: str, params: dict[str, Any], train: tuple[pd.DataFrame, np.ndarray],
-                 held: tuple[pd.DataFrame, np.ndarray], seed: int) -> tuple[np.ndarray, int]:
+def _fold_scores(
+    kind: str,
+    params: dict[str, Any],
+    train: tuple[pd.DataFrame, np.ndarray],
+    held: tuple[pd.DataFrame, np.ndarray],
+    seed: int,
+) -> tuple[np.ndarray, int]:
     """Scores of the held-out fold from a model fitted on the other folds, and the boosting rounds used
     (early stopping on the held-out fold; 0 for a forest)."""
     if kind == "rf":
@@ -423,11 +449,22 @@ def train_model(
     }
     if kind == "rf":
         forest = _fit_forest(params, x, y, seed)
-        return TrainedModel(booster=None, forest=forest, params={**RF_PARAMS, **params, "random_state": seed},
-                            rounds=0, seconds=time.perf_counter() - t0, **common)
+        return TrainedModel(
+            booster=None,
+            forest=forest,
+            params={**RF_PARAMS, **params, "random_state": seed},
+            rounds=0,
+            seconds=time.perf_counter() - t0,
+            **common,
+        )
     booster = _fit(params, x, y, n_rounds, seed)
-    return TrainedModel(booster=booster, params={**BASE_PARAMS, **params, "seed": seed}, rounds=n_rounds,
-                        seconds=time.perf_counter() - t0, **common)
+    return TrainedModel(
+        booster=booster,
+        params={**BASE_PARAMS, **params, "seed": seed},
+        rounds=n_rounds,
+        seconds=time.perf_counter() - t0,
+        **common,
+    )
 
 
 # -- saving and loading -----------------------------------------------------------------------------
@@ -508,8 +545,9 @@ def _load_forest(path: Path, features: list[str]) -> RandomForestClassifier:
     except ModelError:
         raise
     except Exception as exc:  # a damaged zip, a foreign file: skops raises many kinds
-        raise ModelError(f"cannot read model {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
-            from None
+        raise ModelError(
+            f"cannot read model {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     if not isinstance(forest, RandomForestClassifier) or int(forest.n_features_in_) != len(features):
         raise ModelMismatchError(f"{path}: not a Random Forest over the {len(features)} features of its metadata")
     return forest
@@ -538,9 +576,7 @@ def load_model(path: Path | None = None) -> TrainedModel:
         except (OSError, xgb.core.XGBoostError) as exc:
             raise ModelError(f"cannot read model {booster_path}: {str(exc).splitlines()[0]}") from None
         if list(booster.feature_names or []) != features:
-            raise ModelMismatchError(
-                f"{booster_path}: the booster's features differ from its metadata's feature list"
-            )
+            raise ModelMismatchError(f"{booster_path}: the booster's features differ from its metadata's feature list")
     return TrainedModel(
         booster=booster,
         forest=forest,
@@ -624,8 +660,14 @@ def predict(
     tops = top_contributions(model, x, contribs, top)
     version = model.version
     preds = [
-        Prediction(str(u), None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p),
-                   float(lbl), float(pr), bool(pr >= model.threshold), tp)
+        Prediction(
+            str(u),
+            None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p),
+            float(lbl),
+            float(pr),
+            bool(pr >= model.threshold),
+            tp,
+        )
         for u, p, lbl, pr, tp in zip(data["uid"], data["pipeline"], data["pushed"], prob, tops, strict=True)
     ]
     rows = [

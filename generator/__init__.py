@@ -1,4 +1,4 @@
-"""Synthetic MLMD corpus generator, calibrated to the SIGMOD'21 study (DESIGN §10).
+"""Synthetic MLMD corpus generator, calibrated to the SIGMOD'21 study (docs/generator.md).
 
 ``generate`` writes real MLMD SQLite stores (schema version 10) from a production-like mechanism
 (see :mod:`mlprov.generator.mechanism` for the archetypes and the exact property names), the latent

@@ -1,5 +1,5 @@
 """``check``: recompute the corpus statistics from the MLMD stores themselves and compare them with
-the study's targets (DESIGN §10).
+the study's targets (docs/generator.md).
 
 Nothing here reads generator internals or ``latent.csv``: every number comes from SQL over the
 stores' own tables. Definitions (all pooled over the corpus unless said otherwise):
@@ -36,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from mlprov.features.frame import dataset_similarity
-from mlprov.generator.corpus import store_paths
 
 from mlprov.analytics import STUDY
+from mlprov.features.frame import dataset_similarity
+from mlprov.generator.corpus import store_paths
 
 # The study's Table 1, rows 2 and 3 (dataset similarity of consecutive graphlets; bins in %, mean)
 DATASET_SIM_BINS = (89.7, 0.3, 0.1, 9.9)
@@ -247,8 +247,10 @@ def _jaccard(a: object, b: object) -> float:
 def _dataset_similarity(st: CorpusStats, store: str, pipeline: str, a: object, b: object) -> float:
     if not isinstance(a, frozenset) or not isinstance(b, frozenset):
         return math.nan
-    pairs = [(st.span_stats.get((store, pipeline, x)), st.span_stats.get((store, pipeline, y)))
-             for x, y in zip(sorted(a), sorted(b), strict=False)]
+    pairs = [
+        (st.span_stats.get((store, pipeline, x)), st.span_stats.get((store, pipeline, y)))
+        for x, y in zip(sorted(a), sorted(b), strict=False)
+    ]
     return float(dataset_similarity(pairs))
 
 
@@ -264,8 +266,15 @@ def consecutive_pairs(st: CorpusStats) -> pd.DataFrame:
         jac.append(_jaccard(a, b) if s else math.nan)
         sim.append(_dataset_similarity(st, str(store), str(pipe), a, b) if s else math.nan)
     pairs = pd.DataFrame(
-        {"store": g["store"], "pipeline": g["pipeline"], "same": same, "jaccard": jac, "dataset_similarity": sim,
-         "code_same": (g["code"] == g["code"].shift()) & g["code"].notna(), "pushed": g["pushed"]}
+        {
+            "store": g["store"],
+            "pipeline": g["pipeline"],
+            "same": same,
+            "jaccard": jac,
+            "dataset_similarity": sim,
+            "code_same": (g["code"] == g["code"].shift()) & g["code"].notna(),
+            "pushed": g["pushed"],
+        }
     )
     return pairs[pairs["same"]].reset_index(drop=True)
 
@@ -360,17 +369,28 @@ def check(out_dir: Path) -> list[CheckRow]:
             "%",
         ),
         *_similarity_rows("dataset similarity", sim, DATASET_SIM_BINS, DATASET_SIM_MEAN),
-        *_similarity_rows("per-pipeline average dataset similarity", sim_avg, AVG_DATASET_SIM_BINS,
-                          AVG_DATASET_SIM_MEAN),
+        *_similarity_rows(
+            "per-pipeline average dataset similarity", sim_avg, AVG_DATASET_SIM_BINS, AVG_DATASET_SIM_MEAN
+        ),
         *[
-            CheckRow(f"dataset similarity to the previous graphlet, {label}",
-                     mean(sim_pairs.loc[sim_pairs["pushed"] == k, "dataset_similarity"]), TABLE2_SIM[k], 0.10,
-                     "relative")
+            CheckRow(
+                f"dataset similarity to the previous graphlet, {label}",
+                mean(sim_pairs.loc[sim_pairs["pushed"] == k, "dataset_similarity"]),
+                TABLE2_SIM[k],
+                0.10,
+                "relative",
+            )
             for k, label in ((1, "pushed"), (0, "unpushed"))
         ],
         *[
-            CheckRow(f"code unchanged from the previous graphlet, {label} (%)",
-                     share(pairs.loc[pairs["pushed"] == k, "code_same"]), 100 * TABLE2_CODE[k], 0.10, "relative", "%")
+            CheckRow(
+                f"code unchanged from the previous graphlet, {label} (%)",
+                share(pairs.loc[pairs["pushed"] == k, "code_same"]),
+                100 * TABLE2_CODE[k],
+                0.10,
+                "relative",
+                "%",
+            )
             for k, label in ((1, "pushed"), (0, "unpushed"))
         ],
     ]
@@ -379,13 +399,15 @@ def check(out_dir: Path) -> list[CheckRow]:
 def _similarity_rows(label: str, values: np.ndarray, targets: tuple[float, ...], mean: float) -> list[CheckRow]:
     """Table 1 rows: each bin within 5 points, the mean within 10%."""
     shares = bins(values)
-    rows = [CheckRow(f"{label} in {b} (%)", v, t, 5.0, "points", "%")
-            for b, v, t in zip(BIN_NAMES, shares, targets, strict=True)]
+    rows = [
+        CheckRow(f"{label} in {b} (%)", v, t, 5.0, "points", "%")
+        for b, v, t in zip(BIN_NAMES, shares, targets, strict=True)
+    ]
     avg = float(values.mean()) if values.size else math.nan
     return [*rows, CheckRow(f"{label}, mean", avg, mean, 0.10, "relative")]
 
 
-def format_check_table(rows: list[CheckRow], title: str = "Calibration vs the study (DESIGN §10)") -> object:
+def format_check_table(rows: list[CheckRow], title: str = "Calibration vs the study (docs/generator.md)") -> object:
     """A rich Table of check rows (print it with a rich Console)."""
     from rich.table import Table
 

@@ -18,11 +18,30 @@ from mlprov.generator.presets import get_preset
 LATENT_FILE = "latent.csv"
 MANIFEST_FILE = "manifest.json"
 STORES_DIR = "stores"
-LATENT_COLUMNS = ("store", "execution_id", "pipeline", "archetype", "trainer_node", "state",
-                  "push_probability", "pushed")
+LATENT_COLUMNS = (
+    "store",
+    "execution_id",
+    "pipeline",
+    "archetype",
+    "trainer_node",
+    "state",
+    "push_probability",
+    "pushed",
+)
 GENERATOR_VERSION = "1"
-_TABLES = ("Type", "Context", "ParentContext", "Execution", "ExecutionProperty", "Artifact",
-           "ArtifactProperty", "Event", "EventPath", "Association", "Attribution")
+_TABLES = (
+    "Type",
+    "Context",
+    "ParentContext",
+    "Execution",
+    "ExecutionProperty",
+    "Artifact",
+    "ArtifactProperty",
+    "Event",
+    "EventPath",
+    "Association",
+    "Attribution",
+)
 
 
 @dataclass
@@ -119,12 +138,19 @@ def generate(
     paths = [store_dir / name for name in names]
     totals = {t: sum(c[t] for c in counts_per_store.values()) for t in _TABLES}
     manifest = GenerationManifest(
-        preset=preset, seed=seed, pipelines=n, shards=shards, stores=[f"{STORES_DIR}/{x}" for x in names],
-        graphlets=len(latent), pushed=sum(r.pushed for r in latent), counts=totals,
-        counts_per_store=counts_per_store, bytes=sum(p.stat().st_size for p in paths),
-        fingerprint=fingerprint(paths), generation_seconds=round(time.perf_counter() - t0, 3),
-        extra={"archetypes": _count([p.archetype for p in plans]),
-               "cadences": _count([p.cadence.name for p in plans])},
+        preset=preset,
+        seed=seed,
+        pipelines=n,
+        shards=shards,
+        stores=[f"{STORES_DIR}/{x}" for x in names],
+        graphlets=len(latent),
+        pushed=sum(r.pushed for r in latent),
+        counts=totals,
+        counts_per_store=counts_per_store,
+        bytes=sum(p.stat().st_size for p in paths),
+        fingerprint=fingerprint(paths),
+        generation_seconds=round(time.perf_counter() - t0, 3),
+        extra={"archetypes": _count([p.archetype for p in plans]), "cadences": _count([p.cadence.name for p in plans])},
     )
     (out_dir / MANIFEST_FILE).write_text(manifest.to_json() + "\n")
     return manifest
@@ -150,5 +176,15 @@ def _write_latent(path: Path, rows: list[LatentRow]) -> None:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(LATENT_COLUMNS)
         for r in rows:
-            w.writerow([r.store, r.execution_id, r.pipeline, r.archetype, r.trainer_node, r.state,
-                        f"{r.push_probability:.6f}", r.pushed])
+            w.writerow(
+                [
+                    r.store,
+                    r.execution_id,
+                    r.pipeline,
+                    r.archetype,
+                    r.trainer_node,
+                    r.state,
+                    f"{r.push_probability:.6f}",
+                    r.pushed,
+                ]
+            )

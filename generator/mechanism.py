@@ -261,10 +261,25 @@ def allocate(rng: random.Random, n: int, weights: Sequence[tuple[str, float]]) -
     return out
 
 
-_DOMAINS = ("ads", "search", "maps", "play", "news", "shopping", "photos", "mail", "video", "assistant",
-            "cloud", "payments", "travel", "fraud", "feed", "music")
-_TASKS = ("ctr", "ranking", "spam", "churn", "eta", "recs", "quality", "intent", "forecast", "risk",
-          "abuse", "pricing")
+_DOMAINS = (
+    "ads",
+    "search",
+    "maps",
+    "play",
+    "news",
+    "shopping",
+    "photos",
+    "mail",
+    "video",
+    "assistant",
+    "cloud",
+    "payments",
+    "travel",
+    "fraud",
+    "feed",
+    "music",
+)
+_TASKS = ("ctr", "ranking", "spam", "churn", "eta", "recs", "quality", "intent", "forecast", "risk", "abuse", "pricing")
 _ARCH = {
     "DNN": ("dnn-2x128", "dnn-3x256", "dnn-4x512", "dnn-3x1024", "transformer-small", "dcn-v2"),
     "Linear": ("linear-ftrl", "linear-l1", "logistic-regression"),
@@ -371,8 +386,9 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         for d, t in zip(order, systematic(rng, vols, throttles), strict=True):
             d.throttle = float(t)
         ab = sorted((d for d in drafts if d.archetype == "ab"), key=lambda d: -d.volume())
-        flags = systematic(rng, [d.volume() for d in ab],
-                           [("same", mech.ab_same_module), ("own", 1 - mech.ab_same_module)])
+        flags = systematic(
+            rng, [d.volume() for d in ab], [("same", mech.ab_same_module), ("own", 1 - mech.ab_same_module)]
+        )
         for d, flag in zip(ab, flags, strict=True):
             d.same_module = flag == "same"
     return [_plan_pipeline(i, d, seed, mech) for i, d in enumerate(drafts)]
@@ -429,9 +445,17 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         if suffix and not same_module:
             module = f"trainer_{suffix}"
         return Arm(
-            node_id=node_id, role=role, model_type=mtype, architecture=rng.choice(_ARCH[mtype]),
-            module=module, sigma_train=sigma[mtype], skill=margin + type_margin[mtype] + rng.gauss(0, 0.003),
-            code_digest=_digest(seed, index, module, 0), evaluated=evaluated, pushes=pushes, suffix=suffix,
+            node_id=node_id,
+            role=role,
+            model_type=mtype,
+            architecture=rng.choice(_ARCH[mtype]),
+            module=module,
+            sigma_train=sigma[mtype],
+            skill=margin + type_margin[mtype] + rng.gauss(0, 0.003),
+            code_digest=_digest(seed, index, module, 0),
+            evaluated=evaluated,
+            pushes=pushes,
+            suffix=suffix,
         )
 
     arms: list[Arm]
@@ -439,12 +463,13 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         arms = [arm("Trainer", "single", model_type, False, True, "")]
     elif archetype == "ab":
         other = model_type if rng.random() < mech.ab_same_type else rng.choice(MODEL_TYPES)
-        arms = [arm("Trainer_a", "arm", model_type, True, True, "a"),
-                arm("Trainer_b", "arm", other, True, True, "b")]
+        arms = [arm("Trainer_a", "arm", model_type, True, True, "a"), arm("Trainer_b", "arm", other, True, True, "b")]
     elif archetype == "distill":
         teacher_type = "Ensemble" if rng.random() < 0.5 else "DNN"
-        arms = [arm("Trainer_teacher", "teacher", teacher_type, False, False, ""),
-                arm("Trainer_student", "student", model_type, True, True, "")]
+        arms = [
+            arm("Trainer_teacher", "teacher", teacher_type, False, False, ""),
+            arm("Trainer_student", "student", model_type, True, True, ""),
+        ]
     else:
         arms = [arm("Trainer", "single", model_type, True, True, "")]
     rows = int(rng.lognormvariate(math.log(2e5 * max(cad.hours, 1.0) / 24 + 2e4), 0.8))
@@ -454,18 +479,32 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
     expected_cpu = rows * window * 2e-4 * 3 + 600  # rough wall budget of one run in CPU seconds
     workers = max(8.0, expected_cpu / (0.5 * cad.hours * 3600))
     return PipelineSpec(
-        index=index, name=name, archetype=archetype, cadence=cad, window=window, start_ms=d.start,
-        end_ms=d.end, first_span=d.first_span, n_features=rng.randint(5, 30), rows_per_span=rows,
+        index=index,
+        name=name,
+        archetype=archetype,
+        cadence=cad,
+        window=window,
+        start_ms=d.start,
+        end_ms=d.end,
+        first_span=d.first_span,
+        n_features=rng.randint(5, 30),
+        rows_per_span=rows,
         example_gen=rng.choice(("CsvExampleGen", "BigQueryExampleGen", "BigQueryExampleGen", "ImportExampleGen")),
-        has_stats=has_stats, has_validator=has_validator,
-        has_transform=full_like, has_tuner=archetype == "full" and rng.random() < mech.tuner_share,
+        has_stats=has_stats,
+        has_validator=has_validator,
+        has_transform=full_like,
+        has_tuner=archetype == "full" and rng.random() < mech.tuner_share,
         has_infra=archetype == "full" and rng.random() < mech.infra_share,
-        anomaly_rate=anomaly_rate if has_validator else 0.0, anomaly_response=response,
+        anomaly_rate=anomaly_rate if has_validator else 0.0,
+        anomaly_response=response,
         throttle_ms=int(d.throttle * cad_ms),
         code_rate=rng.lognormvariate(math.log(mech.code_rate_median), mech.code_rate_sigma),
-        drift=math.exp(math.log(mech.drift_median)
-                       + mech.drift_sigma * _NORMAL.inv_cdf(min(max(d.drift_u, 1e-6), 1 - 1e-6))),
-        flaky=rng.lognormvariate(0.0, 0.7), workers=workers, arms=arms,
+        drift=math.exp(
+            math.log(mech.drift_median) + mech.drift_sigma * _NORMAL.inv_cdf(min(max(d.drift_u, 1e-6), 1 - 1e-6))
+        ),
+        flaky=rng.lognormvariate(0.0, 0.7),
+        workers=workers,
+        arms=arms,
     )
 
 
@@ -507,8 +546,9 @@ def _phi(x: float) -> float:
 class PipelineSimulator:
     """Runs one pipeline over its lifespan and writes its MLMD records through a StoreWriter."""
 
-    def __init__(self, spec: PipelineSpec, writer: StoreWriter, store_name: str, seed: int,
-                 mech: Mechanism = MECHANISM) -> None:
+    def __init__(
+        self, spec: PipelineSpec, writer: StoreWriter, store_name: str, seed: int, mech: Mechanism = MECHANISM
+    ) -> None:
         self.s = spec
         self.w = writer
         self.store = store_name
@@ -523,8 +563,10 @@ class PipelineSimulator:
         # data state
         self.concept = 0.0
         self.spans: list[tuple[int, int, float]] = []  # (span, Examples artifact id, concept)
-        self.stats_base = [(self.rng.gauss(0, 3), abs(self.rng.gauss(1, 0.5)) + 0.1, self.rng.gauss(0, 1),
-                            self.rng.gauss(0, 1)) for _ in range(spec.n_features)]
+        self.stats_base = [
+            (self.rng.gauss(0, 3), abs(self.rng.gauss(1, 0.5)) + 0.1, self.rng.gauss(0, 1), self.rng.gauss(0, 1))
+            for _ in range(spec.n_features)
+        ]
         self.next_span = spec.first_span
         self.anomalous = False  # the newest span's validation outcome
         self.tuned = False  # the current run re-tuned the hyperparameters
@@ -620,8 +662,9 @@ class PipelineSimulator:
         self.w.touch_context(self.pipeline_ctx, end + 1)
         if state in (STATE_FAILED, STATE_CANCELED):
             if type_key == "Trainer":  # it still has a graphlet (flagged by its state), never pushed
-                self.latent.append(LatentRow(self.store, eid, self.s.name, self.s.archetype, node_id,
-                                             _STATE_NAME[state], 0.0, 0))
+                self.latent.append(
+                    LatentRow(self.store, eid, self.s.name, self.s.archetype, node_id, _STATE_NAME[state], 0.0, 0)
+                )
             run.stopped_state = state
             raise _RunStopped
         return eid, state, out_ids
@@ -744,25 +787,39 @@ class PipelineSimulator:
         if state == STATE_COMPLETE:
             self.spans.append((span, examples, self.concept))
             self.next_span = span + 1
-        window_spans = self.spans[-s.window:]
+        window_spans = self.spans[-s.window :]
         window = [a for _, a, _ in window_spans]
         newest = window[-1]
         stats = schema = None
         if s.has_stats:
             stats = self._statistics_gen(run, newest, span, n_rows)
             _, _, o = self.execute(
-                run, "SchemaGen", "SchemaGen", [("statistics", [stats])], [("schema", "Schema", [])],
-                cpu=rng.uniform(2, 12), props=[("infer_feature_shape", 1, 1), ("exclude_splits", "[]", 1)],
+                run,
+                "SchemaGen",
+                "SchemaGen",
+                [("statistics", [stats])],
+                [("schema", "Schema", [])],
+                cpu=rng.uniform(2, 12),
+                props=[("infer_feature_shape", 1, 1), ("exclude_splits", "[]", 1)],
             )
             schema = o[0][0]
         anomalies: int | None = None
         if s.has_validator and stats is not None and schema is not None:
             n_anom = rng.randint(1, 4) if rng.random() < s.anomaly_rate else 0
             _, vstate, o = self.execute(
-                run, "ExampleValidator", "ExampleValidator", [("statistics", [stats]), ("schema", [schema])],
-                [("anomalies", "ExampleAnomalies", [("split_names", '["train", "eval"]', 0), ("span", span, 1),
-                                                    ("num_anomalies", n_anom, 1)])],
-                cpu=rng.uniform(3, 25), props=[("exclude_splits", "[]", 1)],
+                run,
+                "ExampleValidator",
+                "ExampleValidator",
+                [("statistics", [stats]), ("schema", [schema])],
+                [
+                    (
+                        "anomalies",
+                        "ExampleAnomalies",
+                        [("split_names", '["train", "eval"]', 0), ("span", span, 1), ("num_anomalies", n_anom, 1)],
+                    )
+                ],
+                cpu=rng.uniform(3, 25),
+                props=[("exclude_splits", "[]", 1)],
             )
             if vstate == STATE_COMPLETE:
                 self.anomalous = n_anom > 0
@@ -771,36 +828,61 @@ class PipelineSimulator:
         upstream: list[tuple[str, list[int]]] = [("examples", window)]
         if s.has_transform and schema is not None:
             _, _, o = self.execute(
-                run, "Transform", "Transform", [("examples", window), ("schema", [schema])],
+                run,
+                "Transform",
+                "Transform",
+                [("examples", window), ("schema", [schema])],
                 [("transform_graph", "TransformGraph", [])],
                 cpu=rows * len(window) * 1e-4 + 30,
-                props=[("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
-                       ("force_tf_compat_v1", 0, 1), ("disable_statistics", 1, 1)],
+                props=[
+                    ("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
+                    ("force_tf_compat_v1", 0, 1),
+                    ("disable_statistics", 1, 1),
+                ],
             )
             tgraph = o[0][0]
             if anomalies is not None and s.anomaly_response == "transform":
                 # the anomalies are repaired in a second Transform pass that reads the first one's graph
                 _, _, o = self.execute(
-                    run, "Transform", "Transform",
-                    [("examples", window), ("schema", [schema]), ("transform_graph", [tgraph]),
-                     ("anomalies", [anomalies])],
+                    run,
+                    "Transform",
+                    "Transform",
+                    [
+                        ("examples", window),
+                        ("schema", [schema]),
+                        ("transform_graph", [tgraph]),
+                        ("anomalies", [anomalies]),
+                    ],
                     [("transform_graph", "TransformGraph", [])],
                     cpu=rows * len(window) * 1e-4 + 30,
-                    props=[("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
-                           ("force_tf_compat_v1", 0, 1), ("disable_statistics", 1, 1)],
+                    props=[
+                        ("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
+                        ("force_tf_compat_v1", 0, 1),
+                        ("disable_statistics", 1, 1),
+                    ],
                 )
                 tgraph = o[0][0]
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
         # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
         # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)
         self.tuned = False
-        if (s.has_tuner and tgraph is not None and schema is not None
-                and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)):
+        if (
+            s.has_tuner
+            and tgraph is not None
+            and schema is not None
+            and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)
+        ):
             _, tuner_state, o = self.execute(
-                run, "Tuner", "Tuner", upstream, [("best_hyperparameters", "HyperParameters", [])],
+                run,
+                "Tuner",
+                "Tuner",
+                upstream,
+                [("best_hyperparameters", "HyperParameters", [])],
                 cpu=rows * len(window) * 1.2e-3 + 300,
-                props=[("module_path", self._module_path("tuner", _digest(s.name, "tuner")), 1),
-                       ("tune_args", '{"num_parallel_trials": 4}', 1)],
+                props=[
+                    ("module_path", self._module_path("tuner", _digest(s.name, "tuner")), 1),
+                    ("tune_args", '{"num_parallel_trials": 4}', 1),
+                ],
             )
             hparams = o[0][0]
             upstream = [*upstream, ("hyperparameters", [hparams])]
@@ -826,15 +908,23 @@ class PipelineSimulator:
             steps = 1000 * rng.choice((1, 2, 5, 10))
             cfg = json.dumps({"model_type": arm.model_type, "architecture": arm.architecture})
             teid, tstate, o = self.execute(
-                run, arm.node_id, "Trainer", inputs,
+                run,
+                arm.node_id,
+                "Trainer",
+                inputs,
                 [("model", "Model", []), ("model_run", "ModelRun", [])],
                 cpu=cpu,
-                props=[("module_path", self._module_path(arm.module, arm.code_digest), 1),
-                       ("code_version", arm.code_digest, 1), ("model_type", arm.model_type, 1),
-                       ("architecture", arm.architecture, 1),
-                       ("train_args", json.dumps({"num_steps": steps}), 1),
-                       ("eval_args", '{"num_steps": 200}', 1), ("custom_config", cfg, 1)],
-                cache_extra=(arm.code_digest,), fail_key="Trainer",
+                props=[
+                    ("module_path", self._module_path(arm.module, arm.code_digest), 1),
+                    ("code_version", arm.code_digest, 1),
+                    ("model_type", arm.model_type, 1),
+                    ("architecture", arm.architecture, 1),
+                    ("train_args", json.dumps({"num_steps": steps}), 1),
+                    ("eval_args", '{"num_steps": 200}', 1),
+                    ("custom_config", cfg, 1),
+                ],
+                cache_extra=(arm.code_digest,),
+                fail_key="Trainer",
             )
             model = o[0][0]
             if arm.role == "teacher":
@@ -864,25 +954,56 @@ class PipelineSimulator:
         fp = f"split:single_split,num_files:{1 + span % 7},total_bytes:{rows * 211 + span},xor_checksum:{span}"
         n_rows = int(rows * self.rng.uniform(0.85, 1.15))
         _, state, outs = self.execute(
-            run, s.example_gen, s.example_gen, [],
-            [("examples", "Examples", [("split_names", '["train", "eval"]', 0), ("span", span, 1),
-                                       ("version", 0, 1), ("num_examples", n_rows, 1),
-                                       ("input_fingerprint", fp, 1)])],
+            run,
+            s.example_gen,
+            s.example_gen,
+            [],
+            [
+                (
+                    "examples",
+                    "Examples",
+                    [
+                        ("split_names", '["train", "eval"]', 0),
+                        ("span", span, 1),
+                        ("version", 0, 1),
+                        ("num_examples", n_rows, 1),
+                        ("input_fingerprint", fp, 1),
+                    ],
+                )
+            ],
             cpu=n_rows * 2e-4 + 20,
-            props=[("input_base", f"gs://data/{s.name}/span-*", 1), ("span", span, 1),
-                   ("input_fingerprint", fp, 1), ("output_data_format", 6, 1)],
-            cache_extra=(span,), fail_key="ExampleGen",
+            props=[
+                ("input_base", f"gs://data/{s.name}/span-*", 1),
+                ("span", span, 1),
+                ("input_fingerprint", fp, 1),
+                ("output_data_format", 6, 1),
+            ],
+            cache_extra=(span,),
+            fail_key="ExampleGen",
         )
         return state, outs[0][0], n_rows
 
     def _statistics_gen(self, run: _Run, examples: int, span: int, n_rows: int) -> int:
         """StatisticsGen on one span's Examples: the ExampleStatistics artifact id."""
         _, _, o = self.execute(
-            run, "StatisticsGen", "StatisticsGen", [("examples", [examples])],
-            [("statistics", "ExampleStatistics", [("split_names", '["train", "eval"]', 0),
-                                                  ("span", span, 1), ("num_examples", n_rows, 1),
-                                                  ("feature_stats", self._feature_stats(), 1)])],
-            cpu=self.s.rows_per_span * 3e-4 + 10, props=[("exclude_splits", "[]", 1)],
+            run,
+            "StatisticsGen",
+            "StatisticsGen",
+            [("examples", [examples])],
+            [
+                (
+                    "statistics",
+                    "ExampleStatistics",
+                    [
+                        ("split_names", '["train", "eval"]', 0),
+                        ("span", span, 1),
+                        ("num_examples", n_rows, 1),
+                        ("feature_stats", self._feature_stats(), 1),
+                    ],
+                )
+            ],
+            cpu=self.s.rows_per_span * 3e-4 + 10,
+            props=[("exclude_splits", "[]", 1)],
         )
         return o[0][0]
 
@@ -890,8 +1011,9 @@ class PipelineSimulator:
         comp = "Trainer" if "trainer" in module else module.capitalize()
         return f"{module}@{self.root}/_wheels/tfx_user_code_{comp}-0.0+{digest}-py3-none-any.whl"
 
-    def _decide(self, arm: Arm, trainer: int, model: int, quality: float, c_now: float, c_fit: float,
-                now: int) -> _Decision:
+    def _decide(
+        self, arm: Arm, trainer: int, model: int, quality: float, c_now: float, c_fit: float, now: int
+    ) -> _Decision:
         """The latent push probability of a freshly trained model, and the draws that realise it.
 
         Quality on the current data loses ``drift_penalty`` per unit of concept distance between the
@@ -939,39 +1061,56 @@ class PipelineSimulator:
             inputs = [(k, list(ids)) for k, ids in recorded]
             if model not in (i for _, ids in inputs for i in ids):
                 return  # the node last ran on another model: nothing to re-publish
-            self.execute(run, node_id, type_key, inputs, [(k, "", []) for k, _ in node.outputs],
-                         cpu=0.0, props=[], cache_extra=node.key[1:])
+            self.execute(
+                run,
+                node_id,
+                type_key,
+                inputs,
+                [(k, "", []) for k, _ in node.outputs],
+                cpu=0.0,
+                props=[],
+                cache_extra=node.key[1:],
+            )
 
-    def _post_trainer(self, run: _Run, arm: Arm, model: int, newest: int, schema: int | None,
-                      d: _Decision) -> None:
+    def _post_trainer(self, run: _Run, arm: Arm, model: int, newest: int, schema: int | None, d: _Decision) -> None:
         s = self.s
         rng = self.rng
         blessing = infra = None
         suffix = f"_{arm.suffix}" if arm.suffix else ""
         if arm.evaluated:
-            bprops: Props = [("blessed", int(d.blessed), 1),
-                             ("current_model", f"{self.root}/{arm.node_id}/model/", 1),
-                             ("current_model_id", model, 1)]
+            bprops: Props = [
+                ("blessed", int(d.blessed), 1),
+                ("current_model", f"{self.root}/{arm.node_id}/model/", 1),
+                ("current_model_id", model, 1),
+            ]
             if arm.base_model is not None:
                 bprops += [("baseline_model", arm.base_uri, 1), ("baseline_model_id", arm.base_model, 1)]
             ev_inputs = [("examples", [newest]), ("model", [model])]
             if schema is not None:
                 ev_inputs.append(("schema", [schema]))
             _, _, o = self.execute(
-                run, f"Evaluator{suffix}", "Evaluator", ev_inputs,
+                run,
+                f"Evaluator{suffix}",
+                "Evaluator",
+                ev_inputs,
                 [("evaluation", "ModelEvaluation", []), ("blessing", "ModelBlessing", bprops)],
                 cpu=s.rows_per_span * 1e-4 + 40,
-                props=[("eval_config", '{"metrics_specs":[{"metrics":[{"class_name":"AUC"}]}]}', 1),
-                       ("fairness_indicator_thresholds", "null", 1)],
+                props=[
+                    ("eval_config", '{"metrics_specs":[{"metrics":[{"class_name":"AUC"}]}]}', 1),
+                    ("fairness_indicator_thresholds", "null", 1),
+                ],
                 cache_extra=(arm.base_model,),
             )
             blessing = o[1][0]
             if s.has_infra:
                 _, _, o = self.execute(
-                    run, f"InfraValidator{suffix}", "InfraValidator",
+                    run,
+                    f"InfraValidator{suffix}",
+                    "InfraValidator",
                     [("model", [model]), ("examples", [newest])],
                     [("blessing", "InfraBlessing", [("blessed", int(d.infra_ok), 1)])],
-                    cpu=rng.uniform(60, 400), props=[("serving_spec", '{"tensorflow_serving":{}}', 1)],
+                    cpu=rng.uniform(60, 400),
+                    props=[("serving_spec", '{"tensorflow_serving":{}}', 1)],
                 )
                 infra = o[0][0]
         push_time = run.clock
@@ -979,18 +1118,26 @@ class PipelineSimulator:
         pprops: Props = [("pushed", int(pushed), 1)]
         if pushed:
             version = str(push_time // 1000)
-            pprops += [("pushed_version", version, 1),
-                       ("pushed_destination", f"/serving/{s.name}{suffix}/{version}", 1)]
+            pprops += [
+                ("pushed_version", version, 1),
+                ("pushed_destination", f"/serving/{s.name}{suffix}/{version}", 1),
+            ]
         p_inputs = [("model", [model])]
         if blessing is not None:
             p_inputs.append(("model_blessing", [blessing]))
         if infra is not None:
             p_inputs.append(("infra_blessing", [infra]))
         self.execute(
-            run, f"Pusher{suffix}", "Pusher", p_inputs, [("pushed_model", "PushedModel", pprops)],
+            run,
+            f"Pusher{suffix}",
+            "Pusher",
+            p_inputs,
+            [("pushed_model", "PushedModel", pprops)],
             cpu=rng.uniform(2, 30),
-            props=[("push_destination", json.dumps({"filesystem": {"base_directory": f"/serving/{s.name}"}}), 1),
-                   ("custom_config", "null", 1)],
+            props=[
+                ("push_destination", json.dumps({"filesystem": {"base_directory": f"/serving/{s.name}"}}), 1),
+                ("custom_config", "null", 1),
+            ],
         )
         if pushed:
             d.latent.pushed = 1

@@ -111,8 +111,7 @@ class StoreWriter:
         self.conn = sqlite3.connect(str(path), isolation_level=None)
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.execute("PRAGMA journal_mode=MEMORY")
-        self.next_id = {"Execution": 1, "Artifact": 1, "Context": 1, "Event": 1, "Association": 1,
-                        "Attribution": 1}
+        self.next_id = {"Execution": 1, "Artifact": 1, "Context": 1, "Event": 1, "Association": 1, "Attribution": 1}
         self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in _INSERTS}
         self.counts: dict[str, int] = {k: 0 for k in _INSERTS}
         self._pending = 0
@@ -218,8 +217,7 @@ _INSERTS: dict[str, str] = {
     "last_update_time_since_epoch) VALUES (?,?,?,?,?,?)",
     "ArtifactProperty": "INSERT INTO ArtifactProperty (artifact_id, name, is_custom_property, int_value, "
     "double_value, string_value) VALUES (?,?,?,?,?,?)",
-    "Event": "INSERT INTO Event (id, artifact_id, execution_id, type, milliseconds_since_epoch) "
-    "VALUES (?,?,?,?,?)",
+    "Event": "INSERT INTO Event (id, artifact_id, execution_id, type, milliseconds_since_epoch) VALUES (?,?,?,?,?)",
     "EventPath": "INSERT INTO EventPath (event_id, is_index_step, step_index, step_key) VALUES (?,?,?,?)",
     "Association": "INSERT INTO Association (id, context_id, execution_id) VALUES (?,?,?)",
     "Attribution": "INSERT INTO Attribution (id, context_id, artifact_id) VALUES (?,?,?)",

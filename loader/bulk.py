@@ -32,14 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from mlprov.db import Warehouse
+from mlprov.errors import ConfigError, SourceError, WarehouseError
 from mlprov.loader import model
 from mlprov.loader.load import LoadObserver, LoadReport, begin_props, commit_props, ensure_not_empty, store_name_for
 from mlprov.loader.mlmd import MlmdReader, Row, Watermark
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.source import MlmdSource, open_source
-
-from mlprov.db import Warehouse
-from mlprov.errors import ConfigError, SourceError, WarehouseError
 from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 

@@ -25,12 +25,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mlprov.db import Warehouse
+from mlprov.errors import SourceError
 from mlprov.loader.mlmd import MlmdReader, Row, Watermark, dumps
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.source import MlmdSource, open_source
-
-from mlprov.db import Warehouse
-from mlprov.errors import SourceError
 
 DEFAULT_BATCH = 20_000  # best of 1k/5k/20k in tests/bench/bench_load.py
 DEFAULT_PRUNE_GUARD = 0.05

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from google.protobuf.message import DecodeError
+
 from mlprov.loader import model
 from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
 from mlprov.loader.source import MlmdSource

@@ -1,4 +1,4 @@
-"""Corpus analytics: the study's analyses of pipelines and model graphlets (DESIGN §9).
+"""Corpus analytics: the study's analyses of pipelines and model graphlets (docs/study.md).
 
 Every number comes from a query of ``cypher/analytics/`` (one per analysis, each runnable on its own
 with ``mlprov query``-style tools); Python only summarises the rows (means, medians, shares) and sets
@@ -106,7 +106,7 @@ STUDY_FIGURES: dict[str, str] = {
     "post_vs_pre_trainer_cost": "≈30",
     "jaccard_bins": "30.2 / 8.2 / 4.4 / 57.3",
     "jaccard_mean": "0.647",
-    "jaccard_high_note": "\"several\"",
+    "jaccard_high_note": '"several"',
     "dataset_sim_bins": "89.7 / 0.3 / 0.1 / 9.9",
     "dataset_sim_mean": "0.101",
     "avg_dataset_sim_bins": "87.3 / 5 / 3.1 / 4.6",
@@ -342,14 +342,29 @@ def summarise(a: Analytics) -> list[Figure]:
         add("corpus", "execution nodes", _num(corpus["executions"]), "corpus_exec_nodes", 0)
         add("corpus", "artifact nodes", _num(corpus["artifacts"]), "corpus_artifact_nodes", 0)
     if len(traces):
-        add("corpus", "largest trace (execution + artifact nodes)", float(traces["nodes"].max()),
-            "max_trace_nodes_s3,max_trace_nodes_s2", 0)
+        add(
+            "corpus",
+            "largest trace (execution + artifact nodes)",
+            float(traces["nodes"].max()),
+            "max_trace_nodes_s3,max_trace_nodes_s2",
+            0,
+        )
         kept = (traces["graphlets"] > 0) & (traces["pushed"] > 0)
-        add("corpus", "pipelines with a model and a push (%)", _pct(float(kept.sum()), len(traces)),
-            "corpus_inclusion_rule", 1)
+        add(
+            "corpus",
+            "pipelines with a model and a push (%)",
+            _pct(float(kept.sum()), len(traces)),
+            "corpus_inclusion_rule",
+            1,
+        )
         if len(life):
-            add("corpus", "model graphlets per pipeline, mean", n_graphlets / len(life),
-                "derived_graphlets_per_pipeline", 1)
+            add(
+                "corpus",
+                "model graphlets per pipeline, mean",
+                n_graphlets / len(life),
+                "derived_graphlets_per_pipeline",
+                1,
+            )
     if len(life):
         add("pipelines", "lifespan, mean (days)", _mean(life["lifespan_days"]), "lifespan_mean", 1)
         add("pipelines", "lifespan, max (days)", float(life["lifespan_days"].max()), "lifespan_max", 1)
@@ -368,10 +383,19 @@ def summarise(a: Analytics) -> list[Figure]:
             for c in ("DNN", "Linear", "other"):
                 part = joined[cls == c]
                 if len(part):
-                    add("pipelines", f"lifespan, mean (days, {c} pipelines)", _mean(part["lifespan_days"]),
-                        "lifespan_by_model_type", 1)
-                    add("pipelines", f"models per day, mean ({c} pipelines)", _mean(part["models_per_day"]),
-                        "models_per_day_by_type")
+                    add(
+                        "pipelines",
+                        f"lifespan, mean (days, {c} pipelines)",
+                        _mean(part["lifespan_days"]),
+                        "lifespan_by_model_type",
+                        1,
+                    )
+                    add(
+                        "pipelines",
+                        f"models per day, mean ({c} pipelines)",
+                        _mean(part["models_per_day"]),
+                        "models_per_day_by_type",
+                    )
     if len(types):
         decided = float(types["decided"].sum())
         pushed = float(types["pushed"].sum())
@@ -380,11 +404,21 @@ def summarise(a: Analytics) -> list[Figure]:
         wide = float(count.get("DNN+Linear", 0.0))
         add("models", "DNN graphlets (%)", _pct(dnn, n_graphlets), "model_type_dnn,intro_dnn_share", 1)
         add("models", "DNN+Linear graphlets (%)", _pct(wide, n_graphlets), "model_type_dnn_linear", 1)
-        add("models", "other model types' graphlets (%)", _pct(n_graphlets - dnn - wide, n_graphlets),
-            "model_type_others", 1)
+        add(
+            "models",
+            "other model types' graphlets (%)",
+            _pct(n_graphlets - dnn - wide, n_graphlets),
+            "model_type_others",
+            1,
+        )
         if len(traces):
-            add("models", "non-DNN pipelines (%)", _pct(float((traces["model_type"] != "DNN").sum()), len(traces)),
-                "intro_non_dnn_share", 1)
+            add(
+                "models",
+                "non-DNN pipelines (%)",
+                _pct(float((traces["model_type"] != "DNN").sum()), len(traces)),
+                "intro_non_dnn_share",
+                1,
+            )
         add("models", "pushed graphlets (% of decided)", _pct(pushed, decided), "intro_push_ratio", 1)
         add("models", "unpushed graphlets (% of decided)", _pct(decided - pushed, decided), "unpushed_fraction", 1)
         add("models", "undecided graphlets (no push decision)", n_graphlets - decided, digits=0)
@@ -394,10 +428,20 @@ def summarise(a: Analytics) -> list[Figure]:
     if len(ops):
         trainer = ops[ops["kind"] == "Trainer"]
         pusher = ops[ops["kind"] == "Pusher"]
-        add("operators", "pipelines running a Trainer (%)", _percent(trainer["pipeline_share"].max()) or 0.0,
-            "op_usage_training", 1)
-        add("operators", "pipelines running a Pusher (%)", _percent(pusher["pipeline_share"].max()) or 0.0,
-            "op_usage_deployment", 1)
+        add(
+            "operators",
+            "pipelines running a Trainer (%)",
+            _percent(trainer["pipeline_share"].max()) or 0.0,
+            "op_usage_training",
+            1,
+        )
+        add(
+            "operators",
+            "pipelines running a Pusher (%)",
+            _percent(pusher["pipeline_share"].max()) or 0.0,
+            "op_usage_deployment",
+            1,
+        )
         for kind in ("ExampleValidator", "ExampleGen", "Transform"):
             row = ops[ops["kind"] == kind]
             key = "op_usage_validation" if kind == "ExampleValidator" else "op_usage_ingest_preproc"
@@ -405,52 +449,112 @@ def summarise(a: Analytics) -> list[Figure]:
         for kind in ("StatisticsGen", "SchemaGen", "Tuner", "Evaluator", "InfraValidator", "ModelValidator"):
             row = ops[ops["kind"] == kind]
             if len(row):
-                add("operators", f"pipelines running {kind} (%)", _percent(row["pipeline_share"].max()),
-                    "op_usage_other", 1)
+                add(
+                    "operators",
+                    f"pipelines running {kind} (%)",
+                    _percent(row["pipeline_share"].max()),
+                    "op_usage_other",
+                    1,
+                )
         cost = ops.groupby("category")["cost"].sum()
-        add("operators", "post-trainer vs pre-trainer compute (%)",
+        add(
+            "operators",
+            "post-trainer vs pre-trainer compute (%)",
             _pct(float(cost.get("post-trainer", 0.0)), float(cost.get("pre-trainer", 0.0))),
-            "post_vs_pre_trainer_cost", 1)
+            "post_vs_pre_trainer_cost",
+            1,
+        )
     if len(stages):
         st = stages.set_index("stage")
         share = pd.to_numeric(st["cost_share"], errors="coerce").fillna(0.0)
         used = pd.to_numeric(st["pipeline_share"], errors="coerce").fillna(0.0)
-        add("operators", "pipelines running model validation (%)", 100.0 * float(used.get("model-validation", 0.0)),
-            "op_usage_validation", 1)
-        add("operators", "training share of compute (%)", 100.0 * float(share.get("training", 0.0)),
-            "compute_share_training,intro_training_share", 1)
-        add("operators", "data + model analysis/validation share of compute (%)",
+        add(
+            "operators",
+            "pipelines running model validation (%)",
+            100.0 * float(used.get("model-validation", 0.0)),
+            "op_usage_validation",
+            1,
+        )
+        add(
+            "operators",
+            "training share of compute (%)",
+            100.0 * float(share.get("training", 0.0)),
+            "compute_share_training,intro_training_share",
+            1,
+        )
+        add(
+            "operators",
+            "data + model analysis/validation share of compute (%)",
             100.0 * float(share.get("data-validation", 0.0) + share.get("model-validation", 0.0)),
-            "compute_share_analysis_validation", 1)
-        add("operators", "ingestion share of compute (%)", 100.0 * float(share.get("ingest", 0.0)),
-            "compute_share_ingestion", 1)
-        add("operators", "training + pre-processing + deployment share of compute (%)",
+            "compute_share_analysis_validation",
+            1,
+        )
+        add(
+            "operators",
+            "ingestion share of compute (%)",
+            100.0 * float(share.get("ingest", 0.0)),
+            "compute_share_ingestion",
+            1,
+        )
+        add(
+            "operators",
+            "training + pre-processing + deployment share of compute (%)",
             100.0 * float(share.get("training", 0.0) + share.get("preprocessing", 0.0) + share.get("deployment", 0.0)),
-            "derived_compute_share_rest", 1)
+            "derived_compute_share_rest",
+            1,
+        )
     if len(bins):
-        for measure, key, label in (("jaccard", "jaccard", "Jaccard of input spans"),
-                                    ("dataset_similarity", "dataset_sim", "dataset similarity")):
+        for measure, key, label in (
+            ("jaccard", "jaccard", "Jaccard of input spans"),
+            ("dataset_similarity", "dataset_sim", "dataset similarity"),
+        ):
             part = bins[bins["measure"] == measure].set_index("bin")
             if len(part):
                 add("consecutive (Table 1)", f"{label}, mean", _num(part["mean"].iloc[0]), f"{key}_mean", 3)
-                add_parts("consecutive (Table 1)", [f"{label} in {b} (%)" for b in SIMILARITY_BINS],
-                          [100.0 * float(part["share"].get(b, 0.0)) for b in SIMILARITY_BINS], f"{key}_bins", 1)
+                add_parts(
+                    "consecutive (Table 1)",
+                    [f"{label} in {b} (%)" for b in SIMILARITY_BINS],
+                    [100.0 * float(part["share"].get(b, 0.0)) for b in SIMILARITY_BINS],
+                    f"{key}_bins",
+                    1,
+                )
     if len(cons):
         jac = pd.to_numeric(cons["jaccard"], errors="coerce").dropna()
         if len(jac):
-            add("consecutive (Table 1)", "Jaccard above 0.8 (% of pairs)", _pct(float((jac > 0.8).sum()), len(jac)),
-                "jaccard_high_note", 1)
+            add(
+                "consecutive (Table 1)",
+                "Jaccard above 0.8 (% of pairs)",
+                _pct(float((jac > 0.8).sum()), len(jac)),
+                "jaccard_high_note",
+                1,
+            )
     if len(per_pipe):
         avg = pd.to_numeric(per_pipe["mean_dataset_similarity"], errors="coerce").dropna()
         if len(avg):
-            add("consecutive (Table 1)", "per-pipeline dataset similarity, mean", float(avg.mean()),
-                "avg_dataset_sim_mean", 3)
-            add_parts("consecutive (Table 1)", [f"per-pipeline dataset similarity in {b} (%)" for b in SIMILARITY_BINS],
-                      list(_bin_shares(avg)), "avg_dataset_sim_bins", 1)
+            add(
+                "consecutive (Table 1)",
+                "per-pipeline dataset similarity, mean",
+                float(avg.mean()),
+                "avg_dataset_sim_mean",
+                3,
+            )
+            add_parts(
+                "consecutive (Table 1)",
+                [f"per-pipeline dataset similarity in {b} (%)" for b in SIMILARITY_BINS],
+                list(_bin_shares(avg)),
+                "avg_dataset_sim_bins",
+                1,
+            )
     if len(cons):
         known = cons["code_changed"].dropna()
-        add("consecutive (Table 2)", "code unchanged (%)", _pct(float((known == 0).sum()), float(len(known))),
-            "table2_code_match", 1, "84.5 (all pairs)")
+        add(
+            "consecutive (Table 2)",
+            "code unchanged (%)",
+            _pct(float((known == 0).sum()), float(len(known))),
+            "table2_code_match",
+            1,
+            "84.5 (all pairs)",
+        )
         side = {bool(r.pushed): r for r in by_push.itertuples()} if len(by_push) else {}
         ds_all = _mean(cons["dataset_similarity"])
         code_all = 1.0 - _mean(cons["code_changed"])
@@ -458,16 +562,27 @@ def summarise(a: Analytics) -> list[Figure]:
         def outcome(pushed: bool, column: str) -> float | None:
             return _num(getattr(side[pushed], column)) if pushed in side else None
 
-        add_parts("consecutive (Table 2)",
-                  [f"dataset similarity to previous, mean ({c})" for c in ("pushed", "unpushed", "all")],
-                  [outcome(True, "mean_dataset_similarity"), outcome(False, "mean_dataset_similarity"), ds_all],
-                  "table2_input_sim", 3)
-        add_parts("consecutive (Table 2)",
-                  [f"code unchanged vs previous, share ({c})" for c in ("pushed", "unpushed", "all")],
-                  [outcome(True, "code_match"), outcome(False, "code_match"), code_all], "table2_code_match", 3)
+        add_parts(
+            "consecutive (Table 2)",
+            [f"dataset similarity to previous, mean ({c})" for c in ("pushed", "unpushed", "all")],
+            [outcome(True, "mean_dataset_similarity"), outcome(False, "mean_dataset_similarity"), ds_all],
+            "table2_input_sim",
+            3,
+        )
+        add_parts(
+            "consecutive (Table 2)",
+            [f"code unchanged vs previous, share ({c})" for c in ("pushed", "unpushed", "all")],
+            [outcome(True, "code_match"), outcome(False, "code_match"), code_all],
+            "table2_code_match",
+            3,
+        )
         for pushed, label in ((True, "pushed"), (False, "unpushed")):
-            add("consecutive (Table 2)", f"Jaccard to previous, mean ({label})", outcome(pushed, "mean_jaccard"),
-                digits=3)
+            add(
+                "consecutive (Table 2)",
+                f"Jaccard to previous, mean ({label})",
+                outcome(pushed, "mean_jaccard"),
+                digits=3,
+            )
     if len(cons):
         hours = pd.to_numeric(cons["hours"], errors="coerce").dropna()
         add("cadence (Fig. 9)", "hours between consecutive graphlets, mean", _mean(hours), "derived_all_gap_mean", 1)
@@ -478,57 +593,127 @@ def summarise(a: Analytics) -> list[Figure]:
         add("cadence (Fig. 9)", "hours between consecutive pushes, median", _median(push_hours), digits=1)
         if len(cons):
             shift = float(_gap_means(gaps).mean() - _gap_means(cons).mean())
-            add("cadence (Fig. 9)", "per-pipeline mean gap, pushes minus all graphlets (hours)", shift,
-                "push_gap_shift", 1)
-            add("cadence (Fig. 9)", "consecutive-graphlet gaps below the median push gap (%)",
+            add(
+                "cadence (Fig. 9)",
+                "per-pipeline mean gap, pushes minus all graphlets (hours)",
+                shift,
+                "push_gap_shift",
+                1,
+            )
+            add(
+                "cadence (Fig. 9)",
+                "consecutive-graphlet gaps below the median push gap (%)",
                 _pct(float((hours < float(push_hours.median())).sum()), len(hours)) if len(push_hours) else None,
-                "push_gap_cdf_80", 1)
-        add("cadence (Fig. 9)", "unpushed graphlets between consecutive pushes, mean", _mean(gaps["unpushed_between"]),
-            "unpushed_between_pushes")
+                "push_gap_cdf_80",
+                1,
+            )
+        add(
+            "cadence (Fig. 9)",
+            "unpushed graphlets between consecutive pushes, mean",
+            _mean(gaps["unpushed_between"]),
+            "unpushed_between_pushes",
+        )
     if len(gl):
         add("graphlets", "trainer run time, mean (hours)", _mean(gl["trainer_hours"]), "training_time_mean", 1)
         add("graphlets", "graphlet duration, mean (hours)", _mean(gl["hours"]), "training_time_mean", 1)
         add("graphlets", "graphlet duration, median (hours)", _median(gl["hours"]), "training_time_dist", 1)
         for pushed, label in ((True, "pushed"), (False, "unpushed")):
             part_gl = gl[gl["pushed"] == pushed]  # undecided (None) is in neither
-            add("graphlets", f"trainer cost, mean ({label}, s)", _mean(part_gl["trainer_cost"]),
-                "trainer_cpu_pushed_vs_unpushed", 1)
+            add(
+                "graphlets",
+                f"trainer cost, mean ({label}, s)",
+                _mean(part_gl["trainer_cost"]),
+                "trainer_cpu_pushed_vs_unpushed",
+                1,
+            )
     if len(traces):
         warm = traces["warm_start"].astype(bool)
         cold = traces[~warm]
         total_graphlets = float(traces["graphlets"].sum())
-        add("waste", "graphlets in warm-starting pipelines (%)",
-            _pct(float(traces.loc[warm, "graphlets"].sum()), total_graphlets), "warmstart_graphlet_share", 1)
-        add("waste", "graphlets in warm-starting pipelines, removed (%)",
-            _pct(float(traces.loc[warm, "graphlets"].sum()), total_graphlets), "derived_removed", 1)
+        add(
+            "waste",
+            "graphlets in warm-starting pipelines (%)",
+            _pct(float(traces.loc[warm, "graphlets"].sum()), total_graphlets),
+            "warmstart_graphlet_share",
+            1,
+        )
+        add(
+            "waste",
+            "graphlets in warm-starting pipelines, removed (%)",
+            _pct(float(traces.loc[warm, "graphlets"].sum()), total_graphlets),
+            "derived_removed",
+            1,
+        )
         cold_cost = float(cold["cost"].sum())
-        add("waste", "pre-trainer share of compute, non-warm-start pipelines (%)",
-            _pct(float(cold["pre_trainer_cost"].sum()), cold_cost), "overlap_prone_compute_share", 1)
-        add("waste", "trainer + post-trainer compute of unpushed graphlets, non-warm-start (%)",
-            _pct(float(cold["unpushed_late_cost"].sum()), cold_cost), "waste_lower_bound", 1)
+        add(
+            "waste",
+            "pre-trainer share of compute, non-warm-start pipelines (%)",
+            _pct(float(cold["pre_trainer_cost"].sum()), cold_cost),
+            "overlap_prone_compute_share",
+            1,
+        )
+        add(
+            "waste",
+            "trainer + post-trainer compute of unpushed graphlets, non-warm-start (%)",
+            _pct(float(cold["unpushed_late_cost"].sum()), cold_cost),
+            "waste_lower_bound",
+            1,
+        )
         cold_decided = float(cold["decided"].sum())
         unpushed_share = 1.0 - float(cold["pushed"].sum()) / cold_decided if cold_decided else math.nan
         pre_share = float(cold["pre_trainer_cost"].sum()) / cold_cost if cold_cost else math.nan
-        add("waste", "unpushed share × (1 − pre-trainer share) (%)", 100.0 * unpushed_share * (1.0 - pre_share),
-            "derived_waste_reconstruction", 1)
+        add(
+            "waste",
+            "unpushed share × (1 − pre-trainer share) (%)",
+            100.0 * unpushed_share * (1.0 - pre_share),
+            "derived_waste_reconstruction",
+            1,
+        )
         add("predictor data", "non-warm-start pipelines", float(len(cold)), "pred_pipelines", 0)
-        add("predictor data", "graphlets of non-warm-start pipelines", float(cold["graphlets"].sum()),
-            "pred_graphlets", 0)
-        add("predictor data", "pushed graphlets, non-warm-start (% of decided)",
-            _pct(float(cold["pushed"].sum()), cold_decided), "pred_class_balance", 1)
+        add(
+            "predictor data",
+            "graphlets of non-warm-start pipelines",
+            float(cold["graphlets"].sum()),
+            "pred_graphlets",
+            0,
+        )
+        add(
+            "predictor data",
+            "pushed graphlets, non-warm-start (% of decided)",
+            _pct(float(cold["pushed"].sum()), cold_decided),
+            "pred_class_balance",
+            1,
+        )
         if len(corpus):
-            add("corpus", "nodes per pipeline, mean",
+            add(
+                "corpus",
+                "nodes per pipeline, mean",
                 (float(corpus["executions"]) + float(corpus["artifacts"])) / len(traces),
-                "derived_avg_nodes_per_trace", 0)
-            add("corpus", "executions per graphlet", float(corpus["executions"]) / n_graphlets if n_graphlets else None,
-                "derived_exec_per_graphlet", 1)
+                "derived_avg_nodes_per_trace",
+                0,
+            )
+            add(
+                "corpus",
+                "executions per graphlet",
+                float(corpus["executions"]) / n_graphlets if n_graphlets else None,
+                "derived_exec_per_graphlet",
+                1,
+            )
     if len(waste):
         add("waste", "compute in unpushed graphlets (% of decided)", _percent(waste["waste_share"]), digits=1)
         if int(waste["predicted"] or 0):
-            add("waste", "unpushed compute the stored decisions skip (%, in-sample)", _percent(waste["waste_removed"]),
-                digits=1)
-            add("waste", "pushed graphlets the stored decisions keep (freshness, %)", _percent(waste["freshness"]),
-                digits=1)
+            add(
+                "waste",
+                "unpushed compute the stored decisions skip (%, in-sample)",
+                _percent(waste["waste_removed"]),
+                digits=1,
+            )
+            add(
+                "waste",
+                "pushed graphlets the stored decisions keep (freshness, %)",
+                _percent(waste["freshness"]),
+                digits=1,
+            )
     return figs
 
 
@@ -536,6 +721,9 @@ def omitted(a: Analytics) -> list[tuple[str, str]]:
     """(figure id, reason) for every figure of the study's list without a value in ``a.figures``: those the
     warehouse cannot compute (:data:`OMITTED`) and those this corpus has no rows for."""
     shown = {k for f in a.figures if f.key and f.formatted() != "-" for k in f.key.split(",")}
-    missing = [(key, "no value on this warehouse (no rows for it, or run `mlprov features` first)")
-               for key in STUDY_FIGURES if key not in shown]
+    missing = [
+        (key, "no value on this warehouse (no rows for it, or run `mlprov features` first)")
+        for key in STUDY_FIGURES
+        if key not in shown
+    ]
     return missing + sorted(OMITTED.items())

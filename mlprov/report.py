@@ -174,9 +174,19 @@ def sections(a: Analytics) -> list[Section]:
                 ("Corpus", a["corpus"]),
                 (
                     "Largest traces",
-                    traces.sort_values("nodes", ascending=False)
-                    .head(10)[["store", "pipeline", "executions", "artifacts", "nodes", "graphlets", "pushed",
-                               "model_type", "warm_start"]],
+                    traces.sort_values("nodes", ascending=False).head(10)[
+                        [
+                            "store",
+                            "pipeline",
+                            "executions",
+                            "artifacts",
+                            "nodes",
+                            "graphlets",
+                            "pushed",
+                            "model_type",
+                            "warm_start",
+                        ]
+                    ],
                 ),
             ]
             if len(traces)
@@ -297,8 +307,13 @@ def markdown_table(df: pd.DataFrame) -> str:
 def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"section": f.section, "statistic": f.statistic, "ours": f.formatted(), "study": f.study,
-             "figure": f.key.replace(",", ", ")}
+            {
+                "section": f.section,
+                "statistic": f.statistic,
+                "ours": f.formatted(),
+                "study": f.study,
+                "figure": f.key.replace(",", ", "),
+            }
             for f in figures
         ]
     )

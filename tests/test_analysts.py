@@ -12,11 +12,11 @@ from typing import Any
 import pandas as pd
 import py2neo
 import pytest
-from mlprov.loader.load import Loader
 from py2neo.client.bolt import Bolt
 
 from mlprov import analyst
 from mlprov.db import Warehouse
+from mlprov.loader.load import Loader
 from mlprov.server import ManagedServer
 from mlprov.settings import Connection
 

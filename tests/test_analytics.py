@@ -25,14 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+
+from mlprov.analytics import SIMILARITY_BINS, Analytics, run_analytics
+from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame, write_next_similarity
 from mlprov.features.graphlets import build_graphlets
 from mlprov.generator.check import CorpusStats, store_stats
 from mlprov.loader.load import Loader
 from mlprov.loader.operators import OperatorMap
-
-from mlprov.analytics import SIMILARITY_BINS, Analytics, run_analytics
-from mlprov.db import Warehouse
 from tests.conftest import FIXTURES, run_cli
 from tests.test_features import TINY_STORE, ensure_tiny
 
@@ -262,11 +262,15 @@ def test_model_types_and_push_counts_match_sql(
     assert set(decided.index) <= set(complete.index)
     undecided = complete[complete["outcome"].isna()]
     conn = sqlite3.connect(f"file:{tiny_path}?mode=ro", uri=True)
-    stopped = {int(r[0]) for r in conn.execute(
-        "SELECT a.execution_id FROM Association a JOIN Context c ON c.id = a.context_id "
-        "JOIN Type t ON t.id = c.type_id AND t.name = 'pipeline_run' WHERE a.context_id IN ("
-        " SELECT a2.context_id FROM Association a2 JOIN Execution e ON e.id = a2.execution_id"
-        " WHERE e.last_known_state IN (4, 6))")}
+    stopped = {
+        int(r[0])
+        for r in conn.execute(
+            "SELECT a.execution_id FROM Association a JOIN Context c ON c.id = a.context_id "
+            "JOIN Type t ON t.id = c.type_id AND t.name = 'pipeline_run' WHERE a.context_id IN ("
+            " SELECT a2.context_id FROM Association a2 JOIN Execution e ON e.id = a2.execution_id"
+            " WHERE e.last_known_state IN (4, 6))"
+        )
+    }
     conn.close()
     teachers = undecided["code"].str.startswith("teacher_trainer@")
     assert teachers.sum() > 0

@@ -21,13 +21,13 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
+
 from mlprov.app import common, data
+from mlprov.db import Warehouse
 from mlprov.features.graphlets import build_graphlets
 from mlprov.generator import generate
 from mlprov.loader.load import Loader
-from streamlit.testing.v1 import AppTest
-
-from mlprov.db import Warehouse
 from mlprov.settings import Connection
 from tests.conftest import FIXTURES, elsewhere_env, run_cli
 from tests.tcp_proxy import TcpProxy
@@ -210,7 +210,13 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     assert f"From {utc(g['s'])} to {utc(g['e'])}" in [c.value for c in at.caption]
     stage_chart = next(c for c in charts(at) if c.get("title") == "Cost by stage")
     assert stage_chart["encoding"]["y"]["sort"] == [
-        "ingest", "data-validation", "preprocessing", "training", "model-validation", "deployment", "other"
+        "ingest",
+        "data-validation",
+        "preprocessing",
+        "training",
+        "model-validation",
+        "deployment",
+        "other",
     ]
     # Neo4j Browser opens with the graphlet query and its $uid
     (link,) = at.get("link_button")
@@ -300,8 +306,11 @@ def test_graphlet_prediction_on_a_selection(
     assert [s.value for s in at.success] == [
         f"predicted 1 graphlet(s) with model {model.version}; 1 prediction(s) written back"
     ]
-    stored = q(corpus, "MATCH (g:Graphlet) WHERE g.push_probability IS NOT NULL RETURN g.uid AS uid, "
-                       "g.push_probability AS p, g.model_version AS v")
+    stored = q(
+        corpus,
+        "MATCH (g:Graphlet) WHERE g.push_probability IS NOT NULL RETURN g.uid AS uid, "
+        "g.push_probability AS p, g.model_version AS v",
+    )
     assert [(r["uid"], r["v"]) for r in stored] == [(uid, model.version)]  # that graphlet only
     # the probability is the saved model's on that graphlet's feature row
     ff = build_frame(corpus)
@@ -322,7 +331,7 @@ def test_graphlet_prediction_on_a_selection(
 
 
 def curve_by_hand(rows: list[dict[str, Any]], t: float) -> tuple[float, float]:
-    """(freshness, waste removed) at threshold t, straight from DESIGN §8's definitions."""
+    """(freshness, waste removed) at threshold t, straight from the definitions in docs/predictor.md."""
     pushed = [r for r in rows if r["pushed"]]
     unpushed = [r for r in rows if r["pushed"] is False]
     fresh = sum(1 for r in pushed if r["p"] >= t) / len(pushed)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlprov.app import access
 from streamlit.testing.v1 import AppTest
 
+from mlprov.app import access
 from mlprov.errors import ConfigError
 from tests.conftest import run_cli
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlprov.loader import model
-from mlprov.loader.load import check_source, load_all
-from mlprov.loader.source import expand_sources
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.loader import model
+from mlprov.loader.load import check_source, load_all
+from mlprov.loader.source import expand_sources
 from mlprov.queries import query
 from mlprov.server import ManagedServer
 from tests.conftest import FIXTURES, run_cli

@@ -52,9 +52,7 @@ def count(wh: Warehouse, text: str) -> int:
     return int(wh.read_text(text, {})[1][0]["n"])
 
 
-def test_demo_end_to_end_then_reset(
-    warehouse: Warehouse, neo4j_connection: Connection, tmp_path: Path
-) -> None:
+def test_demo_end_to_end_then_reset(warehouse: Warehouse, neo4j_connection: Connection, tmp_path: Path) -> None:
     fixtures = tmp_path / "fixtures"
     fixtures.mkdir()
     shutil.copyfile(FIXTURES / "sepsis_v1.sqlite", fixtures / "sepsis_v1.sqlite")

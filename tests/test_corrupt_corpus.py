@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mlprov.loader.load import Loader, check_source
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.loader.load import Loader, check_source
 from tests.conftest import FIXTURES
 from tests.graphs import store_graph
 from tests.test_loader import graph_counts, sql_counts

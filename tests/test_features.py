@@ -1,4 +1,4 @@
-"""The feature frame (DESIGN §7) against a real Neo4j: a hand-built trace with hand-computed Jaccard
+"""The feature frame (docs/predictor.md) against a real Neo4j: a hand-built trace with hand-computed Jaccard
 and dataset similarity, and the generated `tiny` corpus (missing history is NaN, caching, columns)."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from mlprov.db import Warehouse
 from mlprov.features.frame import (
     FEATURE_SETS,
     MAIN_SETS,
@@ -23,8 +25,6 @@ from mlprov.features.frame import (
 )
 from mlprov.features.graphlets import build_graphlets
 from mlprov.loader.load import Loader
-
-from mlprov.db import Warehouse
 from tests.mlmd_builder import MlmdBuilder
 
 TINY_STORE = "mlmd-000"
@@ -141,19 +141,38 @@ def test_jaccard_and_dataset_similarity_on_a_hand_built_trace(warehouse: Warehou
     def span(s: int) -> None:
         nonlocal clock
         _, (ex,) = b.step("CsvExampleGen", clock, clock + 1, outputs=["Examples"], span=s)
-        b.step("StatisticsGen", clock + 1.5, clock + 2, inputs=[ex], outputs=["ExampleStatistics"], span=s,
-               out_props={"feature_stats": json.dumps(stats[s])})
+        b.step(
+            "StatisticsGen",
+            clock + 1.5,
+            clock + 2,
+            inputs=[ex],
+            outputs=["ExampleStatistics"],
+            span=s,
+            out_props={"feature_stats": json.dumps(stats[s])},
+        )
         examples[s] = ex
         clock += 3
 
     span(1)
     span(2)
-    t1, _ = b.step("Trainer", clock, clock + 1, inputs=[examples[1], examples[2]], outputs=["Model"],
-                   props={"code_version": "v1", "model_type": "DNN", "architecture": "dnn-2x128"})
+    t1, _ = b.step(
+        "Trainer",
+        clock,
+        clock + 1,
+        inputs=[examples[1], examples[2]],
+        outputs=["Model"],
+        props={"code_version": "v1", "model_type": "DNN", "architecture": "dnn-2x128"},
+    )
     clock += 2
     span(3)
-    t2, _ = b.step("Trainer", clock, clock + 1, inputs=[examples[2], examples[3]], outputs=["Model"],
-                   props={"code_version": "v2", "model_type": "Linear", "architecture": "linear-ftrl"})
+    t2, _ = b.step(
+        "Trainer",
+        clock,
+        clock + 1,
+        inputs=[examples[2], examples[3]],
+        outputs=["Model"],
+        props={"code_version": "v2", "model_type": "Linear", "architecture": "linear-ftrl"},
+    )
     Loader(warehouse).load(str(b.write(tmp_path / "t.sqlite")), store="t")
     build_graphlets(warehouse)
     d = compute_frame(warehouse, k=3).set_index("uid")

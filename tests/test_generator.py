@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2
+
 from mlprov.generator import (
     LATENT_COLUMNS,
     GenerationManifest,
@@ -82,15 +83,23 @@ def test_official_library_reads_back_what_sqlite_counts(tiny: Path, db: sqlite3.
     assert len(events) == _one(db, "SELECT COUNT(*) FROM Event") > 500
     assert {e.type for e in events} == {pb.Event.INPUT, pb.Event.OUTPUT}
     assert all(len(e.path.steps) == 2 and e.path.steps[0].key for e in events)
-    n_types = (len(store.get_execution_types()) + len(store.get_artifact_types())
-               + len(store.get_context_types()))
+    n_types = len(store.get_execution_types()) + len(store.get_artifact_types()) + len(store.get_context_types())
     # ml-metadata lists every type except its 9 built-in mlmd.* system types
     assert n_types == _one(db, "SELECT COUNT(*) FROM Type WHERE name NOT LIKE 'mlmd.%'")
     assert _one(db, "SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'") == 9
     assert {t.name for t in store.get_context_types()} == {"pipeline", "pipeline_run", "node"}
     art_types = {t.name for t in store.get_artifact_types()}
-    assert {"Examples", "ExampleStatistics", "Schema", "TransformGraph", "Model", "ModelBlessing",
-            "PushedModel", "HyperParameters", "InfraBlessing"} <= art_types
+    assert {
+        "Examples",
+        "ExampleStatistics",
+        "Schema",
+        "TransformGraph",
+        "Model",
+        "ModelBlessing",
+        "PushedModel",
+        "HyperParameters",
+        "InfraBlessing",
+    } <= art_types
     examples_type = store.get_artifact_type("Examples")
     assert examples_type.properties["span"] == pb.INT
     assert examples_type.base_type == pb.ArtifactType.DATASET
@@ -132,15 +141,22 @@ def test_same_seed_same_bytes_other_seed_other_content(tiny: Path, tmp_path: Pat
 
 
 def test_timestamps_come_from_the_seed_not_the_clock(db: sqlite3.Connection) -> None:
-    lo, hi = db.execute("SELECT MIN(create_time_since_epoch), MAX(last_update_time_since_epoch) "
-                        "FROM Execution").fetchone()
+    lo, hi = db.execute(
+        "SELECT MIN(create_time_since_epoch), MAX(last_update_time_since_epoch) FROM Execution"
+    ).fetchone()
     t0 = 1_704_067_200_000  # 2024-01-01T00:00Z, the corpus window start
     assert t0 <= lo < hi < t0 + 20 * 86_400_000
     bad = _one(db, "SELECT COUNT(*) FROM Execution WHERE last_update_time_since_epoch < create_time_since_epoch")
     assert bad == 0
     # events never precede their execution's start
-    assert _one(db, "SELECT COUNT(*) FROM Event ev JOIN Execution e ON e.id = ev.execution_id "
-                    "WHERE ev.milliseconds_since_epoch < e.create_time_since_epoch") == 0
+    assert (
+        _one(
+            db,
+            "SELECT COUNT(*) FROM Event ev JOIN Execution e ON e.id = ev.execution_id "
+            "WHERE ev.milliseconds_since_epoch < e.create_time_since_epoch",
+        )
+        == 0
+    )
 
 
 def test_shards_split_pipelines_between_stores(tmp_path: Path) -> None:
@@ -150,8 +166,14 @@ def test_shards_split_pipelines_between_stores(tmp_path: Path) -> None:
     names = []
     for p in paths:
         conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-        names.append({r[0] for r in conn.execute(
-            "SELECT c.name FROM Context c JOIN Type t ON t.id = c.type_id WHERE t.name = 'pipeline'")})
+        names.append(
+            {
+                r[0]
+                for r in conn.execute(
+                    "SELECT c.name FROM Context c JOIN Type t ON t.id = c.type_id WHERE t.name = 'pipeline'"
+                )
+            }
+        )
         conn.close()
         assert len(_mlmd(p).get_executions()) > 0
     assert names[0] and names[1] and not names[0] & names[1]
@@ -174,7 +196,9 @@ def _exec_types_of(db: sqlite3.Connection, pipeline: str) -> set[str]:
     rows = db.execute(
         "SELECT DISTINCT t.name FROM Execution e JOIN Type t ON t.id = e.type_id "
         "JOIN Association a ON a.execution_id = e.id JOIN Context c ON c.id = a.context_id "
-        "WHERE c.name = ?", (pipeline,))
+        "WHERE c.name = ?",
+        (pipeline,),
+    )
     return {r[0].rsplit(".", 1)[-1] for r in rows}
 
 
@@ -224,9 +248,14 @@ def test_warm_start_trainer_reads_an_earlier_trainers_model(tiny: Path, db: sqli
     for consumer, producer, key, started, produced, run, producer_run in rows:
         assert key == "base_model"
         assert producer != consumer and produced <= started and run != producer_run
-    n_trainers = _one(db, "SELECT COUNT(*) FROM Execution e JOIN Type t ON t.id = e.type_id "
-                          "JOIN Association a ON a.execution_id = e.id JOIN Context c ON c.id = a.context_id "
-                          "WHERE t.name = ? AND c.name = ? AND e.last_known_state = 3", TRAINER, pipeline)
+    n_trainers = _one(
+        db,
+        "SELECT COUNT(*) FROM Execution e JOIN Type t ON t.id = e.type_id "
+        "JOIN Association a ON a.execution_id = e.id JOIN Context c ON c.id = a.context_id "
+        "WHERE t.name = ? AND c.name = ? AND e.last_known_state = 3",
+        TRAINER,
+        pipeline,
+    )
     assert len({r[0] for r in rows}) >= n_trainers - 2  # all but the first (and a failed predecessor)
 
 
@@ -236,8 +265,12 @@ def test_distillation_student_reads_its_teachers_model(tiny: Path, db: sqlite3.C
     fresh = [r for r in rows if r[5] == r[6]]  # teacher trained in the same run
     assert fresh and all(r[2] == "teacher_model" for r in rows)
     teacher_nodes = {
-        _one(db, "SELECT c.name FROM Association a JOIN Context c ON c.id = a.context_id "
-                 "JOIN Type t ON t.id = c.type_id WHERE t.name = 'node' AND a.execution_id = ?", r[1])
+        _one(
+            db,
+            "SELECT c.name FROM Association a JOIN Context c ON c.id = a.context_id "
+            "JOIN Type t ON t.id = c.type_id WHERE t.name = 'node' AND a.execution_id = ?",
+            r[1],
+        )
         for r in rows
     }
     assert teacher_nodes == {f"{pipeline}.Trainer_teacher"}
@@ -258,7 +291,9 @@ def test_ab_trainers_share_their_examples(tiny: Path, db: sqlite3.Connection) ->
         "JOIN Association pa ON pa.execution_id = e.id JOIN Context pc ON pc.id = pa.context_id AND pc.name = ? "
         "JOIN Event ev ON ev.execution_id = e.id AND ev.type = 3 "
         "JOIN Artifact a ON a.id = ev.artifact_id JOIN Type at ON at.id = a.type_id AND at.name = 'Examples' "
-        "WHERE e.last_known_state = 3", (TRAINER, pipeline)).fetchall()
+        "WHERE e.last_known_state = 3",
+        (TRAINER, pipeline),
+    ).fetchall()
     per_run: dict[int, dict[str, set[int]]] = {}
     for _, run, node, art in rows:
         per_run.setdefault(run, {}).setdefault(node, set()).add(art)
@@ -272,8 +307,8 @@ def test_ab_trainers_share_their_examples(tiny: Path, db: sqlite3.Connection) ->
 
 def test_every_pusher_records_pushed_and_respects_blessing(db: sqlite3.Connection) -> None:
     pushers = db.execute(
-        "SELECT e.id, e.last_known_state FROM Execution e JOIN Type t ON t.id = e.type_id WHERE t.name = ?",
-        (PUSHER,)).fetchall()
+        "SELECT e.id, e.last_known_state FROM Execution e JOIN Type t ON t.id = e.type_id WHERE t.name = ?", (PUSHER,)
+    ).fetchall()
     assert pushers
     seen = {0: 0, 1: 0}
     for pid, state in pushers:
@@ -281,7 +316,9 @@ def test_every_pusher_records_pushed_and_respects_blessing(db: sqlite3.Connectio
             "SELECT a.id, p.int_value FROM Event ev JOIN Artifact a ON a.id = ev.artifact_id "
             "JOIN Type t ON t.id = a.type_id AND t.name = 'PushedModel' "
             "LEFT JOIN ArtifactProperty p ON p.artifact_id = a.id AND p.name = 'pushed' "
-            "WHERE ev.execution_id = ? AND ev.type = 4", (pid,)).fetchall()
+            "WHERE ev.execution_id = ? AND ev.type = 4",
+            (pid,),
+        ).fetchall()
         if state not in (3, CACHED):
             assert outs == []  # FAILED/CANCELED: no output
             continue
@@ -291,7 +328,9 @@ def test_every_pusher_records_pushed_and_respects_blessing(db: sqlite3.Connectio
             blessed = db.execute(
                 "SELECT p.int_value FROM Event ev JOIN Artifact a ON a.id = ev.artifact_id "
                 "JOIN ArtifactProperty p ON p.artifact_id = a.id AND p.name = 'blessed' "
-                "WHERE ev.execution_id = ? AND ev.type = 3", (pid,)).fetchall()
+                "WHERE ev.execution_id = ? AND ev.type = 3",
+                (pid,),
+            ).fetchall()
             assert all(b == 1 for (b,) in blessed)  # an unblessed model is never pushed
     assert seen[0] > 0 and seen[1] > 0
 
@@ -302,14 +341,29 @@ def test_cached_executions_republish_earlier_artifacts(db: sqlite3.Connection) -
         "(SELECT COUNT(*) FROM Event o JOIN Execution p ON p.id = o.execution_id "
         "  WHERE o.artifact_id = a.id AND o.type = 4 AND p.last_known_state = 3) "
         "FROM Execution e JOIN Event ev ON ev.execution_id = e.id AND ev.type = 4 "
-        "JOIN Artifact a ON a.id = ev.artifact_id WHERE e.last_known_state = ?", (CACHED,)).fetchall()
+        "JOIN Artifact a ON a.id = ev.artifact_id WHERE e.last_known_state = ?",
+        (CACHED,),
+    ).fetchall()
     assert len(rows) > 10
     for _, started, created, producers in rows:
         assert created < started and producers == 1
-    assert _one(db, "SELECT COUNT(*) FROM ExecutionProperty p JOIN Execution e ON e.id = p.execution_id "
-                    "WHERE e.last_known_state = ? AND p.name = 'cpu_seconds'", CACHED) == 0
-    assert _one(db, "SELECT COUNT(*) FROM Execution WHERE last_known_state IN (3, 4, 6) AND id NOT IN "
-                    "(SELECT execution_id FROM ExecutionProperty WHERE name = 'cpu_seconds')") == 0
+    assert (
+        _one(
+            db,
+            "SELECT COUNT(*) FROM ExecutionProperty p JOIN Execution e ON e.id = p.execution_id "
+            "WHERE e.last_known_state = ? AND p.name = 'cpu_seconds'",
+            CACHED,
+        )
+        == 0
+    )
+    assert (
+        _one(
+            db,
+            "SELECT COUNT(*) FROM Execution WHERE last_known_state IN (3, 4, 6) AND id NOT IN "
+            "(SELECT execution_id FROM ExecutionProperty WHERE name = 'cpu_seconds')",
+        )
+        == 0
+    )
     assert _one(db, "SELECT COUNT(*) FROM Execution WHERE last_known_state = 4") > 0
 
 
@@ -320,13 +374,13 @@ def test_documented_properties_have_their_types(db: sqlite3.Connection) -> None:
         for name, i, d, s in db.execute(
             f"SELECT p.name, p.int_value, p.double_value, p.string_value FROM {table}Property p "  # noqa: S608
             f"JOIN {table} x ON x.id = p.{owner} JOIN Type t ON t.id = x.type_id WHERE t.name = ?",
-            (type_name,)):
+            (type_name,),
+        ):
             kind = "int" if i is not None else "double" if d is not None else "string" if s is not None else "?"
             out.setdefault(name, set()).add(kind)
         return out
 
-    assert {"span": {"int"}, "split_names": {"string"}, "num_examples": {"int"}}.items() <= \
-        props("Examples").items()
+    assert {"span": {"int"}, "split_names": {"string"}, "num_examples": {"int"}}.items() <= props("Examples").items()
     stats = props("ExampleStatistics")
     assert stats["span"] == {"int"} and stats["feature_stats"] == {"string"}
     assert props("ModelBlessing")["blessed"] == {"int"}
@@ -335,8 +389,9 @@ def test_documented_properties_have_their_types(db: sqlite3.Connection) -> None:
     for name in ("module_path", "code_version", "model_type", "architecture"):
         assert trainer[name] == {"string"}
     assert trainer["cpu_seconds"] == {"double"}
-    model_types = {r[0] for r in db.execute("SELECT DISTINCT string_value FROM ExecutionProperty "
-                                            "WHERE name = 'model_type'")}
+    model_types = {
+        r[0] for r in db.execute("SELECT DISTINCT string_value FROM ExecutionProperty WHERE name = 'model_type'")
+    }
     assert model_types <= {"DNN", "Linear", "Tree", "DNN+Linear", "Ensemble"} and "DNN" in model_types
     feature_stats = json.loads(_one(db, "SELECT string_value FROM ArtifactProperty WHERE name = 'feature_stats'"))
     assert feature_stats and all(set(v) == {"mean", "std"} and v["std"] >= 0 for v in feature_stats.values())
@@ -346,7 +401,8 @@ def test_feature_statistics_drift_over_spans(db: sqlite3.Connection) -> None:
     rows = db.execute(
         "SELECT s.int_value, f.string_value FROM ArtifactProperty f "
         "JOIN ArtifactProperty s ON s.artifact_id = f.artifact_id AND s.name = 'span' "
-        "WHERE f.name = 'feature_stats' ORDER BY f.artifact_id").fetchall()
+        "WHERE f.name = 'feature_stats' ORDER BY f.artifact_id"
+    ).fetchall()
     by_feature_count: dict[int, list[dict[str, dict[str, float]]]] = {}
     for _, js in rows:
         stats = json.loads(js)
@@ -363,7 +419,8 @@ def test_code_changes_show_up_in_module_path(db: sqlite3.Connection) -> None:
         "SELECT c.name, COUNT(DISTINCT p.string_value) FROM ExecutionProperty p "
         "JOIN Association a ON a.execution_id = p.execution_id JOIN Context c ON c.id = a.context_id "
         "JOIN Type t ON t.id = c.type_id AND t.name = 'node' WHERE p.name = 'module_path' "
-        "AND c.name LIKE '%Trainer%' GROUP BY c.name").fetchall()
+        "AND c.name LIKE '%Trainer%' GROUP BY c.name"
+    ).fetchall()
     assert digests and max(n for _, n in digests) >= 2
 
 
@@ -378,13 +435,19 @@ def test_latent_file_joins_the_trainer_executions_one_to_one(tiny: Path, db: sql
         assert tuple(next(csv.reader(f))) == LATENT_COLUMNS
     keys = [(r["store"], int(r["execution_id"])) for r in rows]
     assert len(keys) == len(set(keys))
-    trainers = {("mlmd-000.sqlite", r[0]) for r in db.execute(
-        "SELECT e.id FROM Execution e JOIN Type t ON t.id = e.type_id WHERE t.name LIKE '%Trainer' "
-        "AND e.last_known_state != 5")}
+    trainers = {
+        ("mlmd-000.sqlite", r[0])
+        for r in db.execute(
+            "SELECT e.id FROM Execution e JOIN Type t ON t.id = e.type_id WHERE t.name LIKE '%Trainer' "
+            "AND e.last_known_state != 5"
+        )
+    }
     assert set(keys) == trainers
     # the ground truth is what the stores record (recomputed independently by check's traversal)
-    store_pushed = {("mlmd-000.sqlite", int(t)): int(p) for t, p in
-                    corpus_stats(tiny).graphlets[["trainer_id", "pushed"]].itertuples(index=False)}
+    store_pushed = {
+        ("mlmd-000.sqlite", int(t)): int(p)
+        for t, p in corpus_stats(tiny).graphlets[["trainer_id", "pushed"]].itertuples(index=False)
+    }
     for r, key in zip(rows, keys, strict=True):
         assert int(r["pushed"]) == store_pushed[key]
         p = float(r["push_probability"])
@@ -482,11 +545,18 @@ def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:
     (the Jaccard and per-pipeline rows need the full `bench` preset: see docs/generator.md)."""
     rows = {r.name: r for r in check(bench40)}
     must_pass = [
-        "pipeline lifespan, mean (days)", "pipeline lifespan, max (days)", "models trained per day, mean",
-        "pipelines above 100 models/day (%)", "DNN trainer runs (%)", "unpushed graphlets (%)",
-        "unpushed between consecutive pushes, mean", "code unchanged between consecutive graphlets (%)",
-        "dataset similarity in [0,.25] (%)", "dataset similarity in (.25,.5] (%)",
-        "dataset similarity in (.5,.75] (%)", "dataset similarity in (.75,1] (%)",
+        "pipeline lifespan, mean (days)",
+        "pipeline lifespan, max (days)",
+        "models trained per day, mean",
+        "pipelines above 100 models/day (%)",
+        "DNN trainer runs (%)",
+        "unpushed graphlets (%)",
+        "unpushed between consecutive pushes, mean",
+        "code unchanged between consecutive graphlets (%)",
+        "dataset similarity in [0,.25] (%)",
+        "dataset similarity in (.25,.5] (%)",
+        "dataset similarity in (.5,.75] (%)",
+        "dataset similarity in (.75,1] (%)",
     ]
     assert [n for n in must_pass if not rows[n].passed] == []
     # Table 1's dataset similarity is bimodal: the mass sits at the ends, not in the middle
@@ -499,17 +569,24 @@ def _bhattacharyya(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]
     for f in set(a) & set(b):
         s1, s2, m1, m2 = a[f]["std"], b[f]["std"], a[f]["mean"], b[f]["mean"]
         var = s1 * s1 + s2 * s2
-        total += (1.0 if m1 == m2 else 0.0) if var == 0 else math.sqrt(2 * s1 * s2 / var) * math.exp(
-            -((m1 - m2) ** 2) / (4 * var))
+        total += (
+            (1.0 if m1 == m2 else 0.0)
+            if var == 0
+            else math.sqrt(2 * s1 * s2 / var) * math.exp(-((m1 - m2) ** 2) / (4 * var))
+        )
     return total / len(set(a) | set(b))
 
 
 def test_check_dataset_similarity_pairs_spans_by_ordinal_position(tiny: Path, db: sqlite3.Connection) -> None:
-    stats = {(p, s): json.loads(js) for p, s, js in db.execute(
-        "SELECT c.name, sp.int_value, f.string_value FROM ArtifactProperty f "
-        "JOIN ArtifactProperty sp ON sp.artifact_id = f.artifact_id AND sp.name = 'span' "
-        "JOIN Attribution at ON at.artifact_id = f.artifact_id JOIN Context c ON c.id = at.context_id "
-        "JOIN Type t ON t.id = c.type_id AND t.name = 'pipeline' WHERE f.name = 'feature_stats'")}
+    stats = {
+        (p, s): json.loads(js)
+        for p, s, js in db.execute(
+            "SELECT c.name, sp.int_value, f.string_value FROM ArtifactProperty f "
+            "JOIN ArtifactProperty sp ON sp.artifact_id = f.artifact_id AND sp.name = 'span' "
+            "JOIN Attribution at ON at.artifact_id = f.artifact_id JOIN Context c ON c.id = at.context_id "
+            "JOIN Type t ON t.id = c.type_id AND t.name = 'pipeline' WHERE f.name = 'feature_stats'"
+        )
+    }
     pairs = consecutive_pairs(corpus_stats(tiny))
     g = corpus_stats(tiny).graphlets.sort_values(["pipeline", "created", "trainer_id"]).reset_index(drop=True)
     checked = 0

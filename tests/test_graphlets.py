@@ -1,4 +1,4 @@
-"""Model graphlets (DESIGN §6) against a real Neo4j: hand-built MLMD traces (one per rule, exact member
+"""Model graphlets (docs/graphlets.md) against a real Neo4j: hand-built MLMD traces (one per rule, exact member
 sets) and the real fixture stores (counts made independently with SQL)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlprov.features.graphlets import GraphletReport, build_graphlets
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
+from mlprov.features.graphlets import GraphletReport, build_graphlets
+from mlprov.loader.load import Loader
 from tests.mlmd_builder import MlmdBuilder, ms
 
 
@@ -78,9 +78,7 @@ def assert_costs_add_up(wh: Warehouse, store: str) -> None:
 # -- hand-built traces, one per rule ------------------------------------------------------------
 
 
-def test_warm_start_cuts_the_earlier_trainer_and_keeps_its_model_as_input(
-    warehouse: Warehouse, tmp_path: Path
-) -> None:
+def test_warm_start_cuts_the_earlier_trainer_and_keeps_its_model_as_input(warehouse: Warehouse, tmp_path: Path) -> None:
     b = MlmdBuilder()
     eg1, (ex1,) = b.step("CsvExampleGen", 0, 1, outputs=["Examples"], span=1)
     t1, (m1,) = b.step("Trainer", 2, 3, inputs=[ex1], outputs=["Model"])
@@ -402,7 +400,14 @@ def test_incremental_reload_of_a_growing_store_equals_a_clean_build(
     clean = warehouse.read("graphlets/list", store="s")
 
     def canon(rows: list[dict[str, Any]]) -> list[Any]:
-        return [({k: v for k, v in r["graphlet"].items() if k != "cost" and not k.startswith("cost_")},
-                 r["members"], r["next"], round(r["graphlet"]["cost"], 6)) for r in rows]
+        return [
+            (
+                {k: v for k, v in r["graphlet"].items() if k != "cost" and not k.startswith("cost_")},
+                r["members"],
+                r["next"],
+                round(r["graphlet"]["cost"], 6),
+            )
+            for r in rows
+        ]
 
     assert canon(incremental) == canon(clean)

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlprov.loader.load import Loader
 
 from mlprov import lineage
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
 from mlprov.export import GRAPHML_NS, export
+from mlprov.loader.load import Loader
 from tests.conftest import run_cli
 
 STORE = "diabetes_localdag_failed_v10"

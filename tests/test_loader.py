@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
+from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES, run_cli
 from tests.graphs import store_graph
 

@@ -10,9 +10,9 @@ import pymysql
 import pytest
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
+from mlprov.loader.load import Loader
 from tests.conftest import run_cli
 from tests.mariadb import mariadb_server
 from tests.test_loader_roundtrip import open_store, write_trace

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
 from mlprov.errors import SourceError
+from mlprov.loader.load import Loader
 from tests.conftest import run_cli
 from tests.graphs import store_graph
 

@@ -15,9 +15,9 @@ import pymysql
 import pytest
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
+from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES, run_cli
 from tests.graphs import store_graph
 from tests.mariadb import create_user, mariadb_server
@@ -25,8 +25,20 @@ from tests.mariadb import create_user, mariadb_server
 USER, PASSWORD = "mlprov", "pw-9f3c/1e@7b"  # '/' and '@' must survive the URL (percent-encoded)
 DATABASES = ["mlmd", "other"]
 TABLES = [
-    "Type", "TypeProperty", "ParentType", "Artifact", "ArtifactProperty", "Execution", "ExecutionProperty",
-    "Event", "EventPath", "Context", "ContextProperty", "ParentContext", "Association", "Attribution",
+    "Type",
+    "TypeProperty",
+    "ParentType",
+    "Artifact",
+    "ArtifactProperty",
+    "Execution",
+    "ExecutionProperty",
+    "Event",
+    "EventPath",
+    "Context",
+    "ContextProperty",
+    "ParentContext",
+    "Association",
+    "Attribution",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The push predictor (DESIGN §8) on the generated `tiny` corpus in a real Neo4j: pipeline splits,
+"""The push predictor (docs/predictor.md) on the generated `tiny` corpus in a real Neo4j: pipeline splits,
 reproducible models, write-back, refusal of mismatched models, the baselines and the CLI."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from mlprov.db import Warehouse
 from mlprov.features.evaluation import (
     evaluate,
     freshness_waste,
@@ -35,8 +37,6 @@ from mlprov.features.predictor import (
     train_model,
 )
 from mlprov.loader.load import Loader
-
-from mlprov.db import Warehouse
 from mlprov.settings import Connection
 from tests.conftest import elsewhere_env, run_cli
 from tests.mlmd_builder import MlmdBuilder
@@ -206,8 +206,17 @@ def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path:
     res = run_cli("predict", "--pipeline", str(ff.data["pipeline"].iloc[0]))
     assert res.returncode == 0, res.stderr
     assert "written back" in res.stdout
-    res = run_cli("evaluate", "--seeds", "1", "--sets", "input", "--latent", str(tiny_dir / "latent.csv"),
-                  "--out", str(tmp_path / "cli-report"))
+    res = run_cli(
+        "evaluate",
+        "--seeds",
+        "1",
+        "--sets",
+        "input",
+        "--latent",
+        str(tiny_dir / "latent.csv"),
+        "--out",
+        str(tmp_path / "cli-report"),
+    )
     assert res.returncode == 0, res.stderr
     assert "oracle" in res.stdout and (tmp_path / "cli-report" / "curve.html").exists()
 
@@ -228,12 +237,30 @@ def blessing_decides_push_store(path: Path, pipelines: int = 12, per_pipeline: i
             pushed += blessed
             _, (ex,) = b.step("CsvExampleGen", t, t + 10, outputs=["Examples"], span=i)
             b.step("StatisticsGen", t + 11, t + 20, inputs=[ex], outputs=["ExampleStatistics"], span=i)
-            _, (model,) = b.step("Trainer", t + 21, t + 100, inputs=[ex], outputs=["Model"],
-                                 props={"model_type": "DNN", "architecture": "dnn-2x64"})
-            _, (bless,) = b.step("Evaluator", t + 101, t + 120, inputs=[model, ex], outputs=["ModelBlessing"],
-                                 out_props={"blessed": blessed})
-            b.step("Pusher", t + 121, t + 125, inputs=[model, bless], outputs=["PushedModel"],
-                   out_props={"pushed": blessed})
+            _, (model,) = b.step(
+                "Trainer",
+                t + 21,
+                t + 100,
+                inputs=[ex],
+                outputs=["Model"],
+                props={"model_type": "DNN", "architecture": "dnn-2x64"},
+            )
+            _, (bless,) = b.step(
+                "Evaluator",
+                t + 101,
+                t + 120,
+                inputs=[model, ex],
+                outputs=["ModelBlessing"],
+                out_props={"blessed": blessed},
+            )
+            b.step(
+                "Pusher",
+                t + 121,
+                t + 125,
+                inputs=[model, bless],
+                outputs=["PushedModel"],
+                out_props={"pushed": blessed},
+            )
     return b.write(path), pushed
 
 

@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
-from mlprov.features.graphlets import build_graphlets
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
+from mlprov.features.graphlets import build_graphlets
+from mlprov.loader.load import Loader
 from tests.graphs import store_graph
 from tests.mlmd_builder import MlmdBuilder
 from tests.test_graphlets import graphlets as stored_graphlets

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlprov.features.graphlets import build_graphlets
-from mlprov.loader.load import Loader
-from mlprov.loader.operators import OperatorMap
 
 from mlprov import analyst
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
+from mlprov.features.graphlets import build_graphlets
+from mlprov.loader.load import Loader
+from mlprov.loader.operators import OperatorMap
 from tests.conftest import FIXTURES, run_cli
 
 STORES = ("diabetes_localdag_failed_v10", "redwine_pushers_v10", "sepsis_v7")

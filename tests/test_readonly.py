@@ -16,11 +16,11 @@ from typing import Any
 
 import neo4j
 import pytest
-from mlprov.loader.load import Loader
 
 from mlprov import cli
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
+from mlprov.loader.load import Loader
 from mlprov.settings import Connection
 from tests.graphs import store_graph
 

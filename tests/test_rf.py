@@ -13,6 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skops.io
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+from sklearn.preprocessing import FunctionTransformer
+
+from mlprov.db import Warehouse
 from mlprov.features.evaluation import evaluate, table_rows
 from mlprov.features.frame import build_frame
 from mlprov.features.predictor import (
@@ -23,11 +28,6 @@ from mlprov.features.predictor import (
     split_by_pipeline,
     train_model,
 )
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score
-from sklearn.preprocessing import FunctionTransformer
-
-from mlprov.db import Warehouse
 from tests.conftest import run_cli
 from tests.test_analytics import tiny  # noqa: F401 (fixture)
 
@@ -118,8 +118,9 @@ def test_train_and_evaluate_commands_with_the_random_forest(tiny: Warehouse, tmp
     res = run_cli("predict", "--model", str(tmp_path / "rf.meta.json"), "--limit", "3")
     assert res.returncode == 0, res.stderr
     assert "written back" in res.stdout and "rf-input-" in res.stdout
-    res = run_cli("evaluate", "--seeds", "1", "--sets", "input", "--models", "xgboost,rf", "--out",
-                  str(tmp_path / "ev"))
+    res = run_cli(
+        "evaluate", "--seeds", "1", "--sets", "input", "--models", "xgboost,rf", "--out", str(tmp_path / "ev")
+    )
     assert res.returncode == 0, res.stderr
     results = json.loads((tmp_path / "ev" / "results.json").read_text())["results"]
     assert [(r["set"], r["model"]) for r in results] == [("heuristic", "-"), ("input", "xgboost"), ("rf:input", "rf")]

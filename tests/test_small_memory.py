@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlprov.loader.load import Loader
 
 from mlprov.db import Warehouse
 from mlprov.errors import WarehouseError
+from mlprov.loader.load import Loader
 from mlprov.server import ManagedServer
 from mlprov.settings import Connection, resolve_connection
 from tests.conftest import run_cli

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mlprov.features.frame import build_frame
-from mlprov.generator.check import CorpusStats
 
 from mlprov.analytics import OMITTED, SIMILARITY_BINS, STUDY_FIGURES, Analytics, omitted
 from mlprov.db import Warehouse
+from mlprov.features.frame import build_frame
+from mlprov.generator.check import CorpusStats
 from mlprov.report import write_report
 from tests.test_analytics import (  # noqa: F401 (fixtures)
     executions_sql,
@@ -109,8 +109,11 @@ def test_corpus_and_pipeline_traces_match_sql(
     tiny_analytics: Analytics, tiny_path: Path, tiny_stats: CorpusStats
 ) -> None:
     ex = executions_sql(tiny_path)
-    art = sql(tiny_path, "SELECT a.id, a.create_time_since_epoch AS created, t.name AS type FROM Artifact a "
-                         "JOIN Type t ON t.id = a.type_id")
+    art = sql(
+        tiny_path,
+        "SELECT a.id, a.create_time_since_epoch AS created, t.name AS type FROM Artifact a "
+        "JOIN Type t ON t.id = a.type_id",
+    )
     ev = sql(tiny_path, "SELECT artifact_id, execution_id, type FROM Event")
     c = tiny_analytics["corpus"].iloc[0]
     assert (int(c["pipelines"]), int(c["executions"]), int(c["artifacts"])) == (
@@ -201,8 +204,9 @@ def test_unpushed_late_cost_is_the_trainer_and_post_trainer_cost_of_unpushed_gra
     expected = late.groupby("pipeline")["cost"].sum()
     traces = tiny_analytics["pipeline_traces"].set_index("pipeline")
     for pipeline, t in traces.iterrows():
-        assert math.isclose(float(t["unpushed_late_cost"]), float(expected.get(pipeline, 0.0)), rel_tol=1e-9,
-                            abs_tol=1e-9), pipeline
+        assert math.isclose(
+            float(t["unpushed_late_cost"]), float(expected.get(pipeline, 0.0)), rel_tol=1e-9, abs_tol=1e-9
+        ), pipeline
     assert float(traces["unpushed_late_cost"].sum()) > 0
     cold = traces[~traces["warm_start"].astype(bool)]
     assert math.isclose(
@@ -271,11 +275,13 @@ def test_per_pipeline_similarity_and_table2_match_the_frame(tiny: Warehouse, tin
     for label, value in (("pushed", 1.0), ("unpushed", 0.0)):
         part = links[links["pushed"] == value]
         assert math.isclose(
-            f[f"dataset similarity to previous, mean ({label})"], float(part["dataset_similarity_1"].mean()),
+            f[f"dataset similarity to previous, mean ({label})"],
+            float(part["dataset_similarity_1"].mean()),
             rel_tol=1e-9,
         )
         assert math.isclose(
-            f[f"code unchanged vs previous, share ({label})"], float((part["code_changed_1"] == 0).mean()),
+            f[f"code unchanged vs previous, share ({label})"],
+            float((part["code_changed_1"] == 0).mean()),
             rel_tol=1e-12,
         )
 

@@ -14,6 +14,9 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 import pytest
+from tensorflow_metadata.proto.v0 import statistics_pb2
+
+from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame, span_similarity
 from mlprov.features.graphlets import build_graphlets
 from mlprov.features.tfdv import (
@@ -24,9 +27,6 @@ from mlprov.features.tfdv import (
     read_statistics,
 )
 from mlprov.loader.load import Loader
-from tensorflow_metadata.proto.v0 import statistics_pb2
-
-from mlprov.db import Warehouse
 from tests.conftest import FIXTURES, run_cli
 
 STORE = "redwine_pushers_v10"
@@ -134,9 +134,7 @@ def test_features_reads_tfdv_files_under_remapped_uris(redwine: tuple[Warehouse,
     history = wh.read("features/history", uids=list(frame.index), k=1)
     checked = 0
     for h in history:
-        expected = [
-            expected_similarity(values[a], values[b]) for a, b in h["pairs"] if a in values and b in values
-        ]
+        expected = [expected_similarity(values[a], values[b]) for a, b in h["pairs"] if a in values and b in values]
         got = frame.loc[h["uid"], "dataset_similarity_1"]
         if expected:
             assert math.isclose(got, float(np.mean(expected)), rel_tol=1e-12), h["uid"]
@@ -187,6 +185,7 @@ def test_statistics_reading_and_roots(tmp_path: Path) -> None:
     # a truncated TFRecord and a missing folder: no exception, remembered with the file's name
     (b / "stats_tfrecord").write_bytes(tfrecord(stats_proto(1.5, 0.5, 3))[:-9])
     assert reader.summary(str(tmp_path / "b")) is None
-    assert reader.unreadable == [f"{b / 'stats_tfrecord'}: truncated TFRecord of {len(stats_proto(1.5, 0.5, 3))} "
-                                 "bytes at byte 0"]
+    assert reader.unreadable == [
+        f"{b / 'stats_tfrecord'}: truncated TFRecord of {len(stats_proto(1.5, 0.5, 3))} bytes at byte 0"
+    ]
     assert reader.summary(str(tmp_path / "nowhere")) is None and reader.absent == [str(tmp_path / "nowhere")]

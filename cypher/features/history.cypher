@@ -1,4 +1,4 @@
-// Purpose: The history part of the feature frame (DESIGN §7): each graphlet against each of its k
+// Purpose: The history part of the feature frame (docs/predictor.md): each graphlet against each of its k
 //   preceding graphlets along :NEXT (lag 1 = the previous one). Input span sets are the distinct
 //   `span` values of the Examples artifacts a graphlet holds; `jaccard` = |A ∩ B| / |A ∪ B| (null
 //   when either set is empty). `pairs` pairs the spans by ordinal position (the i-th smallest span

@@ -1,4 +1,4 @@
-// Purpose: The per-graphlet part of the feature frame (DESIGN §7): label and costs, the trainer's
+// Purpose: The per-graphlet part of the feature frame (docs/predictor.md): label and costs, the trainer's
 //   model type and architecture, and the shape of the graphlet per operator kind (executions,
 //   mean INPUT edges, mean OUTPUT edges, and the cost share of that kind, each execution's cost
 //   divided among the graphlets holding it as in graphlets/costs), plus the validation outcomes

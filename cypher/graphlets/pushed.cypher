@@ -1,4 +1,4 @@
-// Purpose: Decide `pushed` of the given graphlets (DESIGN §6). Only a graphlet whose trainer
+// Purpose: Decide `pushed` of the given graphlets (docs/graphlets.md). Only a graphlet whose trainer
 //   COMPLETEd is decided (else null). Each Pusher in the graphlet decides: true when an output
 //   records a push (`pushed` custom/registered property, 1/true), or when it COMPLETEd with outputs
 //   none of which has the property; false when it COMPLETEd otherwise, or recorded pushed = 0;

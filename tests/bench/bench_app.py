@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from mlprov.app import common, data
-
 from mlprov.db import Warehouse
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")

@@ -46,21 +46,29 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlprov.features.frame import MAIN_SETS
 from rich.console import Console
 from rich.table import Table
 
 from mlprov.db import Warehouse
+from mlprov.features.frame import MAIN_SETS
 from mlprov.server import ManagedServer
 from tests.bench.bench_load import graph_elements, log, neo4j_peak_kib
 from tests.bench.phases import wait_measured
 
-PHASES = ("generate", "load", "graphlets", "features", *(f"train:{s}" for s in MAIN_SETS), "evaluate", "predict",
-          "report")
+PHASES = (
+    "generate",
+    "load",
+    "graphlets",
+    "features",
+    *(f"train:{s}" for s in MAIN_SETS),
+    "evaluate",
+    "predict",
+    "report",
+)
 FOREIGN_ENV = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 BENCH_PIPELINES = 300
 BENCH_GRAPHLETS = 39_860  # `bench` preset, seed 0 (README, Synthetic corpus): used when 300 pipelines did not run
-PAPER_GRAPHLETS = 450_000  # the study's scale (DESIGN §10)
+PAPER_GRAPHLETS = 450_000  # the study's scale (docs/generator.md)
 GOAL_BENCH_S = 600.0
 GOAL_PAPER_S = 3600.0
 STDERR_TAIL = 15
@@ -119,8 +127,10 @@ class Runner:
             lines = err_path.read_text(errors="replace").strip().splitlines()
             lines = lines or out_path.read_text(errors="replace").strip().splitlines()
             tail = "\n".join("    " + ln for ln in lines[-STDERR_TAIL:])
-            raise PhaseFailed(f"`{shlex.join(cmd)}` failed with exit {proc.returncode} after {seconds:.1f}s "
-                              f"(logs {out_path}, {err_path}); last output lines:\n{tail}")
+            raise PhaseFailed(
+                f"`{shlex.join(cmd)}` failed with exit {proc.returncode} after {seconds:.1f}s "
+                f"(logs {out_path}, {err_path}); last output lines:\n{tail}"
+            )
         return Measured(cmd, seconds, peak)
 
     def works(self, argv: list[str]) -> bool:
@@ -133,13 +143,28 @@ def phase_argv(phase: str, pipelines: int, corpus: Path, run_dir: Path, args: ar
     if phase.startswith("train:"):
         return ["train", "--set", phase.removeprefix("train:")]
     return {
-        "generate": ["generate", str(corpus), "--preset", args.preset, "--pipelines", str(pipelines),
-                     "--seed", str(args.seed)],
+        "generate": [
+            "generate",
+            str(corpus),
+            "--preset",
+            args.preset,
+            "--pipelines",
+            str(pipelines),
+            "--seed",
+            str(args.seed),
+        ],
         "load": ["load", str(corpus / "stores")],
         "graphlets": ["graphlets"],
         "features": ["features", "--no-cache"],
-        "evaluate": ["evaluate", "--seeds", str(args.eval_seeds), "--latent", str(corpus / "latent.csv"),
-                     "--out", str(run_dir / "predictor")],
+        "evaluate": [
+            "evaluate",
+            "--seeds",
+            str(args.eval_seeds),
+            "--latent",
+            str(corpus / "latent.csv"),
+            "--out",
+            str(run_dir / "predictor"),
+        ],
         "predict": ["predict"],
         "report": ["report", "--out", str(run_dir / "report")],
     }[phase]
@@ -159,8 +184,9 @@ def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
 
 
-def run_size(pipelines: int, phases: list[str], args: argparse.Namespace, runner: Runner, server: ManagedServer,
-             home: Path) -> Size:
+def run_size(
+    pipelines: int, phases: list[str], args: argparse.Namespace, runner: Runner, server: ManagedServer, home: Path
+) -> Size:
     corpus = home / "corpora" / f"{args.preset}-{pipelines}-s{args.seed}"
     run_dir = home / "runs" / str(pipelines)
     size = Size(pipelines=pipelines, corpus=str(corpus))
@@ -218,33 +244,56 @@ def _mib(kib: float) -> str:
 
 
 def print_size(console: Console, s: Size) -> None:
-    t = Table(title=f"{s.pipelines} pipelines: {s.graphlets:,} graphlets, {s.executions:,} executions, "
-                    f"{s.nodes:,} nodes + {s.relationships:,} relationships; MLMD {s.mlmd_bytes / 1e6:,.1f} MB, "
-                    f"Neo4j store {s.neo4j_store_bytes / 1e6:,.1f} MB, Neo4j VmHWM {_mib(s.neo4j_hwm_kib)} MiB "
-                    f"({_mib(s.neo4j_start_hwm_kib)} after start)")
+    t = Table(
+        title=f"{s.pipelines} pipelines: {s.graphlets:,} graphlets, {s.executions:,} executions, "
+        f"{s.nodes:,} nodes + {s.relationships:,} relationships; MLMD {s.mlmd_bytes / 1e6:,.1f} MB, "
+        f"Neo4j store {s.neo4j_store_bytes / 1e6:,.1f} MB, Neo4j VmHWM {_mib(s.neo4j_hwm_kib)} MiB "
+        f"({_mib(s.neo4j_start_hwm_kib)} after start)"
+    )
     t.add_column("phase")
     t.add_column("seconds", justify="right")
     t.add_column("peak RSS MiB", justify="right")
     for name, m in s.phases.items():
         t.add_row(name, f"{m.seconds:,.1f}", _mib(m.peak_rss_kib))
-    t.add_row("end to end", f"{s.total_seconds:,.1f}", _mib(max((m.peak_rss_kib for m in s.phases.values()),
-                                                               default=0)), style="bold")
-    t.add_row("(Neo4j start / stop, not counted)", f"{s.start_seconds:,.1f} / {s.stop_seconds:,.1f}", "-",
-              style="dim")
+    t.add_row(
+        "end to end",
+        f"{s.total_seconds:,.1f}",
+        _mib(max((m.peak_rss_kib for m in s.phases.values()), default=0)),
+        style="bold",
+    )
+    t.add_row("(Neo4j start / stop, not counted)", f"{s.start_seconds:,.1f} / {s.stop_seconds:,.1f}", "-", style="dim")
     console.print(t)
 
 
 def summarize(console: Console, sizes: list[Size], args: argparse.Namespace) -> dict[str, Any]:
     """Print the summary; return the fits and goals for the JSON."""
-    t = Table(title=f"End to end per size (preset {args.preset}, seed {args.seed}; phases only, server start not "
-                    "counted)")
-    for c in ("pipelines", "graphlets", "executions", "nodes", "relationships", "MLMD MB", "Neo4j store MB",
-              "Neo4j VmHWM MiB", "end-to-end s"):
+    t = Table(
+        title=f"End to end per size (preset {args.preset}, seed {args.seed}; phases only, server start not counted)"
+    )
+    for c in (
+        "pipelines",
+        "graphlets",
+        "executions",
+        "nodes",
+        "relationships",
+        "MLMD MB",
+        "Neo4j store MB",
+        "Neo4j VmHWM MiB",
+        "end-to-end s",
+    ):
         t.add_column(c, justify="right")
     for s in sizes:
-        t.add_row(f"{s.pipelines:,}", f"{s.graphlets:,}", f"{s.executions:,}", f"{s.nodes:,}", f"{s.relationships:,}",
-                  f"{s.mlmd_bytes / 1e6:,.1f}", f"{s.neo4j_store_bytes / 1e6:,.1f}", _mib(s.neo4j_hwm_kib),
-                  f"{s.total_seconds:,.1f}")
+        t.add_row(
+            f"{s.pipelines:,}",
+            f"{s.graphlets:,}",
+            f"{s.executions:,}",
+            f"{s.nodes:,}",
+            f"{s.relationships:,}",
+            f"{s.mlmd_bytes / 1e6:,.1f}",
+            f"{s.neo4j_store_bytes / 1e6:,.1f}",
+            _mib(s.neo4j_hwm_kib),
+            f"{s.total_seconds:,.1f}",
+        )
     console.print(t)
 
     xs = [float(s.graphlets) for s in sizes]
@@ -261,23 +310,35 @@ def summarize(console: Console, sizes: list[Size], args: argparse.Namespace) -> 
         "MLMD stores (MB)": fit(xs, [s.mlmd_bytes / 1e6 for s in sizes]),
     }
     result: dict[str, Any] = {
-        "bench_graphlets": bench_x, "bench_measured": measured_bench is not None, "paper_graphlets": paper_x,
+        "bench_graphlets": bench_x,
+        "bench_measured": measured_bench is not None,
+        "paper_graphlets": paper_x,
         "fits": {k: asdict(v) if v else None for k, v in {**fits, **extra}.items()},
         "rss_fits": {k: asdict(v) if v else None for k, v in rss_fits.items()},
     }
     if not all(fits.values()):
-        console.print("[yellow]fewer than two sizes with distinct graphlet counts: no growth fits, no "
-                      "extrapolation[/yellow]")
+        console.print(
+            "[yellow]fewer than two sizes with distinct graphlet counts: no growth fits, no extrapolation[/yellow]"
+        )
         return result
     if args.preset != "bench":
-        console.print(f"[yellow]preset {args.preset} shrinks lifespans and cadences: its extrapolation to bench and "
-                      "paper scale only exercises the code[/yellow]")
+        console.print(
+            f"[yellow]preset {args.preset} shrinks lifespans and cadences: its extrapolation to bench and "
+            "paper scale only exercises the code[/yellow]"
+        )
 
     bench_label = f"at bench, {bench_x:,.0f} graphlets" + ("" if measured_bench else " (extrapolated)")
-    f = Table(title=f"Growth fits, log(seconds) vs log(graphlets) over {len(sizes)} sizes "
-                    f"({min(xs):,.0f}–{max(xs):,.0f} graphlets); EXTRAPOLATED beyond them")
-    for c in ("phase", "exponent", f"s {bench_label}", f"s at paper, {paper_x:,.0f} graphlets (extrapolated)",
-              "peak RSS MiB at paper (extrapolated)"):
+    f = Table(
+        title=f"Growth fits, log(seconds) vs log(graphlets) over {len(sizes)} sizes "
+        f"({min(xs):,.0f}–{max(xs):,.0f} graphlets); EXTRAPOLATED beyond them"
+    )
+    for c in (
+        "phase",
+        "exponent",
+        f"s {bench_label}",
+        f"s at paper, {paper_x:,.0f} graphlets (extrapolated)",
+        "peak RSS MiB at paper (extrapolated)",
+    ):
         f.add_column(c, justify="left" if c == "phase" else "right")
     bench_sum = paper_sum = 0.0
     for n in names:
@@ -285,15 +346,22 @@ def summarize(console: Console, sizes: list[Size], args: argparse.Namespace) -> 
         assert ft is not None
         at_bench = measured_bench.phases[n].seconds if measured_bench else ft.at(bench_x)
         bench_sum, paper_sum = bench_sum + at_bench, paper_sum + ft.at(paper_x)
-        f.add_row(n, f"{ft.exponent:.2f}", f"{at_bench:,.0f}", f"{ft.at(paper_x):,.0f}",
-                  _mib(rf.at(paper_x)) if rf else "-")
+        f.add_row(
+            n, f"{ft.exponent:.2f}", f"{at_bench:,.0f}", f"{ft.at(paper_x):,.0f}", _mib(rf.at(paper_x)) if rf else "-"
+        )
     if measured_bench:
         bench_sum = measured_bench.total_seconds
     f.add_row("whole job (sum of phases)", "-", f"{bench_sum:,.0f}", f"{paper_sum:,.0f}", "-", style="bold")
     own = extra["whole job (own fit)"]
     if own:
-        f.add_row("whole job (own fit, check)", f"{own.exponent:.2f}", f"{own.at(bench_x):,.0f}",
-                  f"{own.at(paper_x):,.0f}", "-", style="dim")
+        f.add_row(
+            "whole job (own fit, check)",
+            f"{own.exponent:.2f}",
+            f"{own.at(bench_x):,.0f}",
+            f"{own.at(paper_x):,.0f}",
+            "-",
+            style="dim",
+        )
     console.print(f)
 
     m = Table(title="Neo4j memory and store vs graphlets (EXTRAPOLATED beyond the measured sizes)")
@@ -306,20 +374,30 @@ def summarize(console: Console, sizes: list[Size], args: argparse.Namespace) -> 
     console.print(m)
     heap = os.environ.get("MLPROV_NEO4J_HEAP", "2g")
     pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", "2g")
-    console.print(f"Neo4j heap {heap} (pre-touched at start), page cache {pagecache}: its RSS cannot grow much "
-                  "past their sum, whatever the fit says.")
+    console.print(
+        f"Neo4j heap {heap} (pre-touched at start), page cache {pagecache}: its RSS cannot grow much "
+        "past their sum, whatever the fit says."
+    )
 
-    console.print("Fixed start-up costs (Python imports, a cold Neo4j at each size) flatten the exponent of "
-                  "phases that take only a few seconds at the measured sizes.")
+    console.print(
+        "Fixed start-up costs (Python imports, a cold Neo4j at each size) flatten the exponent of "
+        "phases that take only a few seconds at the measured sizes."
+    )
     caveat = "" if args.preset == "bench" else f" [preset {args.preset}: not an estimate]"
     bench_how = "measured" if measured_bench else "EXTRAPOLATED"
     bench_met = bench_sum <= GOAL_BENCH_S
     paper_met = paper_sum <= GOAL_PAPER_S
-    console.print(f"bench goal (≤ {GOAL_BENCH_S / 60:.0f} min at {BENCH_PIPELINES} pipelines): {bench_sum:,.0f} s "
-                  f"({bench_how}) — {'met' if bench_met else 'MISSED'}{caveat}", markup=False)
-    console.print(f"paper goal (≤ {GOAL_PAPER_S / 3600:.0f} h at 3,000 pipelines, {paper_x:,.0f} graphlets): "
-                  f"{paper_sum:,.0f} s = {paper_sum / 3600:.2f} h (EXTRAPOLATED from {len(sizes)} sizes up to "
-                  f"{max(xs):,.0f} graphlets) — {'met' if paper_met else 'MISSED'}{caveat}", markup=False)
+    console.print(
+        f"bench goal (≤ {GOAL_BENCH_S / 60:.0f} min at {BENCH_PIPELINES} pipelines): {bench_sum:,.0f} s "
+        f"({bench_how}) — {'met' if bench_met else 'MISSED'}{caveat}",
+        markup=False,
+    )
+    console.print(
+        f"paper goal (≤ {GOAL_PAPER_S / 3600:.0f} h at 3,000 pipelines, {paper_x:,.0f} graphlets): "
+        f"{paper_sum:,.0f} s = {paper_sum / 3600:.2f} h (EXTRAPOLATED from {len(sizes)} sizes up to "
+        f"{max(xs):,.0f} graphlets) — {'met' if paper_met else 'MISSED'}{caveat}",
+        markup=False,
+    )
     result["goals"] = {
         "bench": {"seconds": bench_sum, "how": bench_how.lower(), "goal_seconds": GOAL_BENCH_S, "met": bench_met},
         "paper": {"seconds": paper_sum, "how": "extrapolated", "goal_seconds": GOAL_PAPER_S, "met": paper_met},
@@ -363,8 +441,10 @@ def plot(sizes: list[Size], summary: dict[str, Any], path: Path) -> None:
         ax2.text(x, 1.0, label, transform=ax2.get_xaxis_transform(), va="top", fontsize=8)
         ax.text(x, 1.0, label, transform=ax.get_xaxis_transform(), va="top", fontsize=8)
     ax.set_ylabel("wall seconds")
-    ax.set_title("Phase time vs graphlets: points measured, dashed least-squares fits (extrapolated past the "
-                 "last point)", fontsize=9)
+    ax.set_title(
+        "Phase time vs graphlets: points measured, dashed least-squares fits (extrapolated past the last point)",
+        fontsize=9,
+    )
     ax.legend(fontsize=7, loc="lower left")
     for key, ys, color in (
         ("Neo4j VmHWM (MiB)", [s.neo4j_hwm_kib / 1024 for s in sizes], "tab:blue"),
@@ -400,8 +480,10 @@ def main() -> None:
     phases = choose_phases(args.phases)
     home = (args.home or Path(tempfile.mkdtemp(prefix="mlprov-e2e-"))).resolve()
     if home.exists() and any(home.iterdir()) and not (home / MARKER).exists():
-        raise SystemExit(f"{home} is not empty and was not made by this benchmark: its Neo4j graph would be wiped; "
-                         "pass a new or empty --home")
+        raise SystemExit(
+            f"{home} is not empty and was not made by this benchmark: its Neo4j graph would be wiped; "
+            "pass a new or empty --home"
+        )
     home.mkdir(parents=True, exist_ok=True)
     (home / MARKER).touch()
     out_dir = (args.out or home).resolve()
@@ -420,8 +502,10 @@ def main() -> None:
         phases.remove("report")
         notes.append("`mlprov report --help` fails (not built yet?): the report phase is skipped")
         console.print(f"[yellow]note: {notes[-1]}[/yellow]")
-    console.print(f"MLPROV_HOME={home}; sizes {sizes_wanted}; preset {args.preset}, seed {args.seed}; phases: "
-                  f"{', '.join(phases)}; {os.cpu_count()} CPUs")
+    console.print(
+        f"MLPROV_HOME={home}; sizes {sizes_wanted}; preset {args.preset}, seed {args.seed}; phases: "
+        f"{', '.join(phases)}; {os.cpu_count()} CPUs"
+    )
 
     server = ManagedServer(home)
     sizes: list[Size] = []
@@ -437,10 +521,14 @@ def main() -> None:
         server.stop()  # after a failure (each size stops it itself)
     summary = summarize(console, sizes, args) if sizes else {}
     record = {
-        "config": {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                   "home": str(home), "phases_run": phases, "cpus": os.cpu_count(),
-                   "neo4j_heap": os.environ.get("MLPROV_NEO4J_HEAP", "2g"),
-                   "neo4j_pagecache": os.environ.get("MLPROV_NEO4J_PAGECACHE", "2g")},
+        "config": {
+            **{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "home": str(home),
+            "phases_run": phases,
+            "cpus": os.cpu_count(),
+            "neo4j_heap": os.environ.get("MLPROV_NEO4J_HEAP", "2g"),
+            "neo4j_pagecache": os.environ.get("MLPROV_NEO4J_PAGECACHE", "2g"),
+        },
         "notes": notes,
         "failure": failure,
         "sizes": [{**asdict(s), "total_seconds": s.total_seconds} for s in sizes],

@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlprov.generator import check, format_check_table, generate
 from rich.console import Console
+
+from mlprov.generator import check, format_check_table, generate
 
 
 def main() -> None:

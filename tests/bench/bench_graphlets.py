@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlprov.db import Warehouse
 from mlprov.features.graphlets import build_graphlets
 from mlprov.loader.load import Loader
-
-from mlprov.db import Warehouse
 from tests.mlmd_builder import MlmdBuilder
 
 WINDOW = 7
@@ -50,14 +49,26 @@ def rolling_pipeline(nodes: int, seed: int = 7) -> MlmdBuilder:
         b.step("ExampleValidator", t + 9, t + 10, inputs=[st, schema], outputs=["ExampleAnomalies"], run=run)
         window = spans[-WINDOW:]
         _, (tex, tg) = b.step(
-            "Transform", t + 11, t + 20, inputs=[*window, schema], outputs=["Examples", "TransformGraph"], span=i,
+            "Transform",
+            t + 11,
+            t + 20,
+            inputs=[*window, schema],
+            outputs=["Examples", "TransformGraph"],
+            span=i,
             run=run,
         )
         warm = [model] if model is not None and i % 5 == 0 else []
         _, (m,) = b.step("Trainer", t + 21, t + 40, inputs=[tex, tg, schema, *warm], outputs=["Model"], run=run)
         _, (bl,) = b.step("Evaluator", t + 41, t + 45, inputs=[m, ex], outputs=["ModelBlessing"], run=run)
-        b.step("Pusher", t + 46, t + 47, inputs=[m, bl], outputs=["PushedModel"], run=run,
-               out_props={"pushed": int(rnd.random() < 0.2)})
+        b.step(
+            "Pusher",
+            t + 46,
+            t + 47,
+            inputs=[m, bl],
+            outputs=["PushedModel"],
+            run=run,
+            out_props={"pushed": int(rnd.random() < 0.2)},
+        )
         if i % 10 == 9:  # a cached rerun re-publishing this run's transform output and model
             x = b.execution("Transform", t + 50, t + 50.1, state="CACHED", run=run)
             b.read(ex, x)
@@ -105,17 +116,22 @@ def main() -> None:
             rerun = build_graphlets(wh, store="bench", batch_size=args.batch_size, force=True)
             assert rerun.created == rerun.updated == 0
             rows.append((nodes, len(b.events), report.graphlets, t3 - t2, min(warm), rerun.seconds, t2 - t1))
-            print(f"  {nodes} nodes: load {t2 - t1:.1f}s, graphlets cold {t3 - t2:.2f}s warm {min(warm):.2f}s",
-                  flush=True)
+            print(
+                f"  {nodes} nodes: load {t2 - t1:.1f}s, graphlets cold {t3 - t2:.2f}s warm {min(warm):.2f}s", flush=True
+            )
     print()
-    print(f"{'nodes':>8} {'events':>8} {'graphlets':>9} {'cold s':>7} {'warm s':>7} {'µs/node':>8} "
-          f"{'no-op rerun s':>13} {'load s':>7}")
+    print(
+        f"{'nodes':>8} {'events':>8} {'graphlets':>9} {'cold s':>7} {'warm s':>7} {'µs/node':>8} "
+        f"{'no-op rerun s':>13} {'load s':>7}"
+    )
     per_node = []
     for nodes, events, graphlets, cold, secs, rerun_s, load_s in rows:
         us = secs / nodes * 1e6
         per_node.append(us)
-        print(f"{nodes:>8} {events:>8} {graphlets:>9} {cold:>7.2f} {secs:>7.2f} {us:>8.1f} {rerun_s:>13.2f} "
-              f"{load_s:>7.1f}")
+        print(
+            f"{nodes:>8} {events:>8} {graphlets:>9} {cold:>7.2f} {secs:>7.2f} {us:>8.1f} {rerun_s:>13.2f} "
+            f"{load_s:>7.1f}"
+        )
     print(f"\nwarm per-node time, largest / smallest: {max(per_node) / min(per_node):.2f}x (target ≤ 2x)")
 
 

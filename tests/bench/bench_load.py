@@ -42,9 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlprov.loader.load import DEFAULT_BATCH
-
 from mlprov.db import Warehouse
+from mlprov.loader.load import DEFAULT_BATCH
 from mlprov.server import ManagedServer
 from tests.bench import corpus as corpus_module
 from tests.bench.import_csv import CsvSet, run_import

@@ -31,14 +31,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from mlprov.db import Warehouse
 from mlprov.features.evaluation import evaluate
 from mlprov.features.frame import MAIN_SETS, build_frame
 from mlprov.features.graphlets import build_graphlets
 from mlprov.generator import check, format_check_text, generate
 from mlprov.generator.mechanism import MECHANISM, Mechanism
 from mlprov.loader.load import Loader
-
-from mlprov.db import Warehouse
 from mlprov.settings import mlprov_home
 
 VARIANTS: dict[str, Mechanism] = {
@@ -66,8 +65,13 @@ def run_variant(
         build_graphlets(wh)
         ff = build_frame(wh, use_cache=False)
     ev = evaluate(ff, sets=MAIN_SETS, seeds=tuple(range(splits)), latent=corpus / "latent.csv")
-    out: dict[str, object] = {"variant": name, "seconds": round(time.perf_counter() - t0),
-                              "check": format_check_text(rows), "labelled": ev.labelled, "pushed": ev.pushed}
+    out: dict[str, object] = {
+        "variant": name,
+        "seconds": round(time.perf_counter() - t0),
+        "check": format_check_text(rows),
+        "labelled": ev.labelled,
+        "pushed": ev.pushed,
+    }
     for set_name, r in ev.results.items():
         s = r.summary()
         out[set_name] = {"ba": s["ba"], "removed_full": s["waste_removed_full_freshness"]}

@@ -23,15 +23,15 @@ import json
 import time
 from pathlib import Path
 
+from rich.console import Console
+
+from mlprov.db import Warehouse
 from mlprov.features.cli import print_evaluation
 from mlprov.features.evaluation import TABLE_COLUMNS, evaluate, table_rows, targets, write_report
 from mlprov.features.frame import ABLATIONS, MAIN_SETS, build_frame, describe_sets
 from mlprov.features.graphlets import build_graphlets
 from mlprov.generator import generate
 from mlprov.loader.load import Loader
-from rich.console import Console
-
-from mlprov.db import Warehouse
 from mlprov.settings import mlprov_home
 
 
@@ -45,8 +45,10 @@ def _corpus(out: Path, preset: str, pipelines: int | None, seed: int, console: C
     m = generate(out, preset, pipelines=pipelines, seed=seed)
     stamp.write_text(json.dumps(want))
     secs = time.perf_counter() - t0
-    console.print(f"corpus: {m.pipelines} pipelines, {m.graphlets:,} trainer runs ({m.pushed:,} pushed), "
-                  f"{m.bytes / 1e6:.0f} MB in {secs:.0f}s → {out}")
+    console.print(
+        f"corpus: {m.pipelines} pipelines, {m.graphlets:,} trainer runs ({m.pushed:,} pushed), "
+        f"{m.bytes / 1e6:.0f} MB in {secs:.0f}s → {out}"
+    )
     return secs
 
 
@@ -85,22 +87,28 @@ def main() -> None:
         t0 = time.perf_counter()
         ff = build_frame(wh, k=args.k, use_cache=False)
         timings["features"] = time.perf_counter() - t0
-    console.print(f"features: {len(ff.data):,} graphlets × {len(ff.columns('validation'))} features in "
-                  f"{timings['features']:.1f}s ({len(ff.data) / max(timings['features'], 1e-9):,.0f} graphlets/s)")
+    console.print(
+        f"features: {len(ff.data):,} graphlets × {len(ff.columns('validation'))} features in "
+        f"{timings['features']:.1f}s ({len(ff.data) / max(timings['features'], 1e-9):,.0f} graphlets/s)"
+    )
     for s in describe_sets(ff.data, ff.k):
         console.print(f"  {s['set']:<18} {s['features']:>3} features, feature cost {100 * s['feature_cost']:5.1f}%")
     t0 = time.perf_counter()
-    ev = evaluate(ff, sets=(*MAIN_SETS, *ABLATIONS), seeds=tuple(range(args.seeds)),
-                  latent=corpus / "latent.csv")
+    ev = evaluate(ff, sets=(*MAIN_SETS, *ABLATIONS), seeds=tuple(range(args.seeds)), latent=corpus / "latent.csv")
     timings["evaluate"] = time.perf_counter() - t0
     print_evaluation(ev, console, TABLE_COLUMNS, table_rows(ev), targets(ev))
     oracle = ev.results["oracle"].summary()["ba"][0]
     for name in MAIN_SETS:
         ba = ev.results[name].summary()["ba"][0]
         console.print(f"oracle gap {name:<18} {ba - oracle:+.3f} balanced accuracy")
-    console.print("training time per set (mean per split, tuning + refit): " + ", ".join(
-        f"{n} {r.summary()['train_seconds'][0]:.2f}s" for n, r in ev.results.items()
-        if n not in ("heuristic", "oracle")))
+    console.print(
+        "training time per set (mean per split, tuning + refit): "
+        + ", ".join(
+            f"{n} {r.summary()['train_seconds'][0]:.2f}s"
+            for n, r in ev.results.items()
+            if n not in ("heuristic", "oracle")
+        )
+    )
     paths = write_report(ev, out_dir)
     (out_dir / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
     console.print("timings: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))

@@ -11,11 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from mlprov.db import Warehouse
 from mlprov.loader.mlmd import MlmdReader, Watermark
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.source import open_source
-
-from mlprov.db import Warehouse
 
 
 @dataclass

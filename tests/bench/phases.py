@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mlprov.db import Row, Warehouse
 from mlprov.loader import source as source_module
 from mlprov.loader.load import Loader
-
-from mlprov.db import Row, Warehouse
 
 Result = dict[str, Any]
 

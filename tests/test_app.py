@@ -96,6 +96,15 @@ def charts(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
+def chart_datasets(at: AppTest) -> list[pd.DataFrame]:
+    """The data frames the page's charts were drawn from (Streamlit sends them beside the spec, in Arrow)."""
+    import pyarrow as pa
+
+    return [
+        pa.ipc.open_stream(ds.data.data).read_pandas() for c in at.get("vega_lite_chart") for ds in c.proto.datasets
+    ]
+
+
 # -- Overview ---------------------------------------------------------------------------------------
 
 
@@ -180,9 +189,18 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     at.number_input(key="trace_page").set_value(pages).run()
     assert any(f"of {top['n']:,}" in c.value and f"Page {pages} of {pages}" in c.value for c in at.caption)
 
-    # highlighting a graphlet marks its executions
+    # highlighting a graphlet marks exactly its executions on the page (the chart's own data, against the graph)
+    at.number_input(key="trace_page").set_value(1).run()
     at.selectbox(key="trace_highlight").select(gl[0]["uid"]).run()
     assert not at.exception
+    shown_execs = next(df for df in chart_datasets(at) if "highlighted" in df.columns and "kind" in df.columns)
+    members = {
+        r["uid"]
+        for r in q(corpus, "MATCH (:Graphlet {uid: $g})-[:CONTAINS]->(e:Execution) RETURN e.uid AS uid", g=gl[0]["uid"])
+    }
+    expected = set(shown_execs["uid"]) & members
+    assert expected, "the first graphlet has no execution on the first page"
+    assert set(shown_execs.loc[shown_execs["highlighted"].astype(bool), "uid"]) == expected
     shown = cypher_shown(at)
     assert "SKIP $skip" in shown and "MATCH (p:Pipeline)" in shown
 

@@ -75,6 +75,27 @@ def neo4j_status(
         raise typer.Exit(1)
 
 
+@neo4j_app.command("dump")
+def neo4j_dump(
+    target: Annotated[Path, typer.Argument(metavar="FILE", help="The dump file to write (must not exist).")],
+) -> None:
+    """Back the warehouse up: neo4j-admin database dump of the managed server (stopped meanwhile)."""
+    size = ManagedServer().dump(target)
+    out.print(f"Dumped the warehouse to {target} ({size / 1e6:,.1f} MB).")
+
+
+@neo4j_app.command("restore")
+def neo4j_restore(
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="A dump written by `mlprov neo4j dump`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm replacing the whole warehouse.")] = False,
+) -> None:
+    """Replace the warehouse by a dump (neo4j-admin database load), then start the server."""
+    if not yes:
+        raise typer.BadParameter("refusing to replace the warehouse without --yes", param_hint="'--yes'")
+    ManagedServer().restore(source)
+    out.print(f"Restored the warehouse from {source}; Neo4j is running.")
+
+
 @neo4j_app.command("logs")
 def neo4j_logs(lines: Annotated[int, typer.Option("-n", help="How many lines.")] = 50) -> None:
     """The last lines of the managed server's neo4j.log."""

@@ -32,6 +32,7 @@ DEFAULT_HEAP = "2g"
 DEFAULT_PAGECACHE = "2g"
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 120.0
+DATABASE = "neo4j"  # the managed server's one warehouse database (Community: one user database)
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -355,6 +356,48 @@ class ManagedServer:
             time.sleep(0.25)
         self.stop()
         raise ServerError(f"Neo4j in {self.home} did not open port {bolt} within {timeout_s:.0f}s")
+
+    # -- backups -----------------------------------------------------------------------------
+    def _admin(self, args: Sequence[str], what: str) -> str:
+        """Run ``neo4j-admin`` (the AdminTool of the server's own jars) on this server's home."""
+        return _run_checked(
+            ["java", "-cp", f"{resolve_jars()}/*", "org.neo4j.cli.AdminTool", *args], what, env=self._java_env()
+        )
+
+    def dump(self, target: Path) -> int:
+        """Write the warehouse database to ``target`` with ``neo4j-admin database dump`` (an offline,
+        consistent copy: the server is stopped for it and started again if it was running). Returns
+        the dump's size in bytes."""
+        target = target.resolve()
+        if target.exists():
+            raise ServerError(f"{target}: already exists; choose another file (a dump is never overwritten)")
+        if not (self.data_dir / "databases" / DATABASE).exists():
+            raise ServerError(f"the managed server in {self.home} has no database to dump yet (start it once)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        was_running = self.stop()
+        try:
+            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                self._admin(["database", "dump", DATABASE, f"--to-path={tmp}"], f"dumping the database to {target}")
+                Path(tmp, f"{DATABASE}.dump").replace(target)
+        finally:
+            if was_running:
+                self.start()
+        return target.stat().st_size
+
+    def restore(self, source: Path) -> None:
+        """Replace the warehouse database by the dump ``source`` (``neo4j-admin database load``); the
+        server is stopped for it and started again."""
+        source = source.resolve()
+        if not source.is_file():
+            raise ServerError(f"{source}: no such dump file")
+        self.stop()
+        with tempfile.TemporaryDirectory(dir=source.parent) as tmp:
+            os.symlink(source, Path(tmp, f"{DATABASE}.dump"))
+            self._admin(
+                ["database", "load", DATABASE, f"--from-path={tmp}", "--overwrite-destination=true"],
+                f"restoring the database from {source}",
+            )
+        self.start()
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> bool:
         """Shut down cleanly (Neo4j checkpoints on SIGTERM); SIGKILL only after the timeout."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mlprov.generator.mechanism import MECHANISM, LatentRow, Mechanism, PipelineSimulator, plan_corpus
+from mlprov.generator.mechanism import MECHANISM, LatentRow, Mechanism, PipelineSimulator, PipelineSpec, plan_corpus
 from mlprov.generator.mlmd_writer import StoreWriter
 from mlprov.generator.presets import get_preset
 
@@ -99,13 +101,16 @@ def generate(
     shards: int = 1,
     progress: Callable[[int, int], None] | None = None,
     mechanism: Mechanism = MECHANISM,
+    workers: int | None = None,
 ) -> GenerationManifest:
     """Generate a corpus into ``out_dir``: ``stores/mlmd-XXX.sqlite`` (``shards`` MLMD stores, schema
     version 10, pipelines assigned round-robin), ``latent.csv`` and ``manifest.json``.
 
     The same (preset, pipelines, seed, shards) always gives byte-identical stores. ``progress`` is
     called with (pipelines done, pipelines total). ``mechanism`` replaces the calibrated parameters
-    (the ablation benchmark switches mechanisms off this way).
+    (the ablation benchmark switches mechanisms off this way). Shards are written by ``workers``
+    processes at once (default: one per core); each shard's pipelines and random draws do not depend
+    on the others, so the output is the same for any number of workers.
     """
     t0 = time.perf_counter()
     spec = get_preset(preset)
@@ -124,16 +129,29 @@ def generate(
     names = [f"mlmd-{k:03d}.sqlite" for k in range(shards)]
     latent: list[LatentRow] = []
     counts_per_store: dict[str, dict[str, int]] = {}
-    done = 0
-    for k, name in enumerate(names):
-        writer = StoreWriter(store_dir / name)
-        for plan in plans[k::shards]:
-            latent.extend(PipelineSimulator(plan, writer, name, seed, mechanism).run())
+    jobs = [(store_dir / name, plans[k::shards], seed, mechanism) for k, name in enumerate(names)]
+    processes = max(1, min(shards, workers if workers is not None else (os.cpu_count() or 1)))
+    if processes == 1:
+        done = 0
+
+        def step() -> None:
+            nonlocal done
             done += 1
             if progress is not None:
                 progress(done, n)
-        writer.close()
-        counts_per_store[name] = table_counts(store_dir / name)
+
+        results = [_write_shard(*job, on_pipeline=step) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            futures = [pool.submit(_write_shard, *job) for job in jobs]
+            results = []
+            for future in futures:  # in shard order: the same latent.csv for any number of workers
+                results.append(future.result())
+                if progress is not None:
+                    progress(sum(len(j[1]) for j in jobs[: len(results)]), n)
+    for name, (rows, counts) in zip(names, results, strict=True):
+        latent.extend(rows)
+        counts_per_store[name] = counts
     _write_latent(out_dir / LATENT_FILE, latent)
     paths = [store_dir / name for name in names]
     totals = {t: sum(c[t] for c in counts_per_store.values()) for t in _TABLES}
@@ -154,6 +172,24 @@ def generate(
     )
     (out_dir / MANIFEST_FILE).write_text(manifest.to_json() + "\n")
     return manifest
+
+
+def _write_shard(
+    path: Path,
+    plans: list[PipelineSpec],
+    seed: int,
+    mechanism: Mechanism,
+    on_pipeline: Callable[[], None] | None = None,
+) -> tuple[list[LatentRow], dict[str, int]]:
+    """Write one MLMD store holding ``plans``; returns its latent rows and table counts."""
+    writer = StoreWriter(path)
+    rows: list[LatentRow] = []
+    for plan in plans:
+        rows.extend(PipelineSimulator(plan, writer, path.name, seed, mechanism).run())
+        if on_pipeline is not None:
+            on_pipeline()
+    writer.close()
+    return rows, table_counts(path)
 
 
 def _count(values: list[str]) -> dict[str, int]:

@@ -602,3 +602,10 @@ def test_check_dataset_similarity_pairs_spans_by_ordinal_position(tiny: Path, db
             assert sims[k - 1] == pytest.approx(want, abs=1e-9)
             checked += 1
     assert checked > 20
+
+
+def test_shards_written_in_parallel_are_the_same_corpus(tmp_path: Path) -> None:
+    one = generate(tmp_path / "one", "tiny", seed=5, shards=3, workers=1)
+    two = generate(tmp_path / "two", "tiny", seed=5, shards=3, workers=2)
+    assert one.fingerprint == two.fingerprint and one.counts_per_store == two.counts_per_store
+    assert (tmp_path / "one" / "latent.csv").read_bytes() == (tmp_path / "two" / "latent.csv").read_bytes()

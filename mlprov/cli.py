@@ -256,7 +256,10 @@ def generate(
     preset: Annotated[str, typer.Option("--preset", help="tiny | small | bench | paper.")] = "small",
     pipelines: Annotated[int | None, typer.Option("--pipelines", min=1, help="Override the pipeline count.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same corpus.")] = 0,
-    shards: Annotated[int, typer.Option("--shards", min=1, help="Number of MLMD store files.")] = 1,
+    shards: Annotated[
+        int | None,
+        typer.Option("--shards", min=1, help="MLMD store files, written in parallel (default: the preset's)."),
+    ] = None,
     check: Annotated[bool, typer.Option("--check", help="Only recompute the calibration table of OUT_DIR.")] = False,
 ) -> None:
     """Write a synthetic MLMD corpus calibrated to the study (or --check an existing one)."""
@@ -265,6 +268,8 @@ def generate(
     from mlprov.generator.corpus import generate as run_generate
 
     _check_preset(preset)
+    from mlprov.generator.presets import get_preset
+
     if not check:
         with TableProgress(err, "generate") as progress:
             manifest = run_generate(
@@ -272,7 +277,7 @@ def generate(
                 preset,
                 pipelines=pipelines,
                 seed=seed,
-                shards=shards,
+                shards=shards if shards is not None else get_preset(preset).default_shards,
                 progress=_CountProgress(progress, "pipelines"),
             )
         out.print(
@@ -367,7 +372,7 @@ def demo(
         out.print(f"Neo4j {status.version} {'started' if started else 'running'} at {status.uri}")
     corpus = mlprov_home() / "demo" / preset
     if not (corpus / "manifest.json").exists():
-        generate(corpus, preset=preset, pipelines=None, seed=0, shards=1, check=False)
+        generate(corpus, preset=preset, pipelines=None, seed=0, shards=None, check=False)
     sources = [str(corpus / "stores")]
     if fixtures is None:
         default = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "mlmd"

@@ -33,7 +33,7 @@ from mlprov.db import Warehouse
 from mlprov.features.graphlets import build_graphlets
 from mlprov.loader.load import Loader
 from tests.graphs import store_graph
-from tests.mlmd_builder import MlmdBuilder
+from tests.mlmd_builder import MlmdBuilder, _set_value
 from tests.test_graphlets import graphlets as stored_graphlets
 
 settings.register_profile(
@@ -141,17 +141,6 @@ def open_store(path: Path) -> metadata_store.MetadataStore:
     return metadata_store.MetadataStore(cfg)
 
 
-def _set(value: pb.Value, v: Any) -> None:
-    if isinstance(v, bool):
-        value.bool_value = v
-    elif isinstance(v, int):
-        value.int_value = v
-    elif isinstance(v, float):
-        value.double_value = v
-    else:
-        value.string_value = v
-
-
 def write_spec(path: Path, spec: Spec) -> None:
     store = open_store(path)
     x_types = []
@@ -166,14 +155,14 @@ def write_spec(path: Path, spec: Spec) -> None:
         e = pb.Execution(type_id=x_types[t], last_known_state=state)
         e.properties["num_steps"].int_value = steps
         for k, v in props.items():
-            _set(e.custom_properties[k], v)
+            _set_value(e.custom_properties[k], v)
         xs.append(e)
     x_ids = store.put_executions(xs)
     arts = []
     for t, state, uri, props in spec.artifacts:
         a = pb.Artifact(type_id=a_types[t], state=state, uri=uri)
         for k, v in props.items():
-            _set(a.custom_properties[k], v)
+            _set_value(a.custom_properties[k], v)
         arts.append(a)
     a_ids = store.put_artifacts(arts) if arts else []
     events = []
@@ -330,7 +319,7 @@ def apply(path: Path, op: tuple[Any, ...], protected: int) -> None:
         executions = store.get_executions()
         e = executions[op[1] % len(executions)]
         e.last_known_state = op[2]
-        _set(e.custom_properties["changed"], op[3])
+        _set_value(e.custom_properties["changed"], op[3])
         store.put_executions([e])
         del store
     else:

@@ -62,7 +62,7 @@ def neo4j_stop() -> None:
 def neo4j_status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """URI, version, pid and store size of the managed server (exit 1 when it is not running)."""
+    """URI, version, pid, store size, heap and page cache (and why) of the managed server (exit 1 when not running)."""
     status = ManagedServer().status()
     if as_json:
         out.print_json(json.dumps(status.as_dict()))

@@ -28,8 +28,7 @@ from mlprov.settings import cache_dir, managed_password_file, managed_state_file
 
 NEO4J_VERSION = "5.26.30"
 BROWSER_VERSION = "5.24.0"
-DEFAULT_HEAP = "2g"
-DEFAULT_PAGECACHE = "2g"
+GIB = 1024**3
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 120.0
 DATABASE = "neo4j"  # the managed server's one warehouse database (Community: one user database)
@@ -62,6 +61,42 @@ _JVM_FLAGS = [
 ]
 
 
+@dataclass(frozen=True)
+class MemoryPlan:
+    """The managed server's heap and page cache, and where each size came from."""
+
+    heap: str
+    pagecache: str
+    reason: str
+
+    @classmethod
+    def choose(cls, ram_bytes: int, store_bytes: int) -> MemoryPlan:
+        """Sizes from the machine and the store unless ``MLPROV_NEO4J_HEAP``/``_PAGECACHE`` are set.
+
+        Heap: a sixth of the RAM, 1 to 8 GiB (transaction state and query memory live there). Page
+        cache: 1.5x the store on disk (room to grow during a load), at least a quarter and at most
+        40% of the RAM. Neo4j fills the page cache as pages are read, so a large setting costs
+        nothing while the store is small; heap + page cache stay under two thirds of the RAM.
+        """
+        heap_env = os.environ.get("MLPROV_NEO4J_HEAP")
+        cache_env = os.environ.get("MLPROV_NEO4J_PAGECACHE")
+        heap = min(max(ram_bytes // 6, GIB), 8 * GIB)
+        cache = min(max(store_bytes * 3 // 2, ram_bytes // 4), ram_bytes * 2 // 5)
+        heap_how = "set by MLPROV_NEO4J_HEAP" if heap_env else "auto"
+        cache_how = "set by MLPROV_NEO4J_PAGECACHE" if cache_env else "auto"
+        return cls(
+            heap=heap_env or f"{heap // 2**20}m",
+            pagecache=cache_env or f"{cache // 2**20}m",
+            reason=f"heap {heap_how}, page cache {cache_how} "
+            f"(RAM {ram_bytes / GIB:.1f} GiB, store {store_bytes / GIB:.2f} GiB on disk)",
+        )
+
+
+def machine_ram() -> int:
+    """Physical memory of this machine in bytes."""
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
 @dataclass
 class ServerStatus:
     """What ``mlprov neo4j status`` reports. Never holds the password."""
@@ -73,6 +108,9 @@ class ServerStatus:
     version: str = NEO4J_VERSION
     pid: int | None = None
     store_bytes: int = 0
+    heap: str | None = None
+    pagecache: str | None = None
+    memory: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -224,9 +262,11 @@ class ManagedServer:
         os.chmod(self.password_file, 0o600)
         return password
 
-    def _write_conf(self, bolt_port: int, http_port: int) -> None:
-        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
-        pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", DEFAULT_PAGECACHE)
+    def memory_plan(self) -> MemoryPlan:
+        """Heap and page cache for the next start (or import) of this server."""
+        return MemoryPlan.choose(machine_ram(), _dir_size(self.data_dir / "databases"))
+
+    def _write_conf(self, bolt_port: int, http_port: int, plan: MemoryPlan) -> None:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         lines = [
             "# Written by mlprov on every start; edit MLPROV_NEO4J_* variables instead.",
@@ -245,9 +285,9 @@ class ManagedServer:
             "dbms.security.auth_enabled=true",
             "dbms.security.allow_csv_import_from_file_urls=false",
             "dbms.usage_report.enabled=false",
-            f"server.memory.heap.initial_size={heap}",
-            f"server.memory.heap.max_size={heap}",
-            f"server.memory.pagecache.size={pagecache}",
+            f"server.memory.heap.initial_size={plan.heap}",
+            f"server.memory.heap.max_size={plan.heap}",
+            f"server.memory.pagecache.size={plan.pagecache}",
             "db.tx_log.rotation.retention_policy=2 files",
             "db.tx_log.preallocate=false",
             "db.tx_log.rotation.size=128M",
@@ -276,6 +316,9 @@ class ManagedServer:
             http_uri=str(state["http_uri"]) if state.get("http_uri") else None,
             pid=pid,
             store_bytes=_dir_size(self.data_dir),
+            heap=str(state["heap"]) if running and state.get("heap") else None,
+            pagecache=str(state["pagecache"]) if running and state.get("pagecache") else None,
+            memory=str(state["memory"]) if running and state.get("memory") else None,
         )
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> tuple[ServerStatus, bool]:
@@ -294,7 +337,8 @@ class ManagedServer:
             http = _free_port()
             while http == bolt:
                 http = _free_port()
-        self._write_conf(bolt, http)
+        plan = self.memory_plan()
+        self._write_conf(bolt, http, plan)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         classpath = f"{lib}/*"
         if not (self.data_dir / "dbms").exists():
@@ -312,11 +356,10 @@ class ManagedServer:
                 "setting the initial Neo4j password",
                 env=self._java_env(),
             )
-        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
         cmd = [
             "java",
-            f"-Xms{heap}",
-            f"-Xmx{heap}",
+            f"-Xms{plan.heap}",
+            f"-Xmx{plan.heap}",
             *_JVM_FLAGS,
             "-cp",
             classpath,
@@ -343,6 +386,9 @@ class ManagedServer:
             "http_uri": f"http://127.0.0.1:{http}",
             "version": NEO4J_VERSION,
             "home": str(self.home),
+            "heap": plan.heap,
+            "pagecache": plan.pagecache,
+            "memory": plan.reason,
         }
         self.state_file.write_text(json.dumps(state, indent=2))
         deadline = time.monotonic() + timeout_s
@@ -484,16 +530,15 @@ class ManagedServer:
         stage = self._bulk_dir / "stage"
         shutil.rmtree(stage, ignore_errors=True)
         (stage / "conf").mkdir(parents=True)
-        pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", DEFAULT_PAGECACHE)
+        plan = self.memory_plan()
         (stage / "conf" / "neo4j.conf").write_text(
             f"server.directories.data={stage / 'data'}\n"
             f"server.directories.logs={stage / 'logs'}\n"
-            f"server.memory.pagecache.size={pagecache}\n"
+            f"server.memory.pagecache.size={plan.pagecache}\n"
         )
-        heap = os.environ.get("MLPROV_NEO4J_HEAP", DEFAULT_HEAP)
         cmd = [
             "java",
-            f"-Xmx{heap}",
+            f"-Xmx{plan.heap}",
             "-cp",
             f"{resolve_jars()}/*",
             "org.neo4j.cli.AdminTool",

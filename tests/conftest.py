@@ -37,12 +37,15 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# Every server the tests start (the session's and the tests' own) is small: several run at once.
+os.environ.setdefault("MLPROV_NEO4J_HEAP", "1g")
+os.environ.setdefault("MLPROV_NEO4J_PAGECACHE", "1g")
+
+
 @pytest.fixture(scope="session")
 def mlprov_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("mlprov_home")
     os.environ["MLPROV_HOME"] = str(home)
-    os.environ.setdefault("MLPROV_NEO4J_HEAP", "1g")
-    os.environ.setdefault("MLPROV_NEO4J_PAGECACHE", "1g")
     return home
 
 

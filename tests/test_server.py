@@ -10,12 +10,19 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from mlprov.server import GIB, MemoryPlan
 from tests.conftest import run_cli
 
 
 @pytest.fixture
 def own_home(tmp_path: Path) -> dict[str, str]:
-    return {"MLPROV_HOME": str(tmp_path / "home"), "NEO4J_URI": "", "NEO4J_PASSWORD": ""}
+    return {
+        "MLPROV_HOME": str(tmp_path / "home"),
+        "NEO4J_URI": "",
+        "NEO4J_PASSWORD": "",
+        "MLPROV_NEO4J_HEAP": "1g",
+        "MLPROV_NEO4J_PAGECACHE": "768m",
+    }
 
 
 def _status(env: dict[str, str]) -> dict[str, object]:
@@ -38,6 +45,9 @@ def test_lifecycle_start_twice_status_stop_start_keeps_data(own_home: dict[str, 
         assert str(status["http_uri"]).startswith("http://127.0.0.1:")
         assert status["version"] == "5.26.30" and isinstance(status["pid"], int)
         assert status["home"] == str(Path(env["MLPROV_HOME"]) / "neo4j")
+        # the variables win over the automatic plan, and the server runs with them
+        assert (status["heap"], status["pagecache"]) == ("1g", "768m")
+        assert "set by MLPROV_NEO4J_HEAP" in str(status["memory"])
 
         with urllib.request.urlopen(str(status["http_uri"]), timeout=10) as resp:
             discovery = json.loads(resp.read())
@@ -54,6 +64,12 @@ def test_lifecycle_start_twice_status_stop_start_keeps_data(own_home: dict[str, 
         uri = str(status["uri"])
         with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as drv:
             drv.execute_query("CREATE (:Survivor {name: 'kept'})")
+            settings, _, _ = drv.execute_query(
+                "SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'server.memory.' RETURN name, value"
+            )
+        served = {r["name"]: r["value"] for r in settings}
+        assert served["server.memory.pagecache.size"] == "768.00MiB"
+        assert served["server.memory.heap.max_size"] == "1.00GiB"
         with (
             pytest.raises(neo4j.exceptions.AuthError),
             neo4j.GraphDatabase.driver(uri, auth=("neo4j", "wrong-password")) as drv,
@@ -120,3 +136,32 @@ def test_a_password_starting_with_a_dash_is_set(own_home: dict[str, str]) -> Non
             assert drv.execute_query("RETURN 1 AS one").records[0]["one"] == 1
     finally:
         run_cli("neo4j", "stop", env=env)
+
+
+@pytest.mark.parametrize(
+    ("ram_gib", "store_gib", "heap", "pagecache"),
+    [
+        (24, 0, "4096m", "6144m"),  # this machine, empty store: a sixth of RAM, a quarter for the cache
+        (24, 5, "4096m", "7680m"),  # the store grows: 1.5x its size
+        (24, 9, "4096m", "9830m"),  # the paper corpus: capped at 40% of the RAM
+        (4, 0, "1024m", "1024m"),  # a small laptop: never under 1 GiB of heap
+        (96, 0, "8192m", "24576m"),  # a large server: heap capped at 8 GiB
+    ],
+)
+def test_memory_plan_sizes_from_machine_and_store(
+    monkeypatch: pytest.MonkeyPatch, ram_gib: int, store_gib: int, heap: str, pagecache: str
+) -> None:
+    monkeypatch.delenv("MLPROV_NEO4J_HEAP", raising=False)
+    monkeypatch.delenv("MLPROV_NEO4J_PAGECACHE", raising=False)
+    plan = MemoryPlan.choose(ram_gib * GIB, store_gib * GIB)
+    assert (plan.heap, plan.pagecache) == (heap, pagecache)
+    assert plan.reason.startswith("heap auto, page cache auto") and f"RAM {ram_gib:.1f} GiB" in plan.reason
+    assert (ram_gib * GIB) * 2 // 3 >= int(plan.heap[:-1]) * 2**20 + int(plan.pagecache[:-1]) * 2**20
+
+
+def test_memory_plan_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLPROV_NEO4J_HEAP", "3g")
+    monkeypatch.delenv("MLPROV_NEO4J_PAGECACHE", raising=False)
+    plan = MemoryPlan.choose(24 * GIB, 0)
+    assert (plan.heap, plan.pagecache) == ("3g", "6144m")
+    assert plan.reason.startswith("heap set by MLPROV_NEO4J_HEAP, page cache auto")

@@ -36,7 +36,7 @@ lint:
 typecheck:
 	rm -rf build/typecheck && mkdir -p build/typecheck/mlprov
 	cp -rs "$(CURDIR)/mlprov/." build/typecheck/mlprov/
-	for d in loader features app cypher generator; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
+	for d in loader features app cypher generator analysis; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
 	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p mlprov
 
 # The documentation site, with every warning an error (broken links, pages missing from the nav).

@@ -1,6 +1,6 @@
 """Console page: the analysts' `cypher/library` queries and free Cypher, read-only.
 
-Statements go through the same guard as ``mlprov query`` (``mlprov.analyst.run_analyst``): planned
+Statements go through the same guard as ``mlprov query`` (``mlprov.analysis.library.run_analyst``): planned
 first (LOAD CSV, TERMINATE TRANSACTIONS and admin procedures refused), then run in a READ
 transaction with a row limit and a timeout, so the server itself refuses every write. Parameters
 are always bound, never pasted into the statement.
@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from mlprov import analyst
+from mlprov.analysis import library as analyst
 from mlprov.app import common, data
 from mlprov.errors import MlprovError
 from mlprov.queries import query

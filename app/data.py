@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlprov.analyst import Result, run_analyst
+from mlprov.analysis.library import Result, run_analyst
 from mlprov.db import Row, Warehouse
 from mlprov.loader.operators import KINDS
 

@@ -4,7 +4,7 @@
 
 1. every source is opened and checked like a normal load, the free disk is estimated, and the
    warehouse is checked to be empty (each refusal is one line and changes nothing);
-2. each store's rows, shaped by the same reader as the transactional loader (``loader/mlmd.py``) and
+2. each store's rows, shaped by the same source reader as the transactional loader (``loader/sources/``) and
    named by the same graph model (``loader/model.py``), are streamed to CSV files: a chunk at a time,
    a new file whenever a chunk's columns differ, so no table is held whole and every property keeps
    its type (integers stay integers, lists, bytes, JSON text);
@@ -36,9 +36,8 @@ from mlprov.db import Warehouse
 from mlprov.errors import ConfigError, SourceError, WarehouseError
 from mlprov.loader import model
 from mlprov.loader.load import LoadObserver, LoadReport, begin_props, commit_props, ensure_not_empty, store_name_for
-from mlprov.loader.mlmd import MlmdReader, Row, Watermark
 from mlprov.loader.operators import OperatorMap
-from mlprov.loader.source import MlmdSource, open_source
+from mlprov.loader.sources import MetadataSource, Row, Watermark, open_source
 from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 
@@ -199,8 +198,7 @@ class _Store:
     """One source on its way into the graph."""
 
     name: str
-    source: MlmdSource
-    reader: MlmdReader
+    source: MetadataSource
     report: LoadReport
     target: Watermark | None = None
     pending: dict[str, int] | None = None
@@ -225,11 +223,11 @@ class _Writer:
         )
 
     def store(self, st: _Store) -> None:
-        reader, wm = st.reader, Watermark()
+        reader, wm = st.source, Watermark()
         st.target = reader.current_watermark()
         st.pending = reader.pending_counts(wm)
         st.dangling = reader.dangling_counts()
-        self.groups[model.STORE_LABEL].write([([st.name], {**begin_props(st.source, reader), "status": "loading"}, [])])
+        self.groups[model.STORE_LABEL].write([([st.name], {**begin_props(reader), "status": "loading"}, [])])
         b = self.batch
         for kind, batches in (
             (model.CONTEXT, reader.contexts(wm, b)),
@@ -307,10 +305,10 @@ def _open_all(specs: list[str], store: str | None, operators: OperatorMap) -> li
             name = store or store_name_for(spec)
             if any(s.name == name for s in stores):
                 raise SourceError(f"{spec}: a second source named {name!r} (store names come from file names)")
-            source = open_source(spec)
+            source = open_source(spec, store=name, operators=operators)
             report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
-            stores.append(_Store(name, source, MlmdReader(source, name, operators), report))
-            ensure_not_empty(stores[-1].reader)
+            stores.append(_Store(name, source, report))
+            ensure_not_empty(source)
     except BaseException:
         for st in stores:
             st.source.close()

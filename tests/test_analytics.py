@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlprov.analytics import SIMILARITY_BINS, Analytics, run_analytics
+from mlprov.analysis.corpus import SIMILARITY_BINS, Analytics, run_analytics
 from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame, write_next_similarity
 from mlprov.features.graphlets import build_graphlets

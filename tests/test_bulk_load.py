@@ -20,7 +20,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader import model
 from mlprov.loader.load import check_source, load_all
-from mlprov.loader.source import expand_sources
+from mlprov.loader.sources import expand_sources
 from mlprov.queries import query
 from mlprov.server import ManagedServer
 from tests.conftest import FIXTURES, run_cli

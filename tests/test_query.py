@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mlprov import analyst
+from mlprov.analysis import library as analyst
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
 from mlprov.features.graphlets import build_graphlets

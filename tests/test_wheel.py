@@ -25,6 +25,7 @@ FOLDERS = {
     "app": "mlprov/app",
     "cypher": "mlprov/cypher",
     "generator": "mlprov/generator",
+    "analysis": "mlprov/analysis",
 }
 
 

@@ -19,7 +19,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from mlprov import analyst, export, lineage
+from mlprov.analysis import export, lineage
+from mlprov.analysis import library as analyst
 from mlprov.console import connect, err, out
 from mlprov.errors import QueryError
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlprov.analytics import SIMILARITY_BINS, Analytics, Figure, omitted
+from mlprov.analysis.corpus import SIMILARITY_BINS, Analytics, Figure, omitted
 from mlprov.queries import query
 
 PlotFn = Callable[[Any, Analytics], None]  # draws on a matplotlib Axes

@@ -20,9 +20,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from mlprov import docgen
 from mlprov.db import Row, Warehouse
 from mlprov.errors import QueryError
 from mlprov.queries import Query, catalog, query
@@ -207,40 +207,18 @@ def run_named(
 
 
 # -- the generated list in docs/queries.md -----------------------------------------------------------------
-BLOCK_BEGIN = "<!-- BEGIN library-queries -->"
-BLOCK_END = "<!-- END library-queries -->"
+BLOCK = "library-queries"
 
 
 def library_markdown() -> str:
-    """The docs' list of library and analytics queries, rendered from their headers."""
-    lines = [BLOCK_BEGIN, ""]
+    """The docs' list of library and analytics queries, rendered from their headers (without markers)."""
+    lines = []
     for name, q in {**library(), **analytics()}.items():
         lines.append(f"* **`{name}`** — {q.purpose}")
         lines.append(f"  *Parameters:* {q.parameters}. *Returns:* {q.returns}.")
-    lines += ["", BLOCK_END]
     return "\n".join(lines)
 
 
-def generated_section(page: str) -> str | None:
-    """The generated block currently in the page text, or None."""
-    start, end = page.find(BLOCK_BEGIN), page.find(BLOCK_END)
-    if start < 0 or end < start:
-        return None
-    return page[start : end + len(BLOCK_END)]
-
-
-def update_generated_block(path: Path) -> bool:
-    """Rewrite the generated block of the page at ``path``; True when it changed."""
-    text = path.read_text(encoding="utf-8")
-    current = generated_section(text)
-    if current is None:
-        raise QueryError(f"{path} has no {BLOCK_BEGIN!r} … {BLOCK_END!r} block")
-    new = text.replace(current, library_markdown())
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
-
-
 if __name__ == "__main__":
-    page = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
-    print(f"{page}: {'updated' if update_generated_block(page) else 'already in sync'}")
+    page = docgen.DOCS / "queries.md"
+    print(f"{page}: {'updated' if docgen.update(page, BLOCK, library_markdown()) else 'already in sync'}")

@@ -1,8 +1,8 @@
-"""Reading MLMD rows and turning them into graph rows (get → transform).
+"""MLMD's relational schema (SQLite or MySQL) as a ``MetadataSource``: SQL reads, shared transform.
 
-Each reader yields batches of plain dicts shaped for one ``cypher/load/*.cypher`` statement.
-Property values keep their MLMD types: registered properties become ``p_<name>``, custom ones
-``c_<name>`` (int, float, str, bool; ``byte_value``/``proto_value`` as bytes).
+Each pass reads its table in batches with SQL and hands the records to ``loader/transform.py``.
+Property values keep their MLMD types (int, float, str, bool; ``byte_value``/``proto_value`` as
+bytes, struct values as JSON text).
 """
 
 from __future__ import annotations
@@ -10,67 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from google.protobuf.message import DecodeError
 
 from mlprov.loader import model
-from mlprov.loader.operators import KUBEFLOW_NAME_PROPS, OperatorMap
-from mlprov.loader.source import MlmdSource
-
-EXECUTION_STATES = {1: "NEW", 2: "RUNNING", 3: "COMPLETE", 4: "FAILED", 5: "CACHED", 6: "CANCELED"}
-ARTIFACT_STATES = {1: "PENDING", 2: "LIVE", 3: "MARKED_FOR_DELETION", 4: "DELETED", 5: "ABANDONED", 6: "REFERENCE"}
-EVENT_TYPES = {
-    1: "DECLARED_OUTPUT",
-    2: "DECLARED_INPUT",
-    3: "INPUT",
-    4: "OUTPUT",
-    5: "INTERNAL_INPUT",
-    6: "INTERNAL_OUTPUT",
-    7: "PENDING_OUTPUT",
-}
-INPUT_EVENT_TYPES = frozenset({2, 3, 5})
-# Schema v5 TFX kept the execution state only in a registered `state` property.
-STATE_PROPERTY = {
-    "new": "RUNNING",
-    "running": "RUNNING",
-    "complete": "COMPLETE",
-    "published": "COMPLETE",
-    "cached": "CACHED",
-    "failed": "FAILED",
-    "canceled": "CANCELED",
-    "cancelled": "CANCELED",
-}
-COST_PROPERTIES = ("cpu_seconds", "cpu_cost", "cpu_time", "cost")
-
-Row = dict[str, Any]
-
-
-@dataclass
-class Watermark:
-    """What a store's last complete load had read: rows updated at or after / ids above are new."""
-
-    artifact: int = -1
-    execution: int = -1
-    context: int = -1
-    event: int = 0
-    association: int = 0
-    attribution: int = 0
-    # rows updated exactly at the node watermarks: re-read by the next load (>=), so a reload that
-    # finds just these is a no-op
-    artifact_at: int = 0
-    execution_at: int = 0
-    context_at: int = 0
-
-    def as_props(self) -> dict[str, int]:
-        return {f"wm_{k}": v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_props(cls, props: dict[str, Any]) -> Watermark:
-        return cls(**{k: int(props.get(f"wm_{k}", getattr(cls(), k))) for k in asdict(cls())})
-
+from mlprov.loader.operators import OperatorMap
+from mlprov.loader.sources.base import Row, Watermark
+from mlprov.loader.sources.database import MlmdDatabase
+from mlprov.loader.transform import ARTIFACT_STATES, EVENT_TYPES, EXECUTION_STATES, Shaper, is_input
 
 STRUCT_PREFIX = "mlmd-struct::"
 
@@ -113,15 +62,33 @@ def _value(row: tuple[Any, ...], has: dict[str, bool]) -> Any:
 
 
 class MlmdReader:
-    """Reads one MLMD store and shapes its rows for the graph."""
+    """One MLMD store (an opened ``MlmdDatabase``) read for the warehouse store ``store``."""
 
-    def __init__(self, source: MlmdSource, store: str, operators: OperatorMap) -> None:
-        self.source = source
-        self.store = store
-        self.operators = operators
+    def __init__(self, db: MlmdDatabase, store: str, operators: OperatorMap) -> None:
+        self.source = db
+        self.label = db.label
+        self.kind = db.kind
+        self.schema_version = db.schema_version
+        self.shape = Shaper(store, operators)
         self.types: dict[int, tuple[str, int]] = {
-            int(r[0]): (str(r[1]), int(r[2])) for b in source.rows("SELECT id, name, type_kind FROM `Type`") for r in b
+            int(r[0]): (str(r[1]), int(r[2])) for b in db.rows("SELECT id, name, type_kind FROM `Type`") for r in b
         }
+
+    def close(self) -> None:
+        self.source.close()
+
+    def size_bytes(self) -> int:
+        return self.source.size_bytes()
+
+    def present_uids(self) -> Iterator[str]:
+        for table, prefix in (
+            ("Execution", model.EXECUTION.uid_prefix),
+            ("Artifact", model.ARTIFACT.uid_prefix),
+            ("Context", model.CONTEXT.uid_prefix),
+            ("Event", model.EVENT_UID_PREFIX),
+        ):
+            for b in self.source.rows(f"SELECT id FROM `{table}`"):  # noqa: S608
+                yield from (self.shape.uid(prefix, r[0]) for r in b)
 
     # -- identity and watermarks -------------------------------------------------------------
     def current_watermark(self) -> Watermark:
@@ -255,106 +222,51 @@ class MlmdReader:
             yield rows, props
 
     # -- nodes -------------------------------------------------------------------------------
+    def _type_name(self, type_id: int, kind: int) -> str:
+        return self.types.get(int(type_id), (f"unknown:{type_id}", kind))[0]
+
     def contexts(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
         cols = "id, type_id, name, create_time_since_epoch, last_update_time_since_epoch"
         for rows, props in self._node_batches("Context", cols, "last_update_time_since_epoch >= ?", wm.context, batch):
-            out: list[Row] = []
-            for cid, type_id, name, created, updated in rows:
-                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 2))[0]
-                labels = model.context_labels(type_name)
-                node = {
-                    "uid": model.uid(self.store, model.CONTEXT.uid_prefix, cid),
-                    "store": self.store,
-                    "mlmd_id": int(cid),
-                    "type": type_name,
-                    "name": name,
-                    "created": created,
-                    "updated": updated,
-                }
-                node.update(props.get(int(cid), {}))
-                out.append({"uid": node["uid"], "props": node, "labels": labels})
-            yield out
+            yield [
+                self.shape.context(cid, self._type_name(type_id, 2), name, created, updated, props.get(int(cid), {}))
+                for cid, type_id, name, created, updated in rows
+            ]
 
     def executions(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
         cols = "id, type_id, last_known_state, name, create_time_since_epoch, last_update_time_since_epoch"
-        for rows, props in self._node_batches(
-            "Execution", cols, "last_update_time_since_epoch >= ?", wm.execution, batch
-        ):
-            out: list[Row] = []
-            for eid, type_id, state, name, created, updated in rows:
-                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 0))[0]
-                p = props.get(int(eid), {})
-                step = next(
-                    (
-                        str(p[k])
-                        for pre in ("c_", "p_")
-                        for name_prop in KUBEFLOW_NAME_PROPS
-                        if (k := pre + name_prop) in p
-                    ),
-                    None,
+        where = "last_update_time_since_epoch >= ?"
+        for rows, props in self._node_batches("Execution", cols, where, wm.execution, batch):
+            yield [
+                self.shape.execution(
+                    eid,
+                    self._type_name(type_id, 0),
+                    EXECUTION_STATES.get(int(state)) if state is not None else None,
+                    name,
+                    created,
+                    updated,
+                    props.get(int(eid), {}),
                 )
-                op = self.operators.operator(type_name, step)
-                state_name = EXECUTION_STATES.get(int(state)) if state is not None else None
-                if state_name is None and isinstance(p.get("p_state"), str):
-                    state_name = STATE_PROPERTY.get(str(p["p_state"]).lower())
-                cost, cost_source = self._cost(p, created, updated, state_name)
-                node = {
-                    "uid": model.uid(self.store, model.EXECUTION.uid_prefix, eid),
-                    "store": self.store,
-                    "mlmd_id": int(eid),
-                    "type": type_name,
-                    "type_short": type_name.rsplit(".", 1)[-1],
-                    "kind": op.kind,
-                    "stage": op.stage,
-                    "category": op.category,
-                    "state": state_name,
-                    "name": name,
-                    "created": created,
-                    "updated": updated,
-                    "cost": cost,
-                    "cost_source": cost_source,
-                }
-                node.update(p)
-                out.append({"uid": node["uid"], "props": node})
-            yield out
-
-    @staticmethod
-    def _cost(p: dict[str, Any], created: int, updated: int, state: str | None) -> tuple[float, str]:
-        if state == "CACHED":
-            return 0.0, "cached"
-        for name in COST_PROPERTIES:
-            for key in (f"c_{name}", f"p_{name}"):
-                value = p.get(key)
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return float(value), name
-        return max(0.0, (int(updated or 0) - int(created or 0)) / 1000.0), "duration"
+                for eid, type_id, state, name, created, updated in rows
+            ]
 
     def artifacts(self, wm: Watermark, batch: int) -> Iterator[list[Row]]:
         cols = "id, type_id, uri, state, name, create_time_since_epoch, last_update_time_since_epoch"
-        for rows, props in self._node_batches(
-            "Artifact", cols, "last_update_time_since_epoch >= ?", wm.artifact, batch
-        ):
-            out: list[Row] = []
-            for aid, type_id, uri, state, name, created, updated in rows:
-                type_name = self.types.get(int(type_id), (f"unknown:{type_id}", 1))[0]
-                p = props.get(int(aid), {})
-                span = p.get("p_span", p.get("c_span"))
-                node = {
-                    "uid": model.uid(self.store, model.ARTIFACT.uid_prefix, aid),
-                    "store": self.store,
-                    "mlmd_id": int(aid),
-                    "type": type_name,
-                    "kind": type_name.rsplit(".", 1)[-1],
-                    "uri": uri,
-                    "state": ARTIFACT_STATES.get(int(state)) if state is not None else None,
-                    "name": name,
-                    "span": span if isinstance(span, int) else None,
-                    "created": created,
-                    "updated": updated,
-                }
-                node.update(p)
-                out.append({"uid": node["uid"], "props": node})
-            yield out
+        where = "last_update_time_since_epoch >= ?"
+        for rows, props in self._node_batches("Artifact", cols, where, wm.artifact, batch):
+            yield [
+                self.shape.artifact(
+                    aid,
+                    self._type_name(type_id, 1),
+                    uri,
+                    ARTIFACT_STATES.get(int(state)) if state is not None else None,
+                    name,
+                    created,
+                    updated,
+                    props.get(int(aid), {}),
+                )
+                for aid, type_id, uri, state, name, created, updated in rows
+            ]
 
     # -- relationships -------------------------------------------------------------------------
     def events(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], list[Row], int]]:
@@ -382,20 +294,9 @@ class MlmdReader:
                 if no_artifact or no_execution:
                     dangling += 1
                     continue
-                event_uid = model.uid(self.store, model.EVENT_UID_PREFIX, eid)
-                row = {
-                    "uid": event_uid,
-                    model.INPUT.start: model.uid(self.store, model.ARTIFACT.uid_prefix, aid),
-                    model.INPUT.end: model.uid(self.store, model.EXECUTION.uid_prefix, xid),
-                    "props": {
-                        "uid": event_uid,
-                        "mlmd_id": int(eid),
-                        "event_type": EVENT_TYPES.get(int(etype), str(etype)),
-                        "time": ms,
-                        "path": paths.get(int(eid), []),
-                    },
-                }
-                (inputs if int(etype) in INPUT_EVENT_TYPES else outputs).append(row)
+                name = EVENT_TYPES.get(int(etype), str(etype))
+                row = self.shape.event(eid, aid, xid, name, ms, paths.get(int(eid), []))
+                (inputs if is_input(name) else outputs).append(row)
             yield inputs, outputs, dangling
 
     def _links(
@@ -403,7 +304,7 @@ class MlmdReader:
         table: str,
         node_col: str,
         node_table: str,
-        prefix: str,
+        shape: Callable[[int, int], Row],
         last_id: int,
         batch: int,
     ) -> Iterator[tuple[list[Row], int]]:
@@ -413,23 +314,14 @@ class MlmdReader:
             "LEFT JOIN `Context` c ON c.id = s.context_id WHERE s.id > ? ORDER BY s.id"
         )
         for rows in self.source.rows(sql, (last_id,), chunk=batch):
-            good = [
-                {
-                    model.ASSOCIATION.start: model.uid(self.store, prefix, n),
-                    model.ASSOCIATION.end: model.uid(self.store, model.CONTEXT.uid_prefix, c),
-                }
-                for n, c, no_node, no_ctx in rows
-                if not (no_node or no_ctx)
-            ]
+            good = [shape(n, c) for n, c, no_node, no_ctx in rows if not (no_node or no_ctx)]
             yield good, len(rows) - len(good)
 
     def associations(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
-        return self._links(
-            "Association", "execution_id", "Execution", model.EXECUTION.uid_prefix, wm.association, batch
-        )
+        return self._links("Association", "execution_id", "Execution", self.shape.association, wm.association, batch)
 
     def attributions(self, wm: Watermark, batch: int) -> Iterator[tuple[list[Row], int]]:
-        return self._links("Attribution", "artifact_id", "Artifact", model.ARTIFACT.uid_prefix, wm.attribution, batch)
+        return self._links("Attribution", "artifact_id", "Artifact", self.shape.attribution, wm.attribution, batch)
 
     def parent_contexts(self, batch: int) -> Iterator[tuple[list[Row], int]]:
         if "ParentContext" not in self.source.tables:
@@ -440,16 +332,5 @@ class MlmdReader:
             "LEFT JOIN `Context` q ON q.id = p.parent_context_id ORDER BY p.context_id, p.parent_context_id"
         )
         for rows in self.source.rows(sql, chunk=batch):
-            good = [
-                {
-                    model.PARENT_CONTEXT.start: model.uid(self.store, model.CONTEXT.uid_prefix, c),
-                    model.PARENT_CONTEXT.end: model.uid(self.store, model.CONTEXT.uid_prefix, p),
-                }
-                for c, p, no_c, no_p in rows
-                if not (no_c or no_p)
-            ]
+            good = [self.shape.parent_context(c, p) for c, p, no_c, no_p in rows if not (no_c or no_p)]
             yield good, len(rows) - len(good)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -30,6 +30,7 @@ from mlprov.features.frame import (
     write_next_similarity,
 )
 from mlprov.loader.load import incomplete_stores
+from mlprov.locks import lock_scope, store_locks
 
 
 def _warn_incomplete(wh: Warehouse, k: int) -> None:
@@ -86,7 +87,7 @@ def features_command(
 
     if artifact_root is not None:
         store_roots(parse_artifact_roots([r for r in artifact_root if r]))
-    with connect() as wh:
+    with connect() as wh, store_locks(wh, lock_scope(wh), "features"):
         ff = _frame(wh, k, use_cache=not no_cache)
         changed = write_next_similarity(wh, ff.data)
     if ff.statistics is not None:
@@ -281,7 +282,7 @@ def predict_command(
     from mlprov.features.predictor import load_model, predict
 
     model = load_model(model_path)
-    with connect() as wh:
+    with connect() as wh, store_locks(wh, lock_scope(wh), "predict"):
         if graphlet or pipeline is not None:
             _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import SourceError
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.sources import MetadataSource, Row, Watermark, open_source
+from mlprov.locks import store_locks
 
 DEFAULT_BATCH = 20_000  # best of 1k/5k/20k in tests/bench/bench_load.py
 DEFAULT_PRUNE_GUARD = 0.05
@@ -48,6 +50,19 @@ class _Silent:
 
     def advance(self, table: str, rows: int) -> None:
         pass
+
+
+class _PerStore:
+    """Progress of one of several stores loaded at once: its tables are named with the store."""
+
+    def __init__(self, observer: LoadObserver, store: str) -> None:
+        self.observer, self.store = observer, store
+
+    def begin(self, table: str, total: int) -> None:
+        self.observer.begin(f"{self.store} {table}", total)
+
+    def advance(self, table: str, rows: int) -> None:
+        self.observer.advance(f"{self.store} {table}", rows)
 
 
 @dataclass
@@ -131,9 +146,16 @@ class Loader:
         force: bool = False,
         prune_guard: float = DEFAULT_PRUNE_GUARD,
     ) -> LoadReport:
-        """Load (or incrementally reload) an opened source (its rows are shaped for store ``name``)."""
-        started = time.monotonic()
+        """Load (or incrementally reload) an opened source (its rows are shaped for store ``name``),
+        holding the store's lock (mlprov/locks.py) from the first read of the graph to the commit."""
         self.ensure_schema()
+        with store_locks(self.wh, [name], "load"):
+            return self._load_locked(source, name, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
+
+    def _load_locked(
+        self, source: MetadataSource, name: str, *, replace: bool, prune: bool, force: bool, prune_guard: float
+    ) -> LoadReport:
+        started = time.monotonic()
         existing = self.wh.read("load/store_get", name=name)
         stored: dict[str, Any] = existing[0]["store"] if existing else {}
         report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
@@ -385,18 +407,46 @@ def load_all(
     force: bool = False,
     prune_guard: float = DEFAULT_PRUNE_GUARD,
     on_report: Callable[[LoadReport], None] | None = None,
+    workers: int = 1,
 ) -> list[LoadReport]:
-    """Load several sources; a store name applies only when there is one source."""
+    """Load several sources; a store name applies only when there is one source.
+
+    ``workers`` > 1 loads that many stores at a time, each in its own sessions and still one
+    transactional, resumable load with its own watermark; reports come in the order the loads end.
+    """
     if store and len(specs) > 1:
         raise SourceError("--store-name needs exactly one source")
+    if workers < 1:
+        raise SourceError(f"--workers must be at least 1 (got {workers})")
     loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
     if len(specs) > 1:  # check every source before writing anything (one source checks itself)
         for spec in specs:
             check_source(spec, verify=replace or not loader.is_complete(store_name_for(spec)))
-    reports = []
-    for spec in specs:
-        report = loader.load(spec, store=store, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
-        reports.append(report)
-        if on_report:
-            on_report(report)
+    options: dict[str, Any] = {"replace": replace, "prune": prune, "force": force, "prune_guard": prune_guard}
+    reports: list[LoadReport] = []
+    if workers == 1 or len(specs) == 1:
+        for spec in specs:
+            reports.append(loader.load(spec, store=store, **options))
+            if on_report:
+                on_report(reports[-1])
+        return reports
+    loader.ensure_schema()  # once: the workers' own IF NOT EXISTS runs then find it in place
+
+    def one(spec: str) -> LoadReport:
+        observer = _PerStore(loader.observer, store_name_for(spec))
+        return Loader(warehouse, batch_size=batch_size, operators=loader.operators, observer=observer).load(
+            spec, **options
+        )
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlprov-load") as pool:
+        pending = [pool.submit(one, spec) for spec in specs]
+        try:
+            for done in as_completed(pending):
+                reports.append(done.result())
+                if on_report:
+                    on_report(reports[-1])
+        except BaseException:
+            for future in pending:
+                future.cancel()  # stores not started stay unloaded; started ones finish or fail on their own
+            raise
     return reports

@@ -23,6 +23,7 @@ from mlprov.loader.load import (
 )
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.sources import expand_sources, redact
+from mlprov.locks import lock_scope, store_locks
 from mlprov.progress import TableProgress
 from mlprov.server import ManagedServer, jar_dir
 
@@ -140,6 +141,14 @@ def load(
         float, typer.Option("--prune-guard", help="Largest share --prune may delete.")
     ] = DEFAULT_PRUNE_GUARD,
     operators: Annotated[str | None, typer.Option("--operators", help="TOML file extending the operator map.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Stores loaded at once, each in its own sessions (independent stores: a sharded corpus).",
+        ),
+    ] = 1,
     bulk: Annotated[
         bool,
         typer.Option(
@@ -176,6 +185,7 @@ def load(
                 force=force,
                 prune_guard=prune_guard,
                 on_report=_print_report,
+                workers=workers,
             )
 
 
@@ -302,7 +312,11 @@ def graphlets(
     """Build model graphlets, their costs, `pushed` and :NEXT links (incremental)."""
     from mlprov.features.graphlets import build_graphlets
 
-    with connect() as wh, TableProgress(err, "graphlets") as progress:
+    with (
+        connect() as wh,
+        store_locks(wh, lock_scope(wh, store), "graphlets"),
+        TableProgress(err, "graphlets") as progress,
+    ):
         report = build_graphlets(
             wh,
             store=store,

@@ -39,11 +39,11 @@ Features (groups):
   (NaN when there is none). This is what model validation decided — the study's "validation"
   features, an upper bound since the push follows it.
 
-Feature sets, cheapest first (:data:`FEATURE_SETS`): ``input`` (model + history), ``input_pre``
+Feature sets, cheapest first (the registry, features/registry.py): ``input`` (model + history), ``input_pre``
 (+ pre-trainer shape), ``input_pre_trainer`` (+ trainer shape), ``validation`` (+ post-trainer
 shape + validation outcomes); ablations ``history``, ``shape`` (pre + trainer + post shape) and
 ``model_type`` (model group alone), and ``input_study`` (``input`` without the push-outcome
-features: the study's input features only). Each set's decision point (:data:`DECISION_KINDS`) says which
+features: the study's input features only). Each set's decision point (``FeatureSet.decision``) says which
 operator kinds must have run before its features exist; its feature cost is that compute's share
 of all graphlet compute (each execution's cost shared among the graphlets holding it).
 
@@ -89,6 +89,7 @@ import pandas as pd
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.features.registry import DECISION_KINDS, FEATURE_SETS, SHAPE_GROUPS, STORED_GROUPS
 from mlprov.features.tfdv import StatisticsReader, stored_roots
 from mlprov.loader.operators import CATEGORIES
 from mlprov.settings import mlprov_home
@@ -100,42 +101,10 @@ CHUNK = 500
 T = TypeVar("T")
 
 MODEL_TYPES = ("DNN", "Linear", "Tree", "DNN+Linear", "Ensemble", "Other", "unknown")
-SHAPE_GROUPS: dict[str, tuple[str, ...]] = {
-    "pre": ("ExampleGen", "StatisticsGen", "SchemaGen", "ExampleValidator", "Transform", "Tuner", "Custom"),
-    "trainer": ("Trainer",),
-    "post": ("Evaluator", "InfraValidator", "ModelValidator", "Pusher"),
-}
 VALIDATION_COLUMNS = ("val_model_blessed", "val_infra_blessed")
 HISTORY_FEATURES = ("jaccard", "dataset_similarity", "code_changed", "prev_pushed")
 PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate")
 META_COLUMNS = ("uid", "store", "pipeline", "trainer_uid", "trainer_state", "started", "ended", "pushed", "cost")
-
-# feature groups of each set
-FEATURE_SETS: dict[str, tuple[str, ...]] = {
-    "input": ("model", "history"),
-    "input_pre": ("model", "history", "pre"),
-    "input_pre_trainer": ("model", "history", "pre", "trainer"),
-    "validation": ("model", "history", "pre", "trainer", "post", "validation"),
-    "history": ("history",),
-    "shape": ("pre", "trainer", "post"),
-    "model_type": ("model",),
-    "input_study": ("model", "history_study"),
-}
-MAIN_SETS = ("input", "input_pre", "input_pre_trainer", "validation")
-ABLATIONS = ("history", "shape", "model_type", "input_study")
-
-_PRE = frozenset(SHAPE_GROUPS["pre"])
-# operator kinds that must have run before the features of a set exist (the set's decision point)
-DECISION_KINDS: dict[str, frozenset[str]] = {
-    "input": frozenset({"ExampleGen", "StatisticsGen"}),  # the spans and their statistics
-    "input_pre": _PRE,
-    "input_pre_trainer": _PRE | {"Trainer"},
-    "validation": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
-    "history": frozenset({"ExampleGen", "StatisticsGen"}),
-    "shape": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
-    "model_type": frozenset(),  # trainer configuration: known before anything runs
-    "input_study": frozenset({"ExampleGen", "StatisticsGen"}),
-}
 
 
 class FrameError(MlprovError):
@@ -422,7 +391,7 @@ def _to_frame(records: list[dict[str, Any]], k: int) -> pd.DataFrame:
     meta = [c for c in META_COLUMNS if c in frame.columns]
     costs = sorted(c for c in frame.columns if c.startswith("cost_before_"))
     features: list[str] = []
-    for group in ("model", "history", "pre", "trainer", "post", "validation"):
+    for group in STORED_GROUPS:
         features.extend(group_columns(frame, group, k))
     for col in features:
         if col not in frame.columns:

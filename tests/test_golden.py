@@ -31,8 +31,8 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.evaluation import evaluate
 from mlprov.features.frame import FEATURE_SETS, FeatureFrame, compute_frame, write_next_similarity
-from mlprov.features.graphlets import build_graphlets
 from mlprov.features.predictor import predict, split_by_pipeline, train_model
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES
 

@@ -25,8 +25,8 @@ from streamlit.testing.v1 import AppTest
 
 from mlprov.app import common, data
 from mlprov.db import Warehouse
-from mlprov.features.graphlets import build_graphlets
 from mlprov.generator import generate
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import Connection
 from tests.conftest import FIXTURES, elsewhere_env, run_cli

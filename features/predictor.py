@@ -41,6 +41,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
 from mlprov.settings import mlprov_home
+from mlprov.summaries import refresh_graphlets
 
 MODEL_FORMAT = "mlprov-push-model"
 MODEL_FORMAT_VERSION = 1
@@ -686,4 +687,5 @@ def predict(
         for p in preds
     ]
     changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
+    refresh_graphlets(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline
     return preds, changed

@@ -47,6 +47,7 @@ from mlprov.db import Row, Warehouse
 from mlprov.errors import IncompleteStoreError, QueryError
 from mlprov.loader.load import incomplete_line
 from mlprov.settings import parallel_workers
+from mlprov.summaries import ensure_store, refresh_store
 
 VERSION = "1"
 DEFAULT_BATCH = 200
@@ -322,11 +323,13 @@ def build_graphlets(
             summary = wh.read("graphlets/summary", store=s["name"], pipeline=None)[0]
             report.unchanged += int(summary["graphlets"])
             report.pushed += int(summary["pushed"])
+            ensure_store(wh, str(s["name"]))  # the app's summaries (docs/app.md), when missing or stale
             continue
         interrupted = bool(wh.write("graphlets/store_building", name=s["name"], building=True)[0]["was"])
         _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report, finish_all=interrupted)
         wh.write("graphlets/store_building", name=s["name"], building=False)
         report.stores.append(str(s["name"]))
+        refresh_store(wh, str(s["name"]), None if pipeline is None else [pipeline])  # the app's summaries
         if pipeline is None:
             wh.write("graphlets/store_mark", name=s["name"], marker=marker)
     if report.incomplete and not (report.stores or report.skipped_stores):

@@ -21,8 +21,9 @@ holds only what this bulk load imported, so the next run imports anew over it.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
-import pickle
 import re
 import resource
 import shutil
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 from mlprov.db import Warehouse
 from mlprov.errors import ConfigError, SourceError, WarehouseError
@@ -43,6 +44,7 @@ from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 
 ARRAY_DELIMITER = ";"
+SPOOL = "spool.jsonl"  # rows for the transactional writer, one typed JSON array per line
 CHUNK = 20_000
 # disk needed per byte of source: CSV files (~1.3x the SQLite file on bench), the imported
 # database (~1.3x) and the old database kept until the swap, with a margin
@@ -51,6 +53,29 @@ INDEX_WAIT_S = 3600
 _HEADER_KEY = re.compile(r"[^:,\"\r\n;]+")
 _LONG = range(-(2**63), 2**63)
 _SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _tagged(value: Any) -> Any:
+    """A row as JSON that keeps every type: JSON arrays are tagged ``["l", items]`` (a list) or
+    ``["b", base64]`` (bytes); dicts, strings, numbers, booleans and null are JSON's own."""
+    if isinstance(value, dict):
+        return {str(k): _tagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return ["l", [_tagged(v) for v in value]]
+    if isinstance(value, bytes):
+        return ["b", base64.b64encode(value).decode("ascii")]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"cannot spool a {type(value).__name__} value")
+
+
+def _untagged(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        tag, body = value
+        return [_untagged(v) for v in body] if tag == "l" else base64.b64decode(body)
+    return value
 
 
 class _Silent:
@@ -90,7 +115,7 @@ class CsvFiles:
         self.multiline = False
         self.bytes_written = 0
         self.spooled = 0
-        self._spool: BinaryIO = (directory / "spool.pickle").open("wb")
+        self._spool = (directory / SPOOL).open("w", encoding="utf-8")
         self._open: list[TextIO] = []
 
     def new_file(self, kind: str, name: str) -> TextIO:
@@ -102,7 +127,7 @@ class CsvFiles:
         return fh
 
     def spool(self, query_name: str, row: Row) -> None:
-        pickle.dump((query_name, row), self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spool.write(json.dumps([query_name, _tagged(row)]) + "\n")
         self.spooled += 1
 
     def field(self, value: Any, kind: str) -> str:
@@ -134,12 +159,10 @@ class CsvFiles:
     def spooled_rows(self, batch: int) -> Iterator[tuple[str, list[Row]]]:
         """The spooled rows in batches of one statement each, in the order they were spooled."""
         current, rows = "", list[Row]()
-        with (self.directory / "spool.pickle").open("rb") as fh:
-            while True:
-                try:
-                    name, row = pickle.load(fh)
-                except EOFError:
-                    break
+        with (self.directory / SPOOL).open(encoding="utf-8") as fh:
+            for line in fh:
+                name, tagged = json.loads(line)
+                row = _untagged(tagged)
                 if rows and (name != current or len(rows) >= batch):
                     yield current, rows
                     rows = []

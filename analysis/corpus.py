@@ -37,12 +37,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from mlprov.db import Warehouse
+from mlprov.settings import parallel_workers
 
 QUERIES = (
     "corpus",
@@ -248,12 +250,18 @@ class Analytics:
 def run_analytics(
     wh: Warehouse, *, store: str | None = None, progress: Callable[[str], None] | None = None
 ) -> Analytics:
-    """Run every ``cypher/analytics/`` query (one store or all) and summarise them."""
+    """Run every ``cypher/analytics/`` query (one store or all; independent reads,
+    :func:`~mlprov.settings.parallel_workers` sessions at once) and summarise them."""
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.DataFrame.from_records(wh.read(f"analytics/{name}", store=store))
+
     frames: dict[str, pd.DataFrame] = {}
-    for name in QUERIES:
-        if progress is not None:
-            progress(name)
-        frames[name] = pd.DataFrame.from_records(wh.read(f"analytics/{name}", store=store))
+    with ThreadPoolExecutor(max_workers=parallel_workers()) as pool:
+        for name, frame in zip(QUERIES, pool.map(read, QUERIES), strict=True):
+            if progress is not None:
+                progress(name)
+            frames[name] = frame
     result = Analytics(frames, store)
     result.figures = summarise(result)
     return result

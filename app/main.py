@@ -1,7 +1,8 @@
 """The Streamlit entry file (``mlprov app`` runs ``streamlit run`` on it): page setup and navigation.
 
-Each page is its own file in this folder, so its address is ``/<file name>`` (``/pipelines``,
-``/graphlet``, ...) and ``AppTest.switch_page("pipelines.py")`` reaches it in tests.
+Each page is its own file in this folder (its data code in ``<file>_data.py`` beside it), so its address
+is ``/<file name>`` (``/pipelines``, ``/graphlet``, ``/tradeoff`` for the Predictor page, ...) and
+``AppTest.switch_page("pipelines.py")`` reaches it in tests.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ PAGES = (
     ("overview.py", "Overview", ":material/dashboard:"),
     ("pipelines.py", "Pipelines", ":material/timeline:"),
     ("graphlet.py", "Graphlet", ":material/hub:"),
-    ("predictor.py", "Predictor", ":material/insights:"),
+    ("tradeoff.py", "Predictor", ":material/insights:"),
     ("console.py", "Console", ":material/terminal:"),
 )
 

@@ -19,16 +19,14 @@ from mlprov.console import connect, err, out
 from mlprov.db import Warehouse
 from mlprov.errors import IncompleteStoreError
 from mlprov.features.frame import (
-    ABLATIONS,
     DEFAULT_K,
-    FEATURE_SETS,
-    MAIN_SETS,
     FeatureFrame,
     build_frame,
     corpus_fingerprint,
     describe_sets,
     write_next_similarity,
 )
+from mlprov.features.registry import ABLATIONS, FEATURE_SETS, MAIN_SETS
 from mlprov.loader.load import incomplete_stores
 from mlprov.locks import lock_scope, store_locks
 

@@ -310,7 +310,7 @@ def graphlets(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Trainers per traversal batch.")] = 200,
 ) -> None:
     """Build model graphlets, their costs, `pushed` and :NEXT links (incremental)."""
-    from mlprov.features.graphlets import build_graphlets
+    from mlprov.graphlets.builder import build_graphlets
 
     with (
         connect() as wh,

@@ -14,8 +14,6 @@ import pytest
 
 from mlprov.db import Warehouse
 from mlprov.features.frame import (
-    FEATURE_SETS,
-    MAIN_SETS,
     build_frame,
     compute_frame,
     dataset_similarity,
@@ -23,7 +21,8 @@ from mlprov.features.frame import (
     feature_similarity,
     span_similarity,
 )
-from mlprov.features.graphlets import build_graphlets
+from mlprov.features.registry import FEATURE_SETS, MAIN_SETS, markdown_table
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.mlmd_builder import MlmdBuilder
 
@@ -191,3 +190,11 @@ def test_jaccard_and_dataset_similarity_on_a_hand_built_trace(warehouse: Warehou
     assert (g2["pre_ExampleGen_n"], g2["pre_StatisticsGen_n"], g2["trainer_Trainer_in"]) == (2.0, 2.0, 2.0)
     assert g2["pre_StatisticsGen_out"] == 1.0 and np.isnan(g2["pre_Transform_in"])
     assert math.isnan(g2["pushed"])
+
+
+def test_docs_feature_set_table_is_the_registry() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "predictor.md").read_text()
+    table = page.split("<!-- feature-sets:begin -->\n", 1)[1].split("<!-- feature-sets:end -->", 1)[0]
+    assert table == markdown_table()
+    for name in FEATURE_SETS:
+        assert f"| `{name}` |" in table

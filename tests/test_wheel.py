@@ -22,6 +22,7 @@ FOLDERS = {
     "mlprov": "mlprov",
     "loader": "mlprov/loader",
     "features": "mlprov/features",
+    "graphlets": "mlprov/graphlets",
     "app": "mlprov/app",
     "cypher": "mlprov/cypher",
     "generator": "mlprov/generator",

@@ -1,4 +1,5 @@
-// Purpose: Uniqueness constraints and lookup indexes of the provenance graph. Idempotent
+// Purpose: Uniqueness constraints and lookup indexes of the provenance graph and of the app's summary
+//   nodes (:PipelineSummary, :StoreSummary, cypher/summary/). Idempotent
 //   (IF NOT EXISTS); run before every load. Uniqueness on `uid` makes every MERGE an index seek.
 // Parameters: none
 // Returns: nothing
@@ -18,3 +19,6 @@ CREATE INDEX graphlet_pipeline IF NOT EXISTS FOR (n:Graphlet) ON (n.pipeline);
 CREATE INDEX graphlet_store IF NOT EXISTS FOR (n:Graphlet) ON (n.store);
 CREATE INDEX input_uid IF NOT EXISTS FOR ()-[r:INPUT]-() ON (r.uid);
 CREATE INDEX output_uid IF NOT EXISTS FOR ()-[r:OUTPUT]-() ON (r.uid);
+CREATE INDEX pipeline_summary_store IF NOT EXISTS FOR (n:PipelineSummary) ON (n.store);
+CREATE INDEX pipeline_summary_pipeline IF NOT EXISTS FOR (n:PipelineSummary) ON (n.pipeline);
+CREATE CONSTRAINT store_summary_store IF NOT EXISTS FOR (n:StoreSummary) REQUIRE n.store IS UNIQUE;

@@ -50,7 +50,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mlprov.db import Warehouse
-from mlprov.features.frame import MAIN_SETS
+from mlprov.features.registry import MAIN_SETS
 from mlprov.server import ManagedServer
 from tests.bench.bench_load import graph_elements, log, neo4j_peak_kib
 from tests.bench.phases import wait_measured

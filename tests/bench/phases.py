@@ -161,7 +161,7 @@ def phase_csv(args: dict[str, Any]) -> Result:
         "elements": sum(r.elements for r in reports),
         "nodes": [[k, str(v)] for k, v in files.nodes],
         "relationships": [[k, str(v)] for k, v in files.relationships],
-        "multiline": files.multiline,
+        "multiline": [str(p) for p in files.multiline],
         "spooled": files.spooled,
         "bytes": files.bytes_written,
     }

@@ -12,20 +12,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import common, data, predict
+from mlprov.app import common, push_model, tradeoff_data
 
 
 def render() -> None:
     st.title("Predictor")
     r = common.reader()
-    store = common.sidebar(r)
+    store, cat = common.sidebar(r)
 
     def body() -> None:
         st.subheader("Feature sets")
-        why = predict.unavailable()
+        why = push_model.unavailable()
         if why is not None:
             st.warning(why)
-        models = predict.trained_models()
+        models = push_model.trained_models()
         if len(models):
             st.markdown("Trained models (`mlprov train`, metadata files):")
             st.dataframe(models, hide_index=True)
@@ -34,8 +34,8 @@ def render() -> None:
             key="predictor_sets",
             help="Builds the feature frame of every graphlet (cached on disk by the predictor)",
         ):
-            st.session_state["predictor_sets_result"] = predict.feature_sets(r.wh)
-        sets: predict.Outcome | None = st.session_state.get("predictor_sets_result")
+            st.session_state["predictor_sets_result"] = push_model.feature_sets(r.wh)
+        sets: push_model.Outcome | None = st.session_state.get("predictor_sets_result")
         if sets is not None:
             if sets.ok and sets.frame is not None:
                 st.caption(
@@ -51,14 +51,14 @@ def render() -> None:
                 st.warning(sets.message)
 
         st.subheader("Freshness–waste trade-off")
-        preds = data.predictions(r, store)
+        preds = tradeoff_data.predictions(r, cat.scope(store))
         if not len(preds):
             st.info(
                 "No predictions in the warehouse yet: no graphlet with a decided push carries a "
                 "`push_probability`. Run `mlprov train`, then `mlprov predict`."
             )
             return
-        curve = data.freshness_waste(preds)
+        curve = tradeoff_data.freshness_waste(preds)
         t = float(
             st.slider(
                 "Threshold: run a graphlet when its push probability is at least",
@@ -69,7 +69,7 @@ def render() -> None:
                 key="predictor_threshold",
             )
         )
-        at = data.freshness_waste(preds, [t]).iloc[0]
+        at = tradeoff_data.freshness_waste(preds, [t]).iloc[0]
         full = curve[curve["freshness"] >= 1.0 - 1e-12]
         f95 = curve[curve["freshness"] >= 0.95]
         cols = st.columns(4)
@@ -103,7 +103,7 @@ def render() -> None:
 
     common.guarded(body)
     common.show_cypher(
-        r, extra=common.named(predict.FRAME_QUERIES) if "predictor_sets_result" in st.session_state else None
+        r, extra=common.named(push_model.FRAME_QUERIES) if "predictor_sets_result" in st.session_state else None
     )
 
 

@@ -36,18 +36,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from mlprov.db import Warehouse
+from mlprov.db import Row, Warehouse
 from mlprov.errors import IncompleteStoreError, QueryError
 from mlprov.loader.load import incomplete_line
+from mlprov.settings import parallel_workers
+from mlprov.summaries import ensure_store, refresh_store
 
 VERSION = "1"
 DEFAULT_BATCH = 200
 FRONTIER_CHUNK = 5000
+SEGMENTS_PER_WORKER = 4  # segments per parallel session: balances the sessions, keeps batches long
 T = TypeVar("T")
 
 
@@ -102,11 +107,12 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 class _Builder:
-    def __init__(self, wh: Warehouse, store: str, batch_size: int) -> None:
+    def __init__(self, wh: Warehouse, store: str, batch_size: int, pool: ThreadPoolExecutor | None = None) -> None:
         self.wh = wh
         self.store = store
         self.batch_size = max(1, batch_size)
         self.info: dict[str, _Exec] = {}
+        self.pool = pool
 
     # -- traversal ----------------------------------------------------------------------------
     def reach(self, query: str, seeds: dict[int, list[str]]) -> dict[int, set[str]]:
@@ -115,14 +121,22 @@ class _Builder:
         frontier = [(g, x) for g, xs in seeds.items() for x in set(xs)]
         while frontier:
             found: list[tuple[int, str]] = []
-            for part in _chunks(frontier, FRONTIER_CHUNK):
-                for row in self.wh.read(query, frontier=[{"g": g, "x": x} for g, x in part]):
+            parts = [[{"g": g, "x": x} for g, x in part] for part in _chunks(frontier, FRONTIER_CHUNK)]
+            for rows in self.map(lambda part: self.wh.read(query, frontier=part), parts):
+                for row in rows:
                     g, x = int(row["g"]), str(row["x"])
                     if x not in seen[g]:
                         seen[g].add(x)
                         found.append((g, x))
             frontier = found
         return seen
+
+    def map(self, fn: Callable[[T], list[Row]], parts: Sequence[T]) -> Iterator[list[Row]]:
+        """``fn`` over independent parts (one read each), in order; in parallel sessions when the builder
+        has a pool and there is more than one part."""
+        if self.pool is None or len(parts) < 2:
+            return map(fn, parts)
+        return self.pool.map(fn, parts)
 
     def keep_only(self, rows: Sequence[dict[str, Any]]) -> None:
         """Forget the details of every execution that is not a member of these graphlet rows."""
@@ -210,6 +224,74 @@ def _executions(row: dict[str, Any]) -> Sequence[str]:
     return members[: int(row["props"]["n_executions"])]
 
 
+@dataclass
+class _Segment:
+    """What building one segment of trainers did."""
+
+    unchanged: int = 0
+    created: int = 0
+    updated: int = 0
+    kept: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    written: list[str] = field(default_factory=list)
+    pipelines: set[str] = field(default_factory=set)  # pipelines whose :NEXT chain must be relinked
+
+
+def _segments(scope: Sequence[dict[str, Any]], n: int) -> list[Sequence[dict[str, Any]]]:
+    """``scope`` cut at pipeline boundaries into at most ``n`` contiguous runs of similar trainer counts."""
+    target = max(1, -(-len(scope) // max(1, n)))
+    out: list[Sequence[dict[str, Any]]] = []
+    start = 0
+    for i in range(1, len(scope) + 1):
+        boundary = i == len(scope) or scope[i]["pipeline"] != scope[i - 1]["pipeline"]
+        if boundary and (i - start >= target or i == len(scope)):
+            out.append(scope[start:i])
+            start = i
+    return out
+
+
+def _build_segment(
+    b: _Builder,
+    segment: Sequence[dict[str, Any]],
+    leads_to_trainer: set[str],
+    existing: dict[str, dict[str, Any]],
+    obs: GraphletObserver,
+    lock: threading.Lock,
+) -> _Segment:
+    """Build the graphlets of one segment batch by batch and write the changed ones."""
+    out = _Segment()
+    for batch in _chunks(segment, b.batch_size):
+        rows = b.graphlets(batch, leads_to_trainer)
+        b.keep_only(rows)
+        changed = []
+        for row in rows:
+            uid = row["uid"]
+            out.kept.add(uid)
+            old = existing.get(uid)
+            if old is not None and old["signature"] == row["props"]["signature"]:
+                out.unchanged += 1
+                continue
+            if old is None:
+                out.created += 1
+            else:
+                out.updated += 1
+                if old["pipeline"] is not None:
+                    out.pipelines.add(str(old["pipeline"]))
+            if row["props"]["pipeline"] is not None:
+                out.pipelines.add(str(row["props"]["pipeline"]))
+            changed.append(row)
+        if changed:
+            olds = [r["uid"] for r in changed if r["uid"] in existing]
+            if olds:
+                out.touched.update(str(r["id"]) for r in b.wh.read("graphlets/members_of", uids=olds))
+            b.wh.write_rows("graphlets/write", changed)
+            out.written.extend(r["uid"] for r in changed)
+            out.touched.update(x for r in changed for x in _executions(r))
+        with lock:
+            obs.advance(b.store, len(batch))
+    return out
+
+
 def build_graphlets(
     wh: Warehouse,
     *,
@@ -241,11 +323,13 @@ def build_graphlets(
             summary = wh.read("graphlets/summary", store=s["name"], pipeline=None)[0]
             report.unchanged += int(summary["graphlets"])
             report.pushed += int(summary["pushed"])
+            ensure_store(wh, str(s["name"]))  # the app's summaries (docs/app.md), when missing or stale
             continue
         interrupted = bool(wh.write("graphlets/store_building", name=s["name"], building=True)[0]["was"])
         _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report, finish_all=interrupted)
         wh.write("graphlets/store_building", name=s["name"], building=False)
         report.stores.append(str(s["name"]))
+        refresh_store(wh, str(s["name"]), None if pipeline is None else [pipeline])  # the app's summaries
         if pipeline is None:
             wh.write("graphlets/store_mark", name=s["name"], marker=marker)
     if report.incomplete and not (report.stores or report.skipped_stores):
@@ -266,8 +350,11 @@ def _build_store(
     finish_all: bool = False,
 ) -> None:
     """Build one store's graphlets. ``finish_all`` (after an interrupted build) re-derives costs,
-    ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones."""
-    b = _Builder(wh, store, batch_size)
+    ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones.
+
+    Graphlets of different pipelines are independent: the trainers in scope (pipeline by pipeline, in
+    start order) are cut into contiguous segments that :func:`~mlprov.settings.parallel_workers`
+    sessions build at once; each segment goes batch by batch as a single build would."""
     trainers = wh.read("graphlets/trainers", store=store)
     scope = sorted(
         (t for t in trainers if pipeline is None or t["pipeline"] == pipeline),
@@ -279,41 +366,24 @@ def _build_store(
         if pipeline is None or r["pipeline"] == pipeline
     }
     obs.begin(store, len(scope))
-    # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
-    leads_to_trainer = b.reach("graphlets/expand_up", {0: [str(t["id"]) for t in trainers]})[0]
+    workers = parallel_workers()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
+        whole = _Builder(wh, store, batch_size, pool)
+        leads_to_trainer = whole.reach("graphlets/expand_up", {0: [str(t["id"]) for t in trainers]})[0]
+        lock = threading.Lock()
 
-    touched: set[str] = set()  # executions held before or after by rewritten / deleted graphlets
-    written: list[str] = []
-    groups: set[tuple[str, str]] = set()
-    kept: set[str] = set()
-    for batch in _chunks(scope, b.batch_size):
-        rows = b.graphlets(batch, leads_to_trainer)
-        b.keep_only(rows)
-        changed = []
-        for row in rows:
-            uid = row["uid"]
-            kept.add(uid)
-            old = existing.get(uid)
-            if old is not None and old["signature"] == row["props"]["signature"]:
-                report.unchanged += 1
-                continue
-            if old is None:
-                report.created += 1
-            else:
-                report.updated += 1
-                if old["pipeline"] is not None:
-                    groups.add((store, str(old["pipeline"])))
-            if row["props"]["pipeline"] is not None:
-                groups.add((store, str(row["props"]["pipeline"])))
-            changed.append(row)
-        if changed:
-            olds = [r["uid"] for r in changed if r["uid"] in existing]
-            if olds:
-                touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=olds))
-            wh.write_rows("graphlets/write", changed)
-            written.extend(r["uid"] for r in changed)
-            touched.update(x for r in changed for x in _executions(r))
-        obs.advance(store, len(batch))
+        def run(segment: Sequence[dict[str, Any]]) -> _Segment:
+            return _build_segment(_Builder(wh, store, batch_size), segment, leads_to_trainer, existing, obs, lock)
+
+        done = list(pool.map(run, _segments(scope, workers * SEGMENTS_PER_WORKER)))
+    touched: set[str] = set().union(*(d.touched for d in done))  # held before/after by rewritten / deleted graphlets
+    written: list[str] = [u for d in done for u in d.written]
+    groups: set[tuple[str, str]] = {(store, p) for d in done for p in d.pipelines}
+    kept: set[str] = set().union(*(d.kept for d in done))
+    report.unchanged += sum(d.unchanged for d in done)
+    report.created += sum(d.created for d in done)
+    report.updated += sum(d.updated for d in done)
 
     gone = sorted(set(existing) - kept)
     if gone:

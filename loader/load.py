@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from mlprov.db import Warehouse
@@ -120,7 +121,7 @@ class Loader:
 
     def load(
         self,
-        spec: str,
+        spec: str | Path,
         *,
         store: str | None = None,
         replace: bool = False,
@@ -129,6 +130,7 @@ class Loader:
         prune_guard: float = DEFAULT_PRUNE_GUARD,
     ) -> LoadReport:
         """Load (or incrementally reload) one source into the store called ``store``."""
+        spec = str(spec)
         name = store or store_name_for(spec)
         source = open_source(spec, store=name, operators=self.operators, verify=replace or not self.is_complete(name))
         try:

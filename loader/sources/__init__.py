@@ -10,6 +10,7 @@ relational schema and are read by ``mlmd_sql.MlmdReader``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from mlprov.loader.operators import OperatorMap
@@ -26,12 +27,13 @@ def _kind(spec: str) -> ModuleType:
     return next(k for k in KINDS if k.accepts(spec))
 
 
-def open_source(spec: str, *, store: str, operators: OperatorMap, verify: bool = True) -> MetadataSource:
+def open_source(spec: str | Path, *, store: str, operators: OperatorMap, verify: bool = True) -> MetadataSource:
     """Open and check the store at ``spec`` (a SQLite file, ``mysql://…``) for warehouse store ``store``.
 
     ``verify``: the whole-store integrity check (see ``sqlite.open_database``); a reload of a store
     loaded complete before skips it.
     """
+    spec = str(spec)
     db = _kind(spec).open_database(spec, verify)
     try:
         return MlmdReader(db, store, operators)
@@ -40,10 +42,10 @@ def open_source(spec: str, *, store: str, operators: OperatorMap, verify: bool =
         raise
 
 
-def expand_sources(specs: Sequence[str]) -> list[str]:
+def expand_sources(specs: Sequence[str | Path]) -> list[str]:
     """Specs that stand for several stores (a directory of SQLite files) replaced by those stores."""
     found: list[str] = []
-    for spec in specs:
+    for spec in map(str, specs):
         found.extend(_kind(spec).expand(spec) or [spec])
     return found
 

@@ -9,7 +9,10 @@ from typing import Any
 import pandas as pd
 
 from mlprov.analysis.library import Result, run_analyst
+from mlprov.app.shared_data import PageEntry
 from mlprov.db import Warehouse
+
+PAGE = PageEntry("Console", ":material/terminal:", order=50)
 
 
 def console_run(wh: Warehouse, text: str, params: Mapping[str, Any], limit: int, timeout_s: float) -> Result:

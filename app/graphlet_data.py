@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from mlprov.app.shared_data import Reader, time_columns
+from mlprov.app.shared_data import PageEntry, Reader, time_columns
+
+PAGE = PageEntry("Graphlet", ":material/hub:", order=30)
 
 MAX_EDGES = 600
 HISTORY_K = 3

@@ -8,7 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from mlprov.app.shared_data import Catalog, time_columns
+from mlprov.app.shared_data import Catalog, PageEntry, time_columns
+
+PAGE = PageEntry("Overview", ":material/dashboard:", order=10)
 
 STORE_COLUMNS = (
     "name",

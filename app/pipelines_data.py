@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from mlprov.app.shared_data import Reader, outcome, time_columns
+from mlprov.app.shared_data import PageEntry, Reader, outcome, time_columns
+
+PAGE = PageEntry("Pipelines", ":material/timeline:", order=20)
 
 PAGE_SIZES = (100, 250, 500, 1000)
 DEFAULT_PAGE_SIZE = 250

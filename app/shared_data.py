@@ -25,6 +25,17 @@ import pandas as pd
 from mlprov.db import Row, Warehouse
 from mlprov.loader.operators import KINDS
 
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A page's place in the navigation. A page's data module declares ``PAGE = PageEntry(...)``; the
+    page itself is the file of the same name without ``_data`` (app/main.py finds them)."""
+
+    title: str
+    icon: str
+    order: int
+
+
 # Operator kinds in pipeline order (docs/graph-model.md), so the trace's lanes read top to bottom.
 KIND_ORDER = KINDS
 STAGE_ORDER = (

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mlprov.app.shared_data import Reader
+from mlprov.app.shared_data import PageEntry, Reader
+
+PAGE = PageEntry("Predictor", ":material/insights:", order=40)
 
 PREDICTION_COLUMNS = ("uid", "store", "pipeline", "pushed", "cost", "push_probability", "model_version")
 

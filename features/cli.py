@@ -26,7 +26,7 @@ from mlprov.features.frame import (
     describe_sets,
     write_next_similarity,
 )
-from mlprov.features.registry import ABLATIONS, FEATURE_SETS, MAIN_SETS
+from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
 from mlprov.loader.load import incomplete_stores
 from mlprov.locks import lock_scope, store_locks
 
@@ -140,7 +140,7 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def train_command(
-    feature_set: Annotated[str, typer.Option("--set", help=f"Feature set: {', '.join(FEATURE_SETS)}.")] = "input",
+    feature_set: Annotated[str, typer.Option("--set", help=f"Feature set: {', '.join(SETS)}.")] = "input",
     kind: Annotated[
         str, typer.Option("--model", help="xgboost, or rf: the study's scikit-learn Random Forest.")
     ] = "xgboost",
@@ -163,10 +163,8 @@ def train_command(
         train_model,
     )
 
-    if feature_set not in FEATURE_SETS:
-        raise typer.BadParameter(
-            f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}", param_hint="'--set'"
-        )
+    if feature_set not in SETS:
+        raise typer.BadParameter(f"unknown set {feature_set!r}; choose one of {', '.join(SETS)}", param_hint="'--set'")
     if kind not in MODEL_KINDS:
         raise typer.BadParameter(
             f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}", param_hint="'--model'"
@@ -219,10 +217,10 @@ def evaluate_command(
     from mlprov.features.evaluation import TABLE_COLUMNS, evaluate, table_rows, targets, write_report
 
     chosen = tuple(s.strip() for s in sets.split(",")) if sets else (*MAIN_SETS, *ABLATIONS)
-    unknown = [s for s in chosen if s not in FEATURE_SETS]
+    unknown = [s for s in chosen if s not in SETS]
     if unknown:
         raise typer.BadParameter(
-            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}", param_hint="'--sets'"
+            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}", param_hint="'--sets'"
         )
     kinds = _kinds(models)
     if latent is not None and not latent.exists():

@@ -90,9 +90,10 @@ import pandas as pd
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
-from mlprov.features.registry import DECISION_KINDS, FEATURE_SETS, SHAPE_GROUPS, STORED_GROUPS
+from mlprov.features.registry import GROUPS, SETS, SHAPE_GROUPS, query_groups
 from mlprov.features.tfdv import StatisticsReader, stored_roots
 from mlprov.loader.operators import CATEGORIES
+from mlprov.queries import query
 from mlprov.settings import mlprov_home, parallel_workers
 
 FRAME_VERSION = "5"
@@ -102,7 +103,6 @@ CHUNK = 500
 T = TypeVar("T")
 
 MODEL_TYPES = ("DNN", "Linear", "Tree", "DNN+Linear", "Ensemble", "Other", "unknown")
-VALIDATION_COLUMNS = ("val_model_blessed", "val_infra_blessed")
 HISTORY_FEATURES = ("jaccard", "dataset_similarity", "code_changed", "prev_pushed")
 PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate")
 META_COLUMNS = ("uid", "store", "pipeline", "trainer_uid", "trainer_state", "started", "ended", "pushed", "cost")
@@ -226,6 +226,9 @@ class FeatureFrame:
 
 
 def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
+    spec = GROUPS.get(group)
+    if spec is not None and spec.query is not None:
+        return list(spec.columns)
     if group == "model":
         arch = sorted(c for c in frame.columns if c.startswith("arch_"))
         return [f"model_type_{_safe(t)}" for t in MODEL_TYPES] + arch
@@ -235,16 +238,14 @@ def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
         return [f"{name}_{i}" for i in range(1, k + 1) for name in HISTORY_FEATURES if name != "prev_pushed"]
     if group in SHAPE_GROUPS:
         return [f"{group}_{kind}_{m}" for kind in SHAPE_GROUPS[group] for m in ("n", "in", "out")]
-    if group == "validation":
-        return list(VALIDATION_COLUMNS)
     raise FrameError(f"unknown feature group {group!r}")
 
 
 def feature_columns(frame: pd.DataFrame, feature_set: str, k: int) -> list[str]:
     """The feature columns of a set, in a fixed order."""
-    if feature_set not in FEATURE_SETS:
-        raise FrameError(f"unknown feature set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}")
-    return [c for g in FEATURE_SETS[feature_set] for c in group_columns(frame, g, k)]
+    if feature_set not in SETS:
+        raise FrameError(f"unknown feature set {feature_set!r}; choose one of {', '.join(SETS)}")
+    return [c for g in SETS[feature_set].groups for c in group_columns(frame, g, k)]
 
 
 def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
@@ -261,6 +262,8 @@ def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
     roots = stored_roots()
     if roots:
         h.update(json.dumps(roots).encode())
+    for g in query_groups():  # a group's columns are what its query says: its text is part of the key
+        h.update(json.dumps([g.name, g.columns, query(g.query).text if g.query else None]).encode())
     for r in rows:
         cost = None if r["cost"] is None else round(float(r["cost"]), 6)
         h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())
@@ -359,6 +362,11 @@ def compute_frame(
             rec = rows[str(ph["uid"])]
             for col in PUSH_HISTORY:
                 rec[col] = math.nan if ph[col] is None else float(ph[col])
+        for group in query_groups():
+            for gr in wh.read(str(group.query), uids=list(part)):
+                rec = rows[str(gr["uid"])]
+                for col in group.columns:
+                    rec[col] = math.nan if gr[col] is None else float(gr[col])
         return [rows[u] for u in part]
 
     # chunks are independent (the statistics cache is only a cache): parallel_workers() sessions at once
@@ -402,11 +410,8 @@ def _static_features(r: dict[str, Any]) -> dict[str, Any]:
             rec[f"{group}_{kind}_n"] = n
             rec[f"{group}_{kind}_in"] = sin / n if n else math.nan
             rec[f"{group}_{kind}_out"] = sout / n if n else math.nan
-    for col, kind in zip(VALIDATION_COLUMNS, ("ModelBlessing", "InfraBlessing"), strict=True):
-        flags = [float(b["blessed"]) for b in r["blessings"] if b["kind"] == kind and b["blessed"] is not None]
-        rec[col] = float(np.mean(flags)) if flags else math.nan
-    for name, decision in DECISION_KINDS.items():
-        rec[f"cost_before_{name}"] = sum(v for kd, v in cost_by_kind.items() if kd in decision)
+    for name, fs in SETS.items():
+        rec[f"cost_before_{name}"] = sum(v for kd, v in cost_by_kind.items() if kd in fs.decision)
     return rec
 
 
@@ -422,8 +427,9 @@ def _to_frame(records: list[dict[str, Any]], k: int) -> pd.DataFrame:
     meta = [c for c in META_COLUMNS if c in frame.columns]
     costs = sorted(c for c in frame.columns if c.startswith("cost_before_"))
     features: list[str] = []
-    for group in STORED_GROUPS:
-        features.extend(group_columns(frame, group, k))
+    for name, group in GROUPS.items():
+        if group.stored:
+            features.extend(group_columns(frame, name, k))
     for col in features:
         if col not in frame.columns:
             frame[col] = math.nan
@@ -436,9 +442,9 @@ def describe_sets(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
     return [
         {
             "set": name,
-            "groups": "+".join(FEATURE_SETS[name]),
+            "groups": "+".join(SETS[name].groups),
             "features": len(feature_columns(frame, name, k)),
             "feature_cost": feature_cost(frame, name),
         }
-        for name in FEATURE_SETS
+        for name in SETS
     ]

@@ -3,8 +3,13 @@
 The frame (features/frame.py) computes the columns of every group, training and evaluation take a
 set's columns, decision point and the study's balanced accuracy from here, the CLI and the app list
 the sets from here, and the feature-set table of docs/predictor.md is :func:`markdown_table` (a test
-keeps the page equal to it). Adding a group: an entry in :data:`GROUPS`, its columns in
-``frame.group_columns`` and the values in ``frame.compute_frame``; adding a set: an entry in :data:`SETS`.
+keeps the page equal to it).
+
+Adding a group (docs/contributing.md): a query ``cypher/features/group_NAME.cypher`` that returns one row
+per graphlet of ``$uids`` with ``uid`` and one numeric column per feature (null when unknown), and an entry
+in :data:`GROUPS` naming that query and its columns; the frame runs the query per chunk of graphlets and
+the cache key covers the query's text. Adding a set: an entry in :data:`SETS`. The groups without a query
+(model, history, shape) are computed by ``features/frame.py`` itself.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class FeatureGroup:
     name: str
     description: str
     stored: bool = True
+    query: str | None = None  # a cypher/ query name: one row per graphlet uid with the columns below
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,12 @@ GROUPS: dict[str, FeatureGroup] = {
         FeatureGroup("pre", "pre-trainer shape: executions and mean INPUT/OUTPUT edges per operator kind"),
         FeatureGroup("trainer", "trainer shape"),
         FeatureGroup("post", "post-trainer shape"),
-        FeatureGroup("validation", "mean blessed flag of the ModelBlessing / InfraBlessing artifacts"),
+        FeatureGroup(
+            "validation",
+            "mean blessed flag of the ModelBlessing / InfraBlessing artifacts",
+            query="features/group_validation",
+            columns=("val_model_blessed", "val_infra_blessed"),
+        ),
         FeatureGroup("history_study", "history without the push-outcome features (the study's list)", stored=False),
     )
 }
@@ -92,11 +104,13 @@ SETS: dict[str, FeatureSet] = {
     )
 }
 
-FEATURE_SETS: dict[str, tuple[str, ...]] = {name: s.groups for name, s in SETS.items()}
 MAIN_SETS: tuple[str, ...] = tuple(name for name, s in SETS.items() if s.main)
 ABLATIONS: tuple[str, ...] = tuple(name for name, s in SETS.items() if not s.main)
-DECISION_KINDS: dict[str, frozenset[str]] = {name: s.decision for name, s in SETS.items()}
-STORED_GROUPS: tuple[str, ...] = tuple(name for name, g in GROUPS.items() if g.stored)
+
+
+def query_groups() -> list[FeatureGroup]:
+    """The stored groups whose columns come from their own query, in registry order."""
+    return [g for g in GROUPS.values() if g.stored and g.query is not None]
 
 
 def markdown_table() -> str:

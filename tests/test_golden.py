@@ -30,8 +30,9 @@ import pytest
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.evaluation import evaluate
-from mlprov.features.frame import FEATURE_SETS, FeatureFrame, compute_frame, write_next_similarity
+from mlprov.features.frame import FeatureFrame, compute_frame, write_next_similarity
 from mlprov.features.predictor import predict, split_by_pipeline, train_model
+from mlprov.features.registry import SETS
 from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES
@@ -97,7 +98,7 @@ def _models(wh: Warehouse, frame: pd.DataFrame) -> dict[str, Any]:
     train_mask, test_mask = split_by_pipeline(ff.labelled, 0)
     test = ff.labelled[test_mask]
     models: dict[str, Any] = {}
-    for name in FEATURE_SETS:
+    for name in SETS:
         m = train_model(ff, name, train_mask, seed=0)
         models[name] = {
             "threshold": m.threshold,

@@ -93,7 +93,7 @@ def render() -> None:
         show(r, info)
 
     common.guarded(body)
-    common.show_cypher(r, extra=common.named(push_model.FRAME_QUERIES))
+    common.show_cypher(r, extra=common.named(push_model.frame_statements(uids=True)))
 
 
 def show(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:

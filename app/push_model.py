@@ -28,8 +28,6 @@ from mlprov.errors import MlprovError
 PREDICTOR = "mlprov.features.predictor"
 FRAME = "mlprov.features.frame"
 NO_MODEL = "no trained model yet: run `mlprov train`"
-# The Cypher the feature frame runs (features/frame.py), shown on the pages that use it.
-FRAME_QUERIES = ("features/graphlets", "features/rows", "features/history", "features/stats")
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,13 @@ def _function(module: str, name: str) -> Callable[..., Any] | None:
     mod = _module(module)
     fn = getattr(mod, name, None) if mod is not None else None
     return fn if callable(fn) else None
+
+
+def frame_statements(*, uids: bool) -> tuple[str, ...]:
+    """The Cypher the feature frame runs (features/frame.py) for given graphlets or all of them, shown on
+    the pages that use it."""
+    statements = _function(FRAME, "statements")
+    return tuple(statements(uids=uids)) if statements is not None else ()
 
 
 def unavailable() -> str | None:

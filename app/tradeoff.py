@@ -102,9 +102,8 @@ def render() -> None:
         st.altair_chart((line + dot).properties(height=380), width="stretch")
 
     common.guarded(body)
-    common.show_cypher(
-        r, extra=common.named(push_model.FRAME_QUERIES) if "predictor_sets_result" in st.session_state else None
-    )
+    frame_ran = "predictor_sets_result" in st.session_state
+    common.show_cypher(r, extra=common.named(push_model.frame_statements(uids=False)) if frame_ran else None)
 
 
 if __name__ == "__main__":

@@ -339,7 +339,13 @@ def compute_frame(
     A span's statistics are its ExampleStatistics' ``feature_stats`` property, else its TFDV file under
     the artifact's URI (``reader``; by default one with the stored artifact roots)."""
     reader = reader or StatisticsReader(stored_roots())
-    ids = [str(r["uid"]) for r in wh.read("features/graphlets", pipeline=pipeline, uids=list(uids) if uids else None)]
+    if uids is not None:
+        listed = wh.read("features/graphlets_by_uid", uids=list(uids))
+    elif pipeline is not None:
+        listed = wh.read("features/graphlets_of_pipeline", pipeline=pipeline)
+    else:
+        listed = wh.read("features/graphlets")
+    ids = [str(r["uid"]) for r in listed if pipeline is None or r["pipeline"] == pipeline]
     stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
     similarities = _PairSimilarities(stats_cache)
 
@@ -377,6 +383,13 @@ def compute_frame(
             if progress is not None:
                 progress(len(records), len(ids))
     return _to_frame(records, k)
+
+
+def statements(*, uids: bool = False) -> tuple[str, ...]:
+    """The named statements :func:`compute_frame` runs, for given graphlets (``uids``) or all of them."""
+    first = "features/graphlets_by_uid" if uids else "features/graphlets"
+    rest = ("features/rows", "features/history", "features/stats", "features/push_history")
+    return (first, *rest, *(str(g.query) for g in query_groups()))
 
 
 def _static_features(r: dict[str, Any]) -> dict[str, Any]:

@@ -533,8 +533,6 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
     assert expected <= names, expected - names
     checked = 0
     for name, params in {json.dumps([n, p], sort_keys=True): (n, p) for n, p in ran}.values():
-        if name.startswith("features/"):
-            continue  # the feature frame's statements (features/frame.py) are the predictor's, not the app's
         ops = plan_operators(corpus, query(name).text, params)
         scans = [op for op in ops if op == "AllNodesScan" or ("Label" in op and "Scan" in op)]
         assert not scans, (name, params, ops)

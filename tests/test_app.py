@@ -570,7 +570,10 @@ def test_a_reload_invalidates_the_cached_page(corpus: Warehouse, tmp_path: Path)
     source.unlink()
     trace(3).write(source)
     Loader(corpus).load(source, store="reloaded", replace=True)
+    summaries = "MATCH (s) WHERE (s:PipelineSummary OR s:StoreSummary) AND s.store = 'reloaded' RETURN count(s) AS n"
+    assert q(corpus, summaries) == [{"n": 0}]  # the replaced load's summaries went with it
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
     assert any("reloaded" in w.value and "mlprov graphlets" in w.value for w in at.warning), [
         w.value for w in at.warning
     ]

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +20,7 @@ import pytest
 
 from mlprov.db import Warehouse
 from tests.conftest import run_cli
+from tests.served_app import served_app
 from tests.test_app import corpus, free_port, q  # noqa: F401  (module fixture reused)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (dev extra)")
@@ -57,35 +54,9 @@ def trained(corpus: Warehouse) -> Iterator[Warehouse]:  # noqa: F811
             p.write_bytes(before[p.name])
 
 
-@contextmanager
-def served_app(env: dict[str, str]) -> Iterator[str]:
-    """`mlprov app` on a free port with this environment, until the block ends; yields its base URL."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("mlprov")
-    proc = subprocess.Popen(
-        [str(exe), "app", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("the app did not come up")
-        yield base
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def server(trained: Warehouse) -> Iterator[str]:
-    with served_app(dict(os.environ)) as base:
+    with served_app(free_port()) as base:
         yield base
 
 
@@ -330,7 +301,7 @@ def test_every_page_in_chromium(
 def test_served_app_with_neo4j_down_says_so_on_every_page(browser: WebDriver) -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_PASSWORD": "x", "MLPROV_RETRY_SECONDS": "1"}
-    with served_app(env) as base:
+    with served_app(free_port(), env) as base:
         for page in ("", "/pipelines", "/graphlet", "/tradeoff", "/console"):
             browser.get(base + page)
             found = wait_for(browser, lambda: [a for a in alerts(browser) if uri in a], f"the Neo4j error on {page!r}")

@@ -26,13 +26,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +44,7 @@ from mlprov.app import (
     tradeoff_data,
 )
 from mlprov.db import Warehouse
+from tests.served_app import served_app
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 # The page's end: its last element drawn, charts drawn, no script run in progress. Returns
@@ -77,30 +75,6 @@ def timed(fn: Callable[[], Any], runs: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - t0)
     return out
-
-
-@contextmanager
-def served_app(port: int) -> Iterator[str]:
-    exe = Path(sys.executable).with_name("mlprov")
-    proc = subprocess.Popen(
-        [str(exe), "app", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the app did not come up")
-        yield base
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
 
 
 def chromium() -> Any:

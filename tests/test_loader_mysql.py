@@ -64,3 +64,31 @@ def test_mysql_store_loads_like_its_sqlite_twin(warehouse: Warehouse, mysql_port
     assert len(from_mysql[0]) == 6 and len(from_mysql[1]) == 12
     again = run_cli("load", url, "--store-name", "twin2")
     assert again.returncode == 0
+
+
+def test_mysql_store_bulk_loads_like_the_transactional_load(
+    warehouse: Warehouse, mysql_port: int, tmp_path: Path
+) -> None:
+    """`mlprov load --bulk` streams a MySQL store's tables to the importer like a SQLite store's: the same
+    graph as the transactional load of that store, and a plain load afterwards finds it up to date."""
+    conn = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root")
+    conn.cursor().execute("CREATE DATABASE mlmd_bulk")
+    conn.close()
+    config = pb.ConnectionConfig()
+    config.mysql.host, config.mysql.port = "127.0.0.1", mysql_port
+    config.mysql.database, config.mysql.user = "mlmd_bulk", "root"
+    write_trace(metadata_store.MetadataStore(config))
+    url = f"mysql://root@127.0.0.1:{mysql_port}/mlmd_bulk"
+
+    warehouse.run_batched("admin/clear_graph")
+    proc = run_cli("load", url, "--store-name", "kf")
+    assert proc.returncode == 0, proc.stderr
+    transactional = _normalised(warehouse, "kf")
+    warehouse.run_batched("admin/clear_graph")
+    proc = run_cli("load", "--bulk", url, "--store-name", "kf", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _normalised(warehouse, "kf") == transactional
+    stored = warehouse.read("load/store_get", name="kf")[0]["store"]
+    assert stored["status"] == "complete" and stored["source"] == url
+    again = run_cli("load", url, "--store-name", "kf")
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout[-2000:]

@@ -38,7 +38,9 @@ class MysqlDatabase(MlmdDatabase):
 
     def size_bytes(self) -> int:
         sql = (
-            "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables "
+            # an integer, not the DECIMAL a SUM returns: with character_set_results NULL the driver gets the
+            # DECIMAL as bytes and cannot convert it
+            "SELECT CAST(COALESCE(SUM(data_length + index_length), 0) AS SIGNED) FROM information_schema.tables "
             "WHERE table_schema = DATABASE()"
         )
         return int(self.scalar(sql) or 0)

@@ -44,8 +44,8 @@ def _timed_load(store: Path) -> tuple[float, int]:
     return time.monotonic() - started, peak
 
 
-def _killed_in_last_step(wh: Warehouse, store: Path, name: str) -> float | None:
-    """Seconds until the kill, or None when the load finished first."""
+def _killed_in_last_step(wh: Warehouse, store: Path, name: str) -> tuple[float, int] | None:
+    """Seconds until the kill and the killed loader's peak RSS (KiB), or None when the load finished first."""
     started = time.monotonic()
     proc = subprocess.Popen(_cli("load", str(store)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -54,8 +54,7 @@ def _killed_in_last_step(wh: Warehouse, store: Path, name: str) -> float | None:
             steps = rows[0]["store"].get("load_steps") or [] if rows else []
             if LAST_TABLE in steps:
                 os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
-                return time.monotonic() - started
+                return time.monotonic() - started, wait_measured(proc)
             time.sleep(0.05)
         return None
     finally:
@@ -80,16 +79,18 @@ def main() -> None:
                 whole, peak = _timed_load(args.store)
                 whole_text = f"whole load {whole:.1f}s (loader peak RSS {peak / 1024:,.0f} MiB)"
             wh.run_batched("admin/clear_graph")
-            until_kill = _killed_in_last_step(wh, args.store, name)
-            if until_kill is None:
+            killed = _killed_in_last_step(wh, args.store, name)
+            if killed is None:
                 print(f"run {run + 1}: the load finished before it could be killed in its last step")
                 continue
+            until_kill, killed_peak = killed
             status = wh.read("load/store_get", name=name)[0]["store"]["status"]
             rerun, rerun_peak = _timed_load(args.store)
             base = whole if whole is not None else until_kill
             print(
                 f"run {run + 1}: {whole_text}; killed in the last step after {until_kill:.1f}s "
-                f"(status {status!r}); rerun {rerun:.1f}s (peak RSS {rerun_peak / 1024:,.0f} MiB) = "
+                f"(loader peak RSS {killed_peak / 1024:,.0f} MiB, status {status!r}); "
+                f"rerun {rerun:.1f}s (peak RSS {rerun_peak / 1024:,.0f} MiB) = "
                 f"{rerun / base:.1%} of the {'whole' if whole is not None else 'killed'} load; "
                 f"Neo4j VmHWM {neo4j_peak_kib(ManagedServer())[0] / 1024:,.0f} MiB",
                 flush=True,

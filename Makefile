@@ -45,7 +45,7 @@ docs:
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a silent pass.
 pytest:
-	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+	$(BIN)/pytest --durations=20; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: install-test
 	$(BIN)/python -m tests.bench

@@ -18,6 +18,7 @@ from mlprov.loader.load import (
     DEFAULT_PRUNE_GUARD,
     LoadReport,
     check_source,
+    incomplete_stores,
     load_all,
     store_name_for,
 )
@@ -353,6 +354,9 @@ def report(
     with connect() as wh, Progress(console=err, transient=True) as progress:
         task = progress.add_task("analytics", total=None)
         result = run_analytics(wh, store=store, progress=lambda name: progress.update(task, description=name))
+        skipped = incomplete_stores(wh, store)
+    for line in skipped:  # the analytics count completely loaded stores only
+        err.print(f"mlprov: warning: {line}", markup=False, highlight=False)
     if result["graphlets"].empty:
         raise MlprovError("the warehouse has no model graphlets: run `mlprov load` and `mlprov graphlets` first")
     if not result.has_similarity:

@@ -129,7 +129,8 @@ def test_readers_see_only_committed_stores_while_a_load_runs(
         _check(wrong, f"mlprov query {name}", first, last, rows, before_query[name], after_query[name])
         if first == last == "loading" and not ("skipped store 'busy'" in err and "status 'loading'" in err):
             wrong.append(f"mlprov query {name} did not say that 'busy' is loading: {err!r}")
-    assert not wrong, f"{len(wrong)} wrong samples of {len(samples) + len(query_samples)}:\n" + "\n".join(wrong[:8])
+    asked = len(samples) + len(query_samples)
+    assert not wrong, f"{len(wrong)} wrong answers in {asked} samples:\n" + "\n".join(wrong[:8])
 
     # what a user sees of the store while it loads: listed as loading, counted nowhere
     warehouse.write("load/store_begin", name="busy", props={})

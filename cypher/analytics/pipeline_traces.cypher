@@ -14,8 +14,8 @@
 //   pipeline
 MATCH (st:Store {status: 'complete'})
 WHERE $store IS NULL OR st.name = $store
-MATCH (p:Context {store: st.name})
-WHERE p:Pipeline
+MATCH (p:Pipeline)
+WHERE p.store = st.name
 CALL (p) {
   MATCH (e:Execution {pipeline: p.name})
   WHERE e.store = p.store

@@ -7,8 +7,8 @@
 //   (seconds), first_created, last_updated (ms since epoch); ordered by store, pipeline
 MATCH (st:Store {status: 'complete'})
 WHERE $store IS NULL OR st.name = $store
-MATCH (p:Context {store: st.name})
-WHERE p:Pipeline
+MATCH (p:Pipeline)
+WHERE p.store = st.name
 CALL (p) {
   OPTIONAL MATCH (e:Execution {pipeline: p.name})
   WHERE e.store = p.store

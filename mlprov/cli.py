@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 
 from mlprov.console import connect, err, out
-from mlprov.errors import MlprovError, SourceError
+from mlprov.errors import MlprovError, ServerLostError, SourceError
 from mlprov.loader.load import (
     DEFAULT_BATCH,
     DEFAULT_PRUNE_GUARD,
@@ -380,8 +381,6 @@ def demo(
     fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Also load these real MLMD stores.")] = None,
 ) -> None:
     """End to end: start Neo4j, generate a corpus, load it, build graphlets, features, train, evaluate, predict."""
-    import os
-
     from mlprov.settings import mlprov_home
 
     _check_preset(preset)
@@ -426,6 +425,10 @@ def main() -> None:
     """Entry point: one clear line and a non-zero exit for every known failure."""
     try:
         app()  # standalone: usage errors print the usage line and one error line, exit 2
+    except ServerLostError as exc:
+        note = "" if os.environ.get("NEO4J_URI") else ManagedServer().disk_full_note()
+        typer.echo(f"mlprov: error: {exc}{'; ' + note if note else ''}", err=True)
+        sys.exit(exc.exit_code)
     except MlprovError as exc:
         typer.echo(f"mlprov: error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -23,6 +23,7 @@ from mlprov.analysis import export, lineage
 from mlprov.analysis import library as analyst
 from mlprov.console import connect, err, out
 from mlprov.errors import QueryError
+from mlprov.loader.load import incomplete_stores
 
 
 class Format(StrEnum):
@@ -116,9 +117,14 @@ def query_command(
     with connect() as wh:
         if analyst.is_query_name(statement):
             result = analyst.run_named(wh, statement, params, limit=limit, timeout_s=timeout)
+            # the library counts completely loaded stores only: say which ones it left out
+            skipped = incomplete_stores(wh)
         else:
+            skipped = []
             result = analyst.run_analyst(wh, statement, params, limit=limit, timeout_s=timeout)
     render(result.columns, result.rows, fmt)
+    for line in skipped:
+        err.print(f"mlprov: note: {line}", markup=False, highlight=False)
     if result.truncated:
         err.print(f"[yellow]truncated: the first {result.limit} rows only (raise --limit)[/yellow]")
     else:

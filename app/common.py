@@ -117,6 +117,9 @@ def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | Non
             show_cypher(r)
             st.stop()
     store = None if chosen == ALL_STORES else str(chosen)
+    loading = cat.loading(store)
+    if loading:
+        st.info(shared_data.loading_line(loading))
     stale = cat.stale(store)
     if stale and names:
         st.warning(shared_data.stale_line(stale))

@@ -47,16 +47,21 @@ def _parallel(summary: dict[str, Any] | None, columns: dict[str, str]) -> pd.Dat
 
 
 def overview(cat: Catalog, store: str | None) -> Overview:
-    rows = [r for r in cat.rows if store is None or r["name"] == store]
-    stores = pd.DataFrame([{c: r[c] for c in STORE_COLUMNS} for r in rows], columns=list(STORE_COLUMNS))
+    """The store table lists every store with its status; totals and charts count only the completely
+    loaded ones (a store being loaded shows as 'loading', never half-counted)."""
+    listed = [r for r in cat.rows if store in (None, r["name"])]
+    stores = pd.DataFrame([{c: r[c] for c in STORE_COLUMNS} for r in listed], columns=list(STORE_COLUMNS))
     for c in SUMMARY_COLUMNS:
-        stores[c] = [(r["summary"] or {}).get(c) for r in rows]
+        stores[c] = [(r["summary"] or {}).get(c) for r in listed]
     decided = pd.to_numeric(stores["decided"])
     stores["push_rate"] = pd.to_numeric(stores["pushed"]) / decided.where(decided > 0)
     time_columns(stores, "loaded_at")
 
+    rows = [r for r in listed if r["status"] == "complete"]
+    counted = stores[stores["status"] == "complete"]
+
     def total(column: str) -> int:
-        return int(pd.to_numeric(stores[column]).fillna(0).sum())
+        return int(pd.to_numeric(counted[column]).fillna(0).sum())
 
     totals = {
         "stores": len(rows),

@@ -108,21 +108,32 @@ class Catalog:
         return [str(r["name"]) for r in self.rows]
 
     @property
+    def complete(self) -> list[str]:
+        """The stores whose load committed: the only ones a page counts (a store being loaded is
+        listed with its status, never half-counted)."""
+        return [str(r["name"]) for r in self.rows if r["status"] == "complete"]
+
+    def loading(self, store: str | None = None) -> list[str]:
+        """Stores (all, or the chosen one) whose load has not committed: shown as loading."""
+        return [str(r["name"]) for r in self.rows if r["status"] != "complete" and store in (None, r["name"])]
+
+    @property
     def version(self) -> str:
         """Changes whenever a store is loaded again or its summaries are rewritten."""
         stamp = [(r["name"], r["loaded_at"], r["status"], (r["summary"] or {}).get("written_at")) for r in self.rows]
         return hashlib.sha1(json.dumps(stamp, default=str).encode(), usedforsecurity=False).hexdigest()[:16]
 
     def scope(self, store: str | None) -> list[str]:
-        """The store names a page covers: the chosen one, or all."""
-        return self.names if store is None else [n for n in self.names if n == store]
+        """The completely loaded store names a page covers: the chosen one, or all."""
+        return [n for n in self.complete if store in (None, n)]
 
     def stale(self, store: str | None = None) -> list[str]:
         """Stores in scope whose summaries are missing or older than their last load."""
         return [
             str(r["name"])
             for r in self.rows
-            if (store is None or r["name"] == store)
+            if store in (None, r["name"])
+            and r["status"] == "complete"
             and (r["summary"] is None or r["summary"].get("loaded_at") != r["loaded_at"])
         ]
 
@@ -132,6 +143,14 @@ def catalog(r: Reader) -> Catalog:
     found = Catalog(tuple(r.fresh("app/stores")))
     r.version = found.version
     return found
+
+
+def loading_line(stores: Sequence[str]) -> str:
+    """What a page says about stores whose load has not committed (being loaded, or interrupted)."""
+    return (
+        f"{', '.join(stores)}: loading (the load has not committed). Left out of every count and chart until "
+        "it completes; an interrupted load finishes when `mlprov load` is run again."
+    )
 
 
 def stale_line(stores: Sequence[str]) -> str:

@@ -170,6 +170,8 @@ class Loader:
                     "use --replace to reload it from scratch, or another --store-name"
                 )
         if stored and replace:
+            # readers count complete stores only: mark it loading before its nodes start to go
+            self.wh.write("load/store_begin", name=name, props={})
             self.wh.run_batched("load/delete_store_nodes", store=name, batch=self.batch_size)
             self.wh.write("load/delete_store", name=name)
             stored = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,12 +13,13 @@ import typer
 from rich.table import Table
 
 from mlprov.console import connect, err, out
-from mlprov.errors import MlprovError, SourceError
+from mlprov.errors import MlprovError, ServerLostError, SourceError
 from mlprov.loader.load import (
     DEFAULT_BATCH,
     DEFAULT_PRUNE_GUARD,
     LoadReport,
     check_source,
+    incomplete_stores,
     load_all,
     store_name_for,
 )
@@ -353,6 +355,9 @@ def report(
     with connect() as wh, Progress(console=err, transient=True) as progress:
         task = progress.add_task("analytics", total=None)
         result = run_analytics(wh, store=store, progress=lambda name: progress.update(task, description=name))
+        skipped = incomplete_stores(wh, store)
+    for line in skipped:  # the analytics count completely loaded stores only
+        err.print(f"mlprov: warning: {line}", markup=False, highlight=False)
     if result["graphlets"].empty:
         raise MlprovError("the warehouse has no model graphlets: run `mlprov load` and `mlprov graphlets` first")
     if not result.has_similarity:
@@ -376,8 +381,6 @@ def demo(
     fixtures: Annotated[Path | None, typer.Option("--fixtures", help="Also load these real MLMD stores.")] = None,
 ) -> None:
     """End to end: start Neo4j, generate a corpus, load it, build graphlets, features, train, evaluate, predict."""
-    import os
-
     from mlprov.settings import mlprov_home
 
     _check_preset(preset)
@@ -422,6 +425,10 @@ def main() -> None:
     """Entry point: one clear line and a non-zero exit for every known failure."""
     try:
         app()  # standalone: usage errors print the usage line and one error line, exit 2
+    except ServerLostError as exc:
+        note = "" if os.environ.get("NEO4J_URI") else ManagedServer().disk_full_note()
+        typer.echo(f"mlprov: error: {exc}{'; ' + note if note else ''}", err=True)
+        sys.exit(exc.exit_code)
     except MlprovError as exc:
         typer.echo(f"mlprov: error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -25,12 +25,13 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx
 
-from mlprov.errors import MemoryLimitError, QueryError, WarehouseError
+from mlprov.errors import MemoryLimitError, QueryError, ServerLostError, WarehouseError
 from mlprov.queries import Query, query
 from mlprov.settings import Connection, resolve_connection
 
 Row = dict[str, Any]
 DEFAULT_RETRY_SECONDS = 120.0
+AGAIN = "run the command again once the server is back (a load resumes where it stopped)"
 DEFAULT_TX_ROWS = 10_000  # rows per inner transaction of a `CALL { } IN TRANSACTIONS OF $batch ROWS` statement
 # Neo4j's codes for "this transaction needs more memory than allowed": MemoryPoolOutOfMemoryError (all
 # transactions together), TransactionMemoryLimit (one transaction), OutOfMemoryError (the JVM heap)
@@ -88,11 +89,17 @@ class Warehouse:
                 f"Neo4j at {uri} refused the credentials of user {self.connection.user!r} ({exc.code or 'auth error'})"
             ) from None
         except (nx.ServiceUnavailable, nx.SessionExpired, OSError) as exc:
-            raise WarehouseError(f"cannot reach Neo4j at {uri}: {_first_line(exc)}") from None
+            raise ServerLostError(f"cannot reach Neo4j at {uri}: {_first_line(exc)}; {AGAIN}") from None
         except nx.Neo4jError as exc:
             code = exc.code or ""
             if _is_memory_limit(exc):
                 raise _memory_error(what, uri, exc) from None
+            if code.startswith("Neo.DatabaseError."):  # the server's database failed (a full disk...), not the query
+                cause = (exc.message or _first_line(exc)).split(":", 1)[0][:120]
+                raise ServerLostError(
+                    f"Neo4j at {uri} failed during {what} with a database error ({code}: {cause}): its log says "
+                    f"why (`mlprov neo4j logs`); fix that, restart the server, then {AGAIN}"
+                ) from None
             if code.endswith("DatabaseNotFound"):
                 raise WarehouseError(f"database {self.connection.database!r} does not exist on {uri}") from None
             if "AccessMode" in code or "ForbiddenDueToTransactionType" in code or "WriteOnReadOnly" in code:

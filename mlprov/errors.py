@@ -25,6 +25,11 @@ class WarehouseError(MlprovError):
     exit_code = 4
 
 
+class ServerLostError(WarehouseError):
+    """The server went away, or stopped its database after a critical error (e.g. a full disk), mid-job:
+    the job stops; run it again once the server is back (a load resumes where it stopped)."""
+
+
 class MemoryLimitError(WarehouseError):
     """A statement needed more transaction memory than the server allows, even in the smallest batch."""
 

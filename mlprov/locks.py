@@ -14,11 +14,11 @@ import secrets
 import socket
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from mlprov.db import Warehouse
-from mlprov.errors import StoreLockedError
+from mlprov.errors import MlprovError, ServerLostError, StoreLockedError
 
 POLL_S = 0.5
 
@@ -71,9 +71,20 @@ def store_locks(wh: Warehouse, stores: Iterable[str], job: str, wait_s: float | 
             _take(wh, store, job, owner, wait_s)
             held.append(store)
         yield
-    finally:
-        for store in held:
-            wh.write("load/lock_release", store=store, owner=owner)
+    except ServerLostError:
+        # the release would wait out the same retries and fail: the next job takes the lock over
+        # (its owner, this process, is gone by then)
+        raise
+    except BaseException:
+        with suppress(MlprovError):  # the job's own error is the one to report
+            _release(wh, held, owner)
+        raise
+    _release(wh, held, owner)
+
+
+def _release(wh: Warehouse, stores: list[str], owner: str) -> None:
+    for store in stores:
+        wh.write("load/lock_release", store=store, owner=owner)
 
 
 def lock_scope(wh: Warehouse, store: str | None = None) -> list[str]:

@@ -31,6 +31,7 @@ BROWSER_VERSION = "5.24.0"
 GIB = 1024**3
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 120.0
+LOW_DISK_BYTES = 64 * 2**20  # below this the managed server's database may stop on its next write
 DATABASE = "neo4j"  # the managed server's one warehouse database (Community: one user database)
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -466,6 +467,15 @@ class ManagedServer:
             time.sleep(0.2)
         os.kill(pid, signal.SIGKILL)
         return True
+
+    def disk_full_note(self) -> str:
+        """A sentence when the disk of this server's data directory is (nearly) full, else ''."""
+        if not self.data_dir.exists():
+            return ""
+        free = shutil.disk_usage(self.data_dir).free
+        if free >= LOW_DISK_BYTES:
+            return ""
+        return f"the disk of its data directory {self.data_dir} is full ({free / 2**20:.1f} MiB free): free space first"
 
     def kill(self) -> None:
         """Hard kill, for fault-injection tests."""

@@ -1,22 +1,28 @@
 // Purpose: The corpus as a whole (the study's §2): how many pipelines, execution and artifact nodes
 //   it holds and the observation window it covers (earliest to latest execution start or end and
 //   artifact creation).
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row: pipelines, executions, artifacts (int), first, last (ms since epoch or null),
 //   period_days (float or null: last − first in days)
-CALL () {
-  MATCH (p:Pipeline)
-  WHERE $store IS NULL OR p.store = $store
+OPTIONAL MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+WITH collect(st.name) AS stores
+CALL (stores) {
+  UNWIND stores AS store
+  MATCH (p:Context {store: store})
+  WHERE p:Pipeline
   RETURN count(p) AS pipelines
 }
-CALL () {
-  MATCH (e:Execution)
-  WHERE $store IS NULL OR e.store = $store
+CALL (stores) {
+  UNWIND stores AS store
+  MATCH (e:Execution {store: store})
   RETURN count(e) AS executions, min(e.created) AS e_first, max(coalesce(e.updated, e.created)) AS e_last
 }
-CALL () {
-  MATCH (a:Artifact)
-  WHERE $store IS NULL OR a.store = $store
+CALL (stores) {
+  UNWIND stores AS store
+  MATCH (a:Artifact {store: store})
   RETURN count(a) AS artifacts, min(a.created) AS a_first, max(a.created) AS a_last
 }
 WITH pipelines, executions, artifacts,

@@ -1,12 +1,16 @@
 // Purpose: Pipeline lifespan and training cadence (the study's §3): for each pipeline, the span of
 //   time its executions cover (first creation to last update) and how many models it trained, with
 //   models per day = model graphlets / max(lifespan in days, 1).
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per pipeline: store, pipeline, executions, first, last (ms since epoch),
 //   lifespan_days (float), models (int: model graphlets), models_per_day (float); ordered by store,
 //   pipeline
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
 MATCH (p:Pipeline)
-WHERE $store IS NULL OR p.store = $store
+WHERE p.store = st.name
 CALL (p) {
   MATCH (e:Execution {pipeline: p.name})
   WHERE e.store = p.store

@@ -5,13 +5,17 @@
 //   wrote, e.g. a previous model or a distillation teacher's).
 //   Also its compute: all of its executions' cost, the pre-trainer operators' part, and the part of
 //   Trainer and post-trainer executions held by its unpushed graphlets (each execution once).
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per pipeline with executions: store, pipeline, executions, artifacts, nodes
 //   (int: executions + artifacts), graphlets, decided, pushed (int), model_type (string),
 //   warm_start (bool), cost, pre_trainer_cost, unpushed_late_cost (seconds); ordered by store,
 //   pipeline
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
 MATCH (p:Pipeline)
-WHERE $store IS NULL OR p.store = $store
+WHERE p.store = st.name
 CALL (p) {
   MATCH (e:Execution {pipeline: p.name})
   WHERE e.store = p.store

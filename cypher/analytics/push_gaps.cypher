@@ -1,11 +1,14 @@
 // Purpose: Consecutive pushes of each pipeline (the study's §4): for every two pushes in a row (model
 //   graphlets in trainer order), how many graphlets between them did not push (unpushed or
 //   undecided) and how long apart the two trainers started.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per pair of consecutive pushes: store, pipeline, previous_push, push (graphlet
 //   uids), unpushed_between (int), hours (float); in pipeline order
-MATCH (g:Graphlet)
-WHERE $store IS NULL OR g.store = $store
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (g:Graphlet {store: st.name})
 WITH g
 ORDER BY g.store, g.pipeline, g.trainer_created, g.trainer_mlmd_id
 WITH g.store AS store, g.pipeline AS pipeline, collect(g) AS gs

@@ -2,12 +2,15 @@
 //   the dataset similarity of each :NEXT link (written by `mlprov features`) counted in the bins
 //   [0,.25], (.25,.5], (.5,.75], (.75,1], with each bin's mean and the overall mean. Links without
 //   a value (no spans or no statistics on one side) are left out.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per (measure, bin), every bin present: measure ('jaccard' or
 //   'dataset_similarity'), bin (text), pairs (int), share (float, 0..1 of the measure's pairs),
 //   bin_mean (float or null), mean (float: the measure's mean over all pairs); in bin order
-MATCH (:Graphlet)-[r:NEXT]->(g:Graphlet)
-WHERE $store IS NULL OR g.store = $store
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (:Graphlet)-[r:NEXT]->(g:Graphlet {store: st.name})
 UNWIND [['jaccard', r.jaccard], ['dataset_similarity', r.dataset_similarity]] AS m
 WITH m[0] AS measure, m[1] AS v
 WHERE v IS NOT NULL

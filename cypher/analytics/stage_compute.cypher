@@ -4,22 +4,28 @@
 //   ModelValidator, InfraValidator), model deployment (Pusher) — the operator kinds' `stage` — and
 //   'other' for executions without one: each stage's executions, their compute with its share of
 //   all execution cost, and how many pipelines run the stage at least once.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per stage: stage, executions (int), cost (seconds), cost_share (float, 0..1 of
 //   all execution cost, null when there is none), pipelines (int), pipeline_share (float, 0..1 of
 //   all pipelines, null when there are none); most expensive first
-CALL () {
-  MATCH (p:Pipeline)
-  WHERE $store IS NULL OR p.store = $store
+OPTIONAL MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+WITH collect(st.name) AS stores
+CALL (stores) {
+  UNWIND stores AS store
+  MATCH (p:Context {store: store})
+  WHERE p:Pipeline
   RETURN count(p) AS all_pipelines
 }
-CALL () {
-  MATCH (e:Execution)
-  WHERE $store IS NULL OR e.store = $store
+CALL (stores) {
+  UNWIND stores AS store
+  MATCH (e:Execution {store: store})
   RETURN sum(toFloat(coalesce(e.cost, 0.0))) AS all_cost
 }
-MATCH (e:Execution)
-WHERE $store IS NULL OR e.store = $store
+UNWIND stores AS store
+MATCH (e:Execution {store: store})
 WITH all_pipelines, all_cost, coalesce(e.stage, 'other') AS stage, count(e) AS executions,
      sum(toFloat(coalesce(e.cost, 0.0))) AS cost,
      count(DISTINCT CASE WHEN e.pipeline IS NULL THEN null ELSE [e.store, e.pipeline] END) AS pipelines

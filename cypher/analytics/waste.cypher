@@ -2,14 +2,17 @@
 //   compute of unpushed graphlets is spent on models never deployed — and, when `mlprov predict`
 //   wrote decisions back, what those decisions would have skipped: the unpushed compute they drop
 //   (waste removed) and the share of pushed graphlets they keep (freshness).
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row: graphlets, pushed, unpushed, undecided (int), cost, pushed_cost, unpushed_cost,
 //   undecided_cost (seconds), waste_share (float: unpushed_cost / decided cost, null when none),
 //   predicted (int: decided graphlets with a stored decision), waste_removed (float: unpushed cost
 //   the decisions skip / unpushed cost of predicted graphlets, or null), freshness (float: pushed
 //   graphlets the decisions keep / pushed predicted graphlets, or null)
-MATCH (g:Graphlet)
-WHERE $store IS NULL OR g.store = $store
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (g:Graphlet {store: st.name})
 WITH g, toFloat(coalesce(g.cost, 0.0)) AS c
 WITH count(g) AS graphlets, count(CASE WHEN g.pushed THEN 1 END) AS pushed,
      count(CASE WHEN NOT g.pushed THEN 1 END) AS unpushed, count(CASE WHEN g.pushed IS NULL THEN 1 END) AS undecided,

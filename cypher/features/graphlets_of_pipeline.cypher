@@ -1,7 +1,10 @@
 // Purpose: The graphlets of one pipeline whose features are computed, in order (trainer start, trainer
 //   MLMD id); an index lookup on the pipeline.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $pipeline (string)
 // Returns: one row per graphlet: uid, store, pipeline
 MATCH (g:Graphlet {pipeline: $pipeline})
+MATCH (:Store {name: g.store, status: 'complete'})
 RETURN g.uid AS uid, g.store AS store, g.pipeline AS pipeline
 ORDER BY g.store, g.pipeline, g.trainer_created, g.trainer_mlmd_id

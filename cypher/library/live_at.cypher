@@ -1,12 +1,16 @@
 // Purpose: What was live at an instant: each pipeline's latest pushed model at or before $at,
 //   from the push history (see library/pushes). Pipelines that had pushed nothing by then are
 //   left out.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $at (int: ms since epoch), $store (string, optional: all stores)
 // Returns: one row per pipeline with a live model: store, pipeline, pushed_model (uid), version,
 //   destination, pushed_at (ms since epoch), pusher (uid), model (uid of the Model pushed, or
 //   null), pushes_before (pushes of the pipeline up to $at)
-MATCH (p:Execution {kind: 'Pusher'})-[o:OUTPUT]->(m:Artifact {kind: 'PushedModel'})
-WHERE ($store IS NULL OR p.store = $store) AND toBooleanOrNull(coalesce(m.c_pushed, m.p_pushed))
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (p:Execution {store: st.name})-[o:OUTPUT]->(m:Artifact {kind: 'PushedModel'})
+WHERE p.kind = 'Pusher' AND toBooleanOrNull(coalesce(m.c_pushed, m.p_pushed))
 WITH m, p, coalesce(o.time, m.created, p.updated) AS t
 ORDER BY t, p.mlmd_id
 WITH m, collect({p: p, t: t})[0] AS first

@@ -1,10 +1,14 @@
 // Purpose: Every pipeline (MLMD pipeline context) with its executions, runs, trainer runs, pushes,
 //   compute cost and active period. InteractiveContext notebooks record one pipeline per session.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per pipeline: store, pipeline, executions, runs, trainer_runs, pushes, cost
 //   (seconds), first_created, last_updated (ms since epoch); ordered by store, pipeline
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
 MATCH (p:Pipeline)
-WHERE $store IS NULL OR p.store = $store
+WHERE p.store = st.name
 CALL (p) {
   OPTIONAL MATCH (e:Execution {pipeline: p.name})
   WHERE e.store = p.store

@@ -1,12 +1,16 @@
 // Purpose: The push history: every model a Pusher pushed (a PushedModel output whose `pushed`
 //   property is 1/true), at the time of its first OUTPUT event (a CACHED Pusher that re-publishes
 //   the same PushedModel is not a new push), with the trained model it pushed.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores)
 // Returns: one row per push, in time order: store, pipeline, pushed_at (ms since epoch), day
 //   (UTC date), pushed_model (uid), version, destination, pusher (uid), model (uid of the Model
 //   the Pusher read, or null), n (running count of pushes of the store)
-MATCH (p:Execution {kind: 'Pusher'})-[o:OUTPUT]->(m:Artifact {kind: 'PushedModel'})
-WHERE ($store IS NULL OR p.store = $store) AND toBooleanOrNull(coalesce(m.c_pushed, m.p_pushed))
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (p:Execution {store: st.name})-[o:OUTPUT]->(m:Artifact {kind: 'PushedModel'})
+WHERE p.kind = 'Pusher' AND toBooleanOrNull(coalesce(m.c_pushed, m.p_pushed))
 WITH m, p, coalesce(o.time, m.created, p.updated) AS t
 ORDER BY t, p.mlmd_id
 WITH m, collect({p: p, t: t})[0] AS first

@@ -1,12 +1,16 @@
 // Purpose: Streaks of consecutive unpushed model graphlets of each pipeline (graphlets in trainer
 //   order; a push ends a streak; graphlets whose push is undecided are skipped). The study counts
 //   ~3 unpushed graphlets between consecutive pushes.
+//   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
+//   committed is left out, never half-counted.
 // Parameters: $store (string, optional: all stores), $min_length (int, optional: 1)
 // Returns: one row per streak: store, pipeline, length, first_graphlet, last_graphlet, started,
 //   ended (ms since epoch), cost (seconds), ended_by_push (false for a streak still open);
 //   longest first
-MATCH (g:Graphlet)
-WHERE ($store IS NULL OR g.store = $store) AND g.pushed IS NOT NULL
+MATCH (st:Store {status: 'complete'})
+WHERE $store IS NULL OR st.name = $store
+MATCH (g:Graphlet {store: st.name})
+WHERE g.pushed IS NOT NULL
 WITH g
 ORDER BY g.store, g.pipeline, g.trainer_created, g.trainer_mlmd_id
 WITH g.store AS store, g.pipeline AS pipeline,

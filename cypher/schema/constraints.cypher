@@ -1,12 +1,14 @@
 // Purpose: Uniqueness constraints and lookup indexes of the provenance graph and of the app's summary
 //   nodes (:PipelineSummary, :StoreSummary, cypher/summary/). Idempotent
-//   (IF NOT EXISTS); run before every load. Uniqueness on `uid` makes every MERGE an index seek.
+//   (IF NOT EXISTS); run before every load. The :Store status index lets every reader find the
+//   completely loaded stores without a scan. Uniqueness on `uid` makes every MERGE an index seek.
 // Parameters: none
 // Returns: nothing
 CREATE CONSTRAINT execution_uid IF NOT EXISTS FOR (n:Execution) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT artifact_uid IF NOT EXISTS FOR (n:Artifact) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT context_uid IF NOT EXISTS FOR (n:Context) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT store_name IF NOT EXISTS FOR (n:Store) REQUIRE n.name IS UNIQUE;
+CREATE INDEX store_status IF NOT EXISTS FOR (n:Store) ON (n.status);
 CREATE CONSTRAINT store_lock IF NOT EXISTS FOR (n:StoreLock) REQUIRE n.store IS UNIQUE;
 CREATE CONSTRAINT graphlet_uid IF NOT EXISTS FOR (n:Graphlet) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX execution_store IF NOT EXISTS FOR (n:Execution) ON (n.store);

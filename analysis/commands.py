@@ -21,9 +21,10 @@ from rich.text import Text
 
 from mlprov.analysis import export, lineage
 from mlprov.analysis import library as analyst
-from mlprov.console import connect, err, out
+from mlprov.console import err, out
 from mlprov.errors import QueryError
 from mlprov.loader.load import incomplete_stores
+from mlprov.loader.migrate import connect
 
 
 class Format(StrEnum):

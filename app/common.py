@@ -11,6 +11,7 @@ import streamlit as st
 from mlprov.app import shared_data
 from mlprov.db import Row, Warehouse
 from mlprov.errors import MlprovError
+from mlprov.loader.migrate import require_current_model
 from mlprov.queries import query
 from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
@@ -21,8 +22,15 @@ OUTCOME_COLOURS = {"pushed": "#2e7d32", "unpushed": "#c62828", "undecided": "#9e
 
 @st.cache_resource(show_spinner=False)
 def _warehouse(uri: str, database: str, user: str) -> Warehouse:
-    # Keyed by where it connects (never by the password); a failed connect is not cached.
-    return Warehouse.connect(resolve_connection())
+    # Keyed by where it connects (never by the password); a failed connect is not cached, nor is a
+    # warehouse of another graph model (the page says what to run; the next run checks again).
+    wh = Warehouse.connect(resolve_connection())
+    try:
+        require_current_model(wh)
+    except MlprovError:
+        wh.close()
+        raise
+    return wh
 
 
 def stop_with(message: str) -> NoReturn:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mlprov.console import connect, err, out
+from mlprov.console import err, out
 from mlprov.db import Warehouse
 from mlprov.errors import IncompleteStoreError
 from mlprov.features.frame import (
@@ -28,6 +28,7 @@ from mlprov.features.frame import (
 )
 from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
 from mlprov.loader.load import incomplete_stores
+from mlprov.loader.migrate import connect
 from mlprov.locks import lock_scope, store_locks
 
 

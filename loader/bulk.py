@@ -45,7 +45,16 @@ from typing import Any, TextIO
 from mlprov.db import Warehouse
 from mlprov.errors import ConfigError, SourceError, WarehouseError
 from mlprov.loader import model
-from mlprov.loader.load import LoadObserver, LoadReport, begin_props, commit_props, ensure_not_empty, store_name_for
+from mlprov.loader.load import (
+    LoadObserver,
+    LoadReport,
+    begin_props,
+    commit_props,
+    derive_pipelines,
+    ensure_not_empty,
+    store_name_for,
+)
+from mlprov.loader.migrate import require_current_model
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.sources import MetadataSource, Row, Watermark, open_source
 from mlprov.server import ManagedServer, _die_with_parent
@@ -567,6 +576,9 @@ def _write_all(
     head = _Part(directory / "stores")
     jobs: list[_Job] = []
     try:
+        # the warehouse's graph model version, imported with its first stores (as load/store_begin writes it)
+        version = _Group(head, "nodes", model.WAREHOUSE_LABEL, [f"id:ID({model.WAREHOUSE_LABEL})"], labels=False)
+        version.write([([model.WAREHOUSE_ID], {"graph_model_version": model.MODEL_VERSION}, [])])
         group = _Group(head, "nodes", model.STORE_LABEL, [f"name:ID({model.STORE_LABEL})"], labels=False)
         for i, st in enumerate(stores):
             reader = st.source
@@ -635,6 +647,7 @@ def bulk_load(
         _check_disk(stores, server.home)
         server.start()
         with Warehouse.connect(resolve_connection()) as wh:
+            require_current_model(wh)
             _check_empty(wh, server)
         files = _write_all(stores, server.home / "bulk" / "csv", observer or _Silent(), batch_size, op_map)
     finally:
@@ -661,7 +674,7 @@ def bulk_load(
             wh.write_rows(query_name, rows, batch=batch_size)
         for st in stores:
             assert st.target is not None and st.pending is not None and st.dangling is not None
-            wh.run_batched("load/execution_pipelines", store=st.name)
+            derive_pipelines(wh, st.name)
             st.report.seconds = time.monotonic() - started
             counts = wh.read("load/store_counts", store=st.name)[0]
             wh.write(

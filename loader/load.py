@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mlprov.db import Warehouse
+from mlprov.db import DEFAULT_TX_ROWS, Warehouse
 from mlprov.errors import SourceError
+from mlprov.loader import model
+from mlprov.loader.migrate import require_current_model
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.sources import MetadataSource, Row, Watermark, open_source
 from mlprov.locks import store_locks
@@ -110,7 +112,9 @@ class Loader:
         self._schema_ready = False
 
     def ensure_schema(self) -> None:
+        """Refuse a warehouse of another graph model (before touching it), then create the constraints."""
         if not self._schema_ready:
+            require_current_model(self.wh)
             self.wh.apply_schema("schema/constraints")
             self._schema_ready = True
 
@@ -194,7 +198,7 @@ class Loader:
         props: dict[str, Any] = {**begin_props(source), "load_target": run_key}
         if not report.steps_done_before:
             props["load_steps"] = []
-        self.wh.write("load/store_begin", name=name, props=props)
+        self.wh.write("load/store_begin", name=name, props=props, model_version=model.MODEL_VERSION)
         done = set(report.steps_done_before)
 
         b = self.batch_size
@@ -214,7 +218,7 @@ class Loader:
             ("events", lambda: self._events(source.events(wm, b), prefix, pending, report)),
             ("associations", links("associations", source.associations(wm, b))),
             ("attributions", links("attributions", source.attributions(wm, b))),
-            ("pipelines", lambda: self.wh.run_batched("load/execution_pipelines", store=name, batch=b)),
+            ("pipelines", lambda: derive_pipelines(self.wh, name, b)),
         ]
         if vanished:
             steps.append(("prune", lambda: self._prune(vanished, report)))
@@ -334,6 +338,12 @@ class Loader:
             others: dict[str, Any] = {k: [] for k in lists if k != key}
             rows = self.wh.write_rows("load/prune", uids, key=key, batch=self.batch_size, **others)
             report.pruned += sum(int(r["deleted"]) for r in rows)
+
+
+def derive_pipelines(warehouse: Warehouse, store: str, batch: int = DEFAULT_TX_ROWS) -> None:
+    """Write the derived ``pipeline`` of the store's executions and artifacts (model.DERIVED)."""
+    warehouse.run_batched("load/execution_pipelines", store=store, batch=batch)
+    warehouse.run_batched("load/artifact_pipelines", store=store, batch=batch)
 
 
 def incomplete_line(name: str, status: str | None, source: str | None) -> str:

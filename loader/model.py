@@ -6,6 +6,12 @@ label or relationship type, which properties each carries, how uids are formed a
 name a relationship's ends is defined here; ``tests/test_bulk_load.py`` checks that the load statements
 use these names, ``tests/test_graph_model.py`` that the shaped rows carry exactly these properties and
 that docs/graph-model.md is rendered from here (``python -m mlprov.loader.model``).
+
+``MODEL_VERSION`` numbers this model. A warehouse records the version that wrote it on its one
+``(:Warehouse {id: WAREHOUSE_ID})`` node, written with the first :Store node; every command checks it
+(``loader/migrate.py``), and a change of the model that a graph written before cannot carry as it is
+raises the version and adds the step ``cypher/migrate/v<N>_to_v<N+1>.cypher`` that brings such a graph
+up to it (``mlprov migrate``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,12 @@ from dataclasses import dataclass
 from mlprov import docgen
 
 STORE_LABEL = "Store"
+# 1: mlprov before versioning (a graph with :Store nodes and no :Warehouse node);
+# 2: `pipeline` on :Artifact (cypher/migrate/v1_to_v2.cypher)
+MODEL_VERSION = 2
+UNVERSIONED = 1
+WAREHOUSE_LABEL = "Warehouse"
+WAREHOUSE_ID = "mlprov"  # the key of the one :Warehouse node (cypher/migrate/version*.cypher)
 PIPELINE_CONTEXT_TYPES = frozenset({"pipeline", "system.Pipeline"})
 RUN_CONTEXT_TYPES = frozenset({"run", "pipeline_run", "system.PipelineRun"})
 
@@ -98,11 +110,14 @@ ARTIFACT = NodeKind(
 )
 NODES = (CONTEXT, EXECUTION, ARTIFACT)
 EVENT_UID_PREFIX = "ev"
-# written after the rows, by cypher/load/execution_pipelines.cypher
+# written after the rows, by cypher/load/execution_pipelines.cypher and artifact_pipelines.cypher
 DERIVED = {
     EXECUTION.label: (
         Prop("pipeline", "String", "name of the :Pipeline context the execution belongs to (null: none)"),
-    )
+    ),
+    ARTIFACT.label: (
+        Prop("pipeline", "String", "name of the :Pipeline context the artifact is attributed to (null: none)"),
+    ),
 }
 
 _EVENT = (

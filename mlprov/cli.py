@@ -12,8 +12,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mlprov.console import connect, err, out
+from mlprov import console
+from mlprov.console import err, out
 from mlprov.errors import MlprovError, ServerLostError, SourceError
+from mlprov.loader import migrate as migration
 from mlprov.loader.load import (
     DEFAULT_BATCH,
     DEFAULT_PRUNE_GUARD,
@@ -23,6 +25,8 @@ from mlprov.loader.load import (
     load_all,
     store_name_for,
 )
+from mlprov.loader.migrate import connect
+from mlprov.loader.model import MODEL_VERSION
 from mlprov.loader.operators import OperatorMap
 from mlprov.loader.sources import expand_sources, redact
 from mlprov.locks import lock_scope, store_locks
@@ -233,9 +237,38 @@ def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting the 
     """Delete every node and relationship of the warehouse (constraints stay)."""
     if not yes:
         raise typer.BadParameter("refusing to wipe the warehouse without --yes", param_hint="'--yes'")
-    with connect() as wh:
+    with console.connect() as wh:  # any graph model: an emptied warehouse has none
         wh.run_batched("admin/clear_graph")
     out.print("Warehouse emptied.")
+
+
+@app.command()
+def migrate(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list the steps it would run.")] = False,
+) -> None:
+    """Bring a warehouse written by an older mlprov to this release's graph model (idempotent)."""
+
+    def done(step: migration.Step, seconds: float) -> None:
+        what = step.query.purpose.split(". ")[0]
+        out.print(f"{step.query.name}: {what} ({seconds:.1f}s)", markup=False, highlight=False, soft_wrap=True)
+
+    with console.connect() as wh:  # not the checking connect: it refuses exactly the graphs migrated here
+        where = f"The warehouse at {wh.connection.uri}"
+        todo = migration.plan(wh)
+        if todo.version is None:
+            out.print(f"{where} is empty: nothing to migrate (a load writes graph model version {MODEL_VERSION}).")
+            return
+        if todo.steps and dry_run:
+            out.print(f"{where} has graph model version {todo.version}; `mlprov migrate` would run:")
+            for step in todo.steps:
+                out.print(f"  {step.query.name}: {step.query.purpose}", markup=False, highlight=False, soft_wrap=True)
+            return
+        if todo.steps:
+            todo = migration.migrate(wh, on_step=done)
+    if todo.steps:
+        out.print(f"{where} is now at graph model version {MODEL_VERSION} (was {todo.version}).")
+    else:
+        out.print(f"{where} is already at graph model version {MODEL_VERSION}: nothing to do.")
 
 
 class _CountProgress:

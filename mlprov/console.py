@@ -22,7 +22,9 @@ err = Console(stderr=True, width=_width(sys.stderr.isatty()))
 
 
 def connect() -> Warehouse:
-    """Connect to the configured Neo4j and say where (never the password)."""
+    """Connect to the configured Neo4j and say where (never the password). Commands connect through
+    ``mlprov.loader.migrate.connect``, which also checks the graph model version; only ``reset`` and
+    ``migrate`` connect here directly."""
     wh = Warehouse.connect()
     err.print(f"[dim]Neo4j: {wh.connection.describe()}[/dim]")
     return wh

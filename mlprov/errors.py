@@ -56,3 +56,10 @@ class QueryError(MlprovError):
     """A named query is unknown or a statement was refused (for example a write in a read session)."""
 
     exit_code = 6
+
+
+class ModelVersionError(MlprovError):
+    """The warehouse was written by another graph model than this mlprov's: older (run `mlprov migrate`)
+    or newer (upgrade mlprov). Nothing is read or written then (loader/migrate.py)."""
+
+    exit_code = 10

@@ -127,10 +127,18 @@ def test_bulk_graph_is_the_transactional_graph(warehouse: Warehouse, sources: li
     load_all(warehouse, sources)
     transactional = snapshot(warehouse)
     assert len(transactional) == len(sources)
+    version_node = "MATCH (w:Warehouse) RETURN properties(w) AS p"
+    assert warehouse.read_text(version_node)[1] == [
+        {"p": {"id": model.WAREHOUSE_ID, "graph_model_version": model.MODEL_VERSION}}
+    ]
     warehouse.run_batched("admin/clear_graph")
 
     _ok(_bulk(*sources))
     bulk = snapshot(warehouse)
+    # the graph model version node, imported with the stores: one, the same as the transactional load's
+    assert warehouse.read_text(version_node)[1] == [
+        {"p": {"id": model.WAREHOUSE_ID, "graph_model_version": model.MODEL_VERSION}}
+    ]
     assert bulk.keys() == transactional.keys()
     for name in transactional:
         for part in ("store", "nodes", "relationships"):
@@ -139,7 +147,16 @@ def test_bulk_graph_is_the_transactional_graph(warehouse: Warehouse, sources: li
 
     # the same constraints and indexes as a transactional load
     names = {r["name"] for r in warehouse.read_text("SHOW INDEXES YIELD name RETURN name", limit=100)[1]}
-    assert {"execution_uid", "artifact_uid", "context_uid", "store_name", "input_uid", "execution_pipeline"} <= names
+    assert {
+        "execution_uid",
+        "artifact_uid",
+        "context_uid",
+        "store_name",
+        "input_uid",
+        "execution_pipeline",
+        "artifact_pipeline",
+        "warehouse_id",
+    } <= names
 
     # afterwards a plain load of the same sources is a no-op ...
     proc = run_cli("load", *sources)

@@ -52,6 +52,9 @@ WRONG = [
     (["export", "--pipeline", "x"], "No such option: --pipeline"),
     (["export", "p", "-o", "{tmp}/x", "--format", "pdf"], "'pdf' is not one of"),
     (["app", "--port", "70000"], "'--port'"),
+    (["migrate", "--yes"], "No such option: --yes"),
+    (["migrate", "extra"], "unexpected extra argument"),
+    (["migrate", "--dry"], "No such option: --dry"),
 ]
 
 

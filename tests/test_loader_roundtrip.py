@@ -106,6 +106,7 @@ def test_ml_metadata_store_round_trips_exactly(warehouse: Warehouse, tmp_path: P
     assert ex["c_is_golden"] is True
     assert ex["c_count"] == 12345 and isinstance(ex["c_count"], int)
     assert ex["c_note"] == "ünïcode ✓"
+    assert ex["pipeline"] == "demo_pipeline"  # derived from its attribution, as an execution's
     assert isinstance(ex["c_meta"], str) and '"a"' in ex["c_meta"]  # MLMD serialises struct values
     payload = pb.Value()
     assert isinstance(ex["c_payload"], bytes)

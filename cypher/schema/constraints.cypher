@@ -9,12 +9,14 @@ CREATE CONSTRAINT artifact_uid IF NOT EXISTS FOR (n:Artifact) REQUIRE n.uid IS U
 CREATE CONSTRAINT context_uid IF NOT EXISTS FOR (n:Context) REQUIRE n.uid IS UNIQUE;
 CREATE CONSTRAINT store_name IF NOT EXISTS FOR (n:Store) REQUIRE n.name IS UNIQUE;
 CREATE INDEX store_status IF NOT EXISTS FOR (n:Store) ON (n.status);
+CREATE CONSTRAINT warehouse_id IF NOT EXISTS FOR (n:Warehouse) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT store_lock IF NOT EXISTS FOR (n:StoreLock) REQUIRE n.store IS UNIQUE;
 CREATE CONSTRAINT graphlet_uid IF NOT EXISTS FOR (n:Graphlet) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX execution_store IF NOT EXISTS FOR (n:Execution) ON (n.store);
 CREATE INDEX execution_kind IF NOT EXISTS FOR (n:Execution) ON (n.kind);
 CREATE INDEX execution_pipeline IF NOT EXISTS FOR (n:Execution) ON (n.pipeline);
 CREATE INDEX artifact_store IF NOT EXISTS FOR (n:Artifact) ON (n.store);
+CREATE INDEX artifact_pipeline IF NOT EXISTS FOR (n:Artifact) ON (n.pipeline);
 CREATE INDEX context_store IF NOT EXISTS FOR (n:Context) ON (n.store);
 CREATE INDEX context_name IF NOT EXISTS FOR (n:Context) ON (n.name);
 CREATE INDEX graphlet_pipeline IF NOT EXISTS FOR (n:Graphlet) ON (n.pipeline);

@@ -175,7 +175,7 @@ class Loader:
                 )
         if stored and replace:
             # readers count complete stores only: mark it loading before its nodes start to go
-            self.wh.write("load/store_begin", name=name, props={})
+            self.wh.write("load/store_begin", name=name, props={}, model_version=model.MODEL_VERSION)
             self.wh.run_batched("load/delete_store_nodes", store=name, batch=self.batch_size)
             self.wh.write("load/delete_store", name=name)
             stored = {}

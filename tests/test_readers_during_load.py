@@ -19,6 +19,7 @@ from mlprov.db import Warehouse
 from mlprov.features.frame import compute_frame
 from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
+from mlprov.loader.model import MODEL_VERSION
 from tests.conftest import run_cli
 
 LIBRARY = ("executions_by_kind", "pipelines")  # run through `mlprov query`, as an analyst would
@@ -133,7 +134,7 @@ def test_readers_see_only_committed_stores_while_a_load_runs(
     assert not wrong, f"{len(wrong)} wrong answers in {asked} samples:\n" + "\n".join(wrong[:8])
 
     # what a user sees of the store while it loads: listed as loading, counted nowhere
-    warehouse.write("load/store_begin", name="busy", props={})
+    warehouse.write("load/store_begin", name="busy", props={}, model_version=MODEL_VERSION)
     cat = shared_data.catalog(shared_data.Reader(warehouse))
     assert (cat.loading(), cat.scope(None)) == (["busy"], ["done"])
     table = overview_data.overview(cat, None).stores.set_index("name")["status"].to_dict()

@@ -52,7 +52,7 @@ from rich.table import Table
 
 from mlprov.db import Warehouse
 from mlprov.features.registry import MAIN_SETS
-from mlprov.server import ManagedServer
+from mlprov.server import ManagedServer, MemoryPlan, machine_ram
 from tests.bench.bench_load import graph_elements, log, neo4j_peak_kib
 from tests.bench.phases import wait_measured
 
@@ -137,6 +137,11 @@ class Runner:
     def works(self, argv: list[str]) -> bool:
         proc = subprocess.run([self.mlprov, *argv], env=self.env, capture_output=True, check=False)
         return proc.returncode == 0
+
+
+def _memory_plan() -> MemoryPlan:
+    """What the managed server chooses at each size's start (a new, empty database; env vars win)."""
+    return MemoryPlan.choose(machine_ram(), 0)
 
 
 def phase_argv(phase: str, pipelines: int, corpus: Path, run_dir: Path, args: argparse.Namespace) -> list[str]:
@@ -373,11 +378,10 @@ def summarize(console: Console, sizes: list[Size], args: argparse.Namespace) -> 
         if q:
             m.add_row(k, f"{q.exponent:.2f}", f"{q.at(bench_x):,.0f}", f"{q.at(paper_x):,.0f}")
     console.print(m)
-    heap = os.environ.get("MLPROV_NEO4J_HEAP", "2g")
-    pagecache = os.environ.get("MLPROV_NEO4J_PAGECACHE", "2g")
+    plan = _memory_plan()
     console.print(
-        f"Neo4j heap {heap} (pre-touched at start), page cache {pagecache}: its RSS cannot grow much "
-        "past their sum, whatever the fit says."
+        f"Neo4j heap {plan.heap} (pre-touched at start), page cache {plan.pagecache} ({plan.reason}): its "
+        "RSS cannot grow much past their sum, whatever the fit says."
     )
 
     console.print(
@@ -530,8 +534,8 @@ def main() -> None:
             "home": str(home),
             "phases_run": phases,
             "cpus": os.cpu_count(),
-            "neo4j_heap": os.environ.get("MLPROV_NEO4J_HEAP", "2g"),
-            "neo4j_pagecache": os.environ.get("MLPROV_NEO4J_PAGECACHE", "2g"),
+            "neo4j_heap": _memory_plan().heap,
+            "neo4j_pagecache": _memory_plan().pagecache,
         },
         "notes": notes,
         "failure": failure,

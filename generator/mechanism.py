@@ -119,7 +119,7 @@ class Mechanism:
     ab_same_module: float = 0.85  # A/B arms usually share the trainer module and differ in config
     tuner_share: float = 0.7  # of full pipelines
     retune_prob: float = 0.25  # per run after the first: the Tuner runs again
-    tuner_gain: float = 0.01  # quality gained by a model trained with freshly tuned hyperparameters
+    tuner_gain: float = 0.02  # quality gained by a model trained with freshly tuned hyperparameters
     infra_share: float = 0.5  # of full pipelines
     # code changes: per-pipeline rate (per day), lognormal around the median
     code_rate_median: float = 0.25
@@ -157,9 +157,9 @@ class Mechanism:
     )
     sigma_eval: float = 0.003  # noise of the Evaluator's candidate-vs-baseline comparison
     sigma_bound: float = 0.004  # noise of the Evaluator's absolute threshold check
-    change_threshold: float = 0.001  # TFX-style change threshold (candidate must beat baseline by it)
+    change_threshold: float = 0.010  # TFX-style change threshold (candidate must beat baseline by it)
     margin_mean: float = 0.007  # pipeline skill above its Evaluator value threshold
-    margin_sd: float = 0.016
+    margin_sd: float = 0.008
     code_gain_mean: float = 0.002
     code_gain_sd: float = 0.006
     warm_bonus: float = 0.001
@@ -172,13 +172,14 @@ class Mechanism:
         ("DNN+Linear", 0.004),
         ("Ensemble", 0.006),
     )
-    # data-validation anomalies on the newest span: per-pipeline rate (lognormal around the median),
-    # the team's response (re-run Transform with the anomalies, or hand them to the Trainer) and the
-    # quality the model trained on that span loses
-    anomaly_rate_median: float = 0.3
+    # data-validation anomalies on the newest span: per-pipeline rate (lognormal around the median) and
+    # the team's response (re-run Transform with the anomalies, or hand them to the Trainer). Either way
+    # the Evaluator, which validates on that flagged span, does not bless the model (the anomaly gate)
+    anomaly_rate_median: float = 0.45
     anomaly_rate_sigma: float = 0.5
-    anomaly_transform_share: float = 0.5
-    anomaly_penalty: float = 0.02
+    anomaly_transform_share: float = 0.7
+    # the baseline (last pushed model) loses this much per fresh run since its push: staleness
+    stale_per_run: float = 0.006
     # sequential data visitation: each span is another slice of the data, so its per-feature summary
     # differs from the neighbouring span's by this many feature standard deviations (mean), and by a
     # lognormal factor with this sigma (standard deviation)
@@ -216,6 +217,7 @@ class Arm:
     base_model: int | None = None
     base_uri: str = ""
     last_push_ms: int | None = None
+    runs_since_push: int = 0  # fresh trainer runs since the arm's last push (the baseline's staleness)
     pending: dict[str, float] = field(default_factory=dict)
 
 
@@ -933,11 +935,9 @@ class PipelineSimulator:
             if tstate == STATE_COMPLETE:
                 arm.last_model = model
                 quality = arm.skill + rng.gauss(0, arm.sigma_train) + (self.mech.warm_bonus if warm else 0.0)
-                if anomalies is not None:
-                    quality -= self.mech.anomaly_penalty
                 if self.tuned:
                     quality += self.mech.tuner_gain
-                decision = self._decide(arm, teid, model, quality, c_now, c_fit, run.clock)
+                decision = self._decide(arm, teid, model, quality, c_now, c_fit, run.clock, anomalies is not None)
             trained.append((arm, model, decision))
         for arm, model, decision in trained:
             if not arm.pushes:
@@ -1012,7 +1012,15 @@ class PipelineSimulator:
         return f"{module}@{self.root}/_wheels/tfx_user_code_{comp}-0.0+{digest}-py3-none-any.whl"
 
     def _decide(
-        self, arm: Arm, trainer: int, model: int, quality: float, c_now: float, c_fit: float, now: int
+        self,
+        arm: Arm,
+        trainer: int,
+        model: int,
+        quality: float,
+        c_now: float,
+        c_fit: float,
+        now: int,
+        flagged: bool,
     ) -> _Decision:
         """The latent push probability of a freshly trained model, and the draws that realise it.
 
@@ -1034,16 +1042,18 @@ class PipelineSimulator:
             if arm.base_q is None:
                 p_cmp, cmp_ok = 1.0, True
             else:
-                delta = q_now - (arm.base_q - m.drift_penalty * abs(c_now - arm.base_fit))
+                stale = m.drift_penalty * abs(c_now - arm.base_fit) + m.stale_per_run * arm.runs_since_push
+                delta = q_now - (arm.base_q - stale)
                 p_cmp = _phi((delta - m.change_threshold) / m.sigma_eval)
                 cmp_ok = delta + rng.gauss(0, m.sigma_eval) > m.change_threshold
             p_abs = _phi(q_now / m.sigma_bound)
             abs_ok = q_now + rng.gauss(0, m.sigma_bound) > 0
-            blessed = cmp_ok and abs_ok
-            p *= p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
+            blessed = cmp_ok and abs_ok and not flagged
+            p *= 0.0 if flagged else p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
             if s.has_infra:
                 infra_ok = rng.random() < m.infra_pass
                 p *= m.infra_pass * (1 - self.fail["InfraValidator"] * s.flaky)
+        arm.runs_since_push += 1
         latent = LatentRow(self.store, trainer, s.name, s.archetype, arm.node_id, "COMPLETE", round(p, 6), 0)
         self.latent.append(latent)
         return _Decision(latent, quality, c_fit, blessed, infra_ok, throttled)
@@ -1142,6 +1152,7 @@ class PipelineSimulator:
         if pushed:
             d.latent.pushed = 1
             arm.last_push_ms = push_time
+            arm.runs_since_push = 0
             arm.base_q = d.quality
             arm.base_fit = d.fit
             arm.base_model = model

@@ -16,7 +16,7 @@ $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# The editable install maps the folders loader/, features/, app/, cypher/, generator/ under the one
+# The editable install maps the folders loader/, features/, graphlets/, app/, cypher/, generator/ under the one
 # package `mlprov` (pyproject's package-dir), so nothing generic lands in site-packages.
 # The demo needs only the package; the tests also need the dev tools, MariaDB (MySQL-source tests) and
 # Chromium (browser test), which only `install-test` installs.
@@ -36,7 +36,7 @@ lint:
 typecheck:
 	rm -rf build/typecheck && mkdir -p build/typecheck/mlprov
 	cp -rs "$(CURDIR)/mlprov/." build/typecheck/mlprov/
-	for d in loader features app cypher generator; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
+	for d in loader features graphlets app cypher generator analysis; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
 	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p mlprov
 
 # The documentation site, with every warning an error (broken links, pages missing from the nav).

@@ -8,8 +8,8 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from mlprov.app import data
-from mlprov.db import Warehouse
+from mlprov.app import shared_data
+from mlprov.db import Row, Warehouse
 from mlprov.errors import MlprovError
 from mlprov.queries import query
 from mlprov.server import ManagedServer
@@ -59,17 +59,45 @@ def forget_warehouse() -> None:
     _warehouse.clear()
 
 
-def reader() -> data.Reader:
-    return data.Reader(warehouse())
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached_rows(uri: str, database: str, version: str, name: str, params_json: str) -> list[Row]:
+    # Keyed by where, the data version (stores' load and summary times), the query and its parameters.
+    _misses.append(name)
+    return warehouse().read(name, **json.loads(params_json))
 
 
-def sidebar(r: data.Reader, require_data: bool = True) -> str | None:
+_misses: list[str] = []
+
+
+def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> tuple[list[Row], bool]:
+    before = len(_misses)
+    rows = _cached_rows(
+        wh.connection.uri, wh.connection.database, version, name, json.dumps(params, sort_keys=True, default=str)
+    )
+    hit = len(_misses) == before
+    del _misses[before:]
+    return rows, hit
+
+
+def clear_cache() -> None:
+    """Forget every cached answer (the "Refresh data" button, after a prediction, between tests)."""
+    _cached_rows.clear()
+
+
+def reader() -> shared_data.Reader:
+    """A reader for this page run, its answers cached per data version (see shared_data)."""
+    return shared_data.Reader(warehouse(), cache=_cache)
+
+
+def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | None, shared_data.Catalog]:
     """The sidebar: where the app is connected, the store filter and a refresh button. Returns the
-    chosen store (None: all). An empty warehouse is said plainly (and stops the page if it needs data)."""
+    chosen store (None: all) and the stores with their summaries (read fresh: they set the reader's
+    cache version). An empty warehouse is said plainly (and stops the page if it needs data)."""
     with st.sidebar:
         st.caption(f"Neo4j: {r.wh.connection.uri} (database {r.wh.connection.database})")
         try:
-            names = data.store_names(r)
+            cat = shared_data.catalog(r)
+            names = cat.names
         except MlprovError as exc:  # Neo4j went away since the connection was made: one line, reconnect next run
             forget_warehouse()
             stop_with(str(exc))
@@ -78,7 +106,7 @@ def sidebar(r: data.Reader, require_data: bool = True) -> str | None:
             st.session_state["store"] = ALL_STORES
         chosen = st.selectbox("Store", options, key="store")
         if st.button("Refresh data", help="Forget cached answers and query Neo4j again"):
-            data.clear_cache()
+            clear_cache()
             st.rerun()
     if not names:
         st.info(
@@ -88,10 +116,14 @@ def sidebar(r: data.Reader, require_data: bool = True) -> str | None:
         if require_data:
             show_cypher(r)
             st.stop()
-    return None if chosen == ALL_STORES else str(chosen)
+    store = None if chosen == ALL_STORES else str(chosen)
+    stale = cat.stale(store)
+    if stale and names:
+        st.warning(shared_data.stale_line(stale))
+    return store, cat
 
 
-def show_cypher(r: data.Reader, extra: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
+def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
     """Every query the page ran, folded, ready to paste into Neo4j Browser (with its parameters)."""
     seen: set[str] = set()
     items: list[tuple[str, str, dict[str, Any], str]] = []

@@ -1,6 +1,6 @@
 """Console page: the analysts' `cypher/library` queries and free Cypher, read-only.
 
-Statements go through the same guard as ``mlprov query`` (``mlprov.analyst.run_analyst``): planned
+Statements go through the same guard as ``mlprov query`` (``mlprov.analysis.library.run_analyst``): planned
 first (LOAD CSV, TERMINATE TRANSACTIONS and admin procedures refused), then run in a READ
 transaction with a row limit and a timeout, so the server itself refuses every write. Parameters
 are always bound, never pasted into the statement.
@@ -12,8 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from mlprov import analyst
-from mlprov.app import common, data
+from mlprov.analysis import library as analyst
+from mlprov.app import common, console_data
 from mlprov.errors import MlprovError
 from mlprov.queries import query
 
@@ -29,7 +29,7 @@ def parse_lines(text: str) -> dict[str, Any]:
 def render() -> None:
     st.title("Cypher console")
     r = common.reader()
-    common.sidebar(r, require_data=False)
+    common.sidebar(r, require_data=False)  # the stores, the connection, the refresh button
     st.caption(
         "Read-only: statements run in a READ transaction (the server refuses writes) after a plan check; "
         "parameters are bound as `$name`."
@@ -80,7 +80,7 @@ def render() -> None:
             st.session_state["console_result"] = {"error": "the statement is empty"}
         else:
             try:
-                result = data.console_run(r.wh, text, params, limit, timeout)
+                result = console_data.console_run(r.wh, text, params, limit, timeout)
                 st.session_state["console_result"] = {"result": result, "text": text, "params": params}
             except MlprovError as exc:
                 st.session_state["console_result"] = {"error": str(exc), "text": text, "params": params}
@@ -91,7 +91,7 @@ def render() -> None:
             st.error(shown["error"])
         else:
             result = shown["result"]
-            frame = data.result_frame(result)
+            frame = console_data.result_frame(result)
             cut = f" (cut at the row limit of {result.limit:,})" if result.truncated else ""
             st.caption(f"{len(frame):,} row(s){cut}")
             st.dataframe(frame, hide_index=True)

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import common, data, predict
+from mlprov.app import common, graphlet_data, pipelines_data, push_model, shared_data
 from mlprov.queries import query
 
 STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")
@@ -20,7 +20,7 @@ def goto(uid: str) -> None:
     st.query_params["uid"] = uid
 
 
-def choose(r: data.Reader, store: str | None) -> str | None:
+def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
     """The graphlet to show: ?uid=…, or the one opened from another page, or the pickers' choice."""
     qp_uid = st.query_params.get("uid")
     if qp_uid and st.session_state.get("_graphlet_qp") != qp_uid:
@@ -31,7 +31,7 @@ def choose(r: data.Reader, store: str | None) -> str | None:
     with st.expander("Find a graphlet by uid, pipeline or trainer", expanded=False):
         text = st.text_input("Search", key="graphlet_search", placeholder="e.g. mlmd-000:g:42 or a pipeline name")
         if text.strip():
-            hits = data.graphlet_search(r, text.strip())
+            hits = graphlet_data.graphlet_search(r, stores, text.strip())
             if len(hits):
                 pick = st.selectbox("Matches (newest first)", hits["uid"].tolist(), key="graphlet_search_pick")
                 if st.button("Open", key="graphlet_search_open") and pick:
@@ -40,12 +40,12 @@ def choose(r: data.Reader, store: str | None) -> str | None:
             else:
                 st.caption("No graphlet matches.")
 
-    groups = data.pipelines_with_graphlets(r, store)
+    groups = graphlet_data.pipelines_with_graphlets(r, stores)
     if not len(groups):
         return None
     labels = [f"{p}  ·  {s}" for s, p in zip(groups["store"], groups["pipeline"], strict=True)]
     if wanted and st.session_state.get("_graphlet_synced") != wanted:
-        info = data.graphlet(r, str(wanted))
+        info = graphlet_data.graphlet(r, str(wanted))
         if info is not None:
             key = f"{info.props.get('pipeline')}  ·  {info.props.get('store')}"
             if key in labels:
@@ -58,12 +58,12 @@ def choose(r: data.Reader, store: str | None) -> str | None:
     chosen = c1.selectbox("Pipeline", labels, key="graphlet_pipeline")
     i = labels.index(str(chosen))
     g_store, g_pipeline = str(groups["store"].iloc[i]), str(groups["pipeline"].iloc[i])
-    gs = data.pipeline_graphlets(r, g_store, g_pipeline)
+    gs = pipelines_data.pipeline_graphlets(r, g_store, g_pipeline)
     uids = gs["uid"].tolist()
     if st.session_state.get("graphlet_pick") not in uids:
         st.session_state["graphlet_pick"] = uids[-1] if uids else None
     describe = {
-        row["uid"]: f"{row['uid']}  ·  {data.human_time(row['trainer_created'])}  ·  {row['outcome']}"
+        row["uid"]: f"{row['uid']}  ·  {shared_data.human_time(row['trainer_created'])}  ·  {row['outcome']}"
         for row in gs.to_dict("records")
     }
     pick = c2.selectbox("Graphlet", uids, key="graphlet_pick", format_func=lambda u: describe.get(u, str(u)))
@@ -79,24 +79,24 @@ def choose(r: data.Reader, store: str | None) -> str | None:
 def render() -> None:
     st.title("Graphlet")
     r = common.reader()
-    store = common.sidebar(r)
+    store, cat = common.sidebar(r)
 
     def body() -> None:
-        uid = choose(r, store)
+        uid = choose(r, cat.scope(store))
         if uid is None:
             st.info("No model graphlets yet: run `mlprov graphlets` to build them from the loaded stores.")
             return
-        info = data.graphlet(r, uid)
+        info = graphlet_data.graphlet(r, uid)
         if info is None:
             st.warning(f"No graphlet {uid!r} in the warehouse.")
             return
         show(r, info)
 
     common.guarded(body)
-    common.show_cypher(r, extra=common.named(predict.FRAME_QUERIES))
+    common.show_cypher(r, extra=common.named(push_model.frame_statements(uids=True)))
 
 
-def show(r: data.Reader, info: data.GraphletInfo) -> None:
+def show(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
     p = info.props
     st.subheader(info.uid)
     # long texts (pipeline names, states) in full on one line; the metrics hold only short numbers
@@ -105,14 +105,14 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
         f"`{p.get('trainer_uid')}` of type `{info.trainer.get('type', '–')}`"
     )
     cols = st.columns(4)
-    cols[0].metric("Outcome", data.outcome(p.get("pushed")))
+    cols[0].metric("Outcome", shared_data.outcome(p.get("pushed")))
     cols[1].metric("Cost", common.seconds(p.get("cost")), help="each execution's cost shared among its graphlets")
     cols[2].metric("Executions", f"{p.get('n_executions', 0):,}")
     cols[3].metric("Artifacts", f"{p.get('n_artifacts', 0):,}")
-    st.caption(f"From {data.human_time(p.get('started'))} to {data.human_time(p.get('ended'))}")
+    st.caption(f"From {shared_data.human_time(p.get('started'))} to {shared_data.human_time(p.get('ended'))}")
     browser = common.browser_base()
     if browser:
-        url = data.browser_url(browser, query(BROWSER_QUERY).text, {"uid": info.uid})
+        url = shared_data.browser_url(browser, query(BROWSER_QUERY).text, {"uid": info.uid})
         st.link_button("Open in Neo4j Browser", url, help=f"the `{BROWSER_QUERY}` query, its $uid set")
 
     nav = st.columns([1, 1, 4])
@@ -124,20 +124,34 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
         st.rerun()
 
     tabs = st.tabs(["Members", "Subgraph", "History and neighbours", "Prediction"])
-    members = data.graphlet_members(r, info.uid)
+    n_members = int(p.get("n_executions") or 0) + int(p.get("n_artifacts") or 0)
     with tabs[0]:
         stage_costs = pd.DataFrame(
             {
-                "stage": [data.stage_label(s) for s in STAGES],
+                "stage": [shared_data.stage_label(s) for s in STAGES],
                 "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES],
             }
         )
+        n_pages = shared_data.pages(n_members, graphlet_data.MEMBER_PAGE_SIZE)
+        if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
+            st.session_state["_members_for"] = info.uid
+            st.session_state["members_page"] = 1
+        page = int(
+            st.number_input(
+                f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n_members:,} members)",
+                min_value=1,
+                max_value=n_pages,
+                step=1,
+                key="members_page",
+            )
+        )
+        members = graphlet_data.graphlet_members(r, info.uid, page)
         st.dataframe(
-            members[["member", "node", "kind", "state", "created"]],
+            members,
             hide_index=True,
             width="stretch",
-            height=min(420, 38 + 35 * len(members)),
-            column_config={"created": st.column_config.DatetimeColumn("created", format=data.TIME_FORMAT)},
+            height=min(420, 38 + 35 * max(1, len(members))),
+            column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
         )
         st.altair_chart(
             alt.Chart(stage_costs)
@@ -156,19 +170,16 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
             width="stretch",
         )
     with tabs[1]:
-        edges = data.graphlet_edges(r, info.uid)
-        if len(members) > 400:
-            st.caption(f"{len(members)} members: only executions are drawn.")
-            drawn = members[members["node"] == "Execution"]
-            edges = edges.iloc[0:0]
-        else:
-            drawn = members
-        if len(edges) >= data.MAX_EDGES:
-            st.caption(f"Only the first {data.MAX_EDGES} edges are drawn.")
-        st.graphviz_chart(data.subgraph_dot(drawn, edges, highlight=str(p.get("trainer_uid"))))
+        drawn = graphlet_data.graphlet_members(r, info.uid, 1, graphlet_data.MAX_DRAWN)
+        edges = graphlet_data.graphlet_edges(r, info.uid)
+        if n_members > len(drawn):
+            st.caption(f"{n_members:,} members: the first {len(drawn):,} in time order are drawn.")
+        if len(edges) >= graphlet_data.MAX_EDGES:
+            st.caption(f"Only the first {graphlet_data.MAX_EDGES} edges are read.")
+        st.graphviz_chart(graphlet_data.subgraph_dot(drawn, edges, highlight=str(p.get("trainer_uid"))))
     with tabs[2]:
-        k = int(st.slider("Graphlets before and after", 1, 10, data.HISTORY_K, key="graphlet_k"))
-        hist = data.graphlet_neighbours(r, info.uid, k)
+        k = int(st.slider("Graphlets before and after", 1, 10, graphlet_data.HISTORY_K, key="graphlet_k"))
+        hist = graphlet_data.graphlet_neighbours(r, info.uid, k)
         st.caption(
             "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
             "Jaccard similarity of the data-span artifacts held, vs this graphlet; cost_vs_this: cost ratio."
@@ -183,7 +194,7 @@ def show(r: data.Reader, info: data.GraphletInfo) -> None:
         )
         st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame)")
         earlier = hist[hist["offset"] <= 0].sort_values("offset")
-        feats = predict.features_of(r.wh, earlier["uid"].tolist(), k)
+        feats = push_model.features_of(r.wh, earlier["uid"].tolist(), k)
         if feats.ok and feats.frame is not None and len(feats.frame):
             st.dataframe(feature_table(feats.frame, earlier), height=420)
             st.caption(
@@ -208,15 +219,15 @@ def feature_table(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:
     return table.astype(str)
 
 
-def prediction(r: data.Reader, info: data.GraphletInfo) -> None:
+def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
     p = info.props
     if p.get("push_probability") is not None:
         probability, decision = float(p["push_probability"]), p.get("push_decision")
-        threshold = predict.model_threshold(p.get("model_version"))
+        threshold = push_model.model_threshold(p.get("model_version"))
         cols = st.columns(3)
         cols[0].metric("Push probability", f"{probability:.2f}")
         cols[1].metric("Decision", "–" if decision is None else ("run" if decision else "skip"))
-        cols[2].metric("Actual", data.outcome(p.get("pushed")))
+        cols[2].metric("Actual", shared_data.outcome(p.get("pushed")))
         rule = (
             f"run when the push probability ≥ threshold {threshold:.2f}"
             if threshold is not None
@@ -252,16 +263,16 @@ def prediction(r: data.Reader, info: data.GraphletInfo) -> None:
         st.caption("No prediction written back for this graphlet yet.")
 
     st.markdown("**Predict on a selection** — the push predictor on any graphlets, predictions written back")
-    pipeline_graphlets = data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
+    pipeline_graphlets = pipelines_data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
     options = sorted(set(pipeline_graphlets["uid"].tolist()) | {info.uid})
     selection = st.multiselect("Graphlets", options, default=[info.uid], key=f"predict_sel_{info.uid}")
-    why = predict.unavailable()
+    why = push_model.unavailable()
     if why is not None:
         st.warning(why)
     if st.button("Run the predictor", key="predict_run", disabled=why is not None):
-        outcome = predict.predict(r.wh, selection)
+        outcome = push_model.predict(r.wh, selection)
         if outcome.ok:
-            data.clear_cache()
+            common.clear_cache()
             st.success(outcome.message)
             if outcome.frame is not None:
                 st.dataframe(outcome.frame, hide_index=True)

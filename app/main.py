@@ -1,22 +1,36 @@
 """The Streamlit entry file (``mlprov app`` runs ``streamlit run`` on it): page setup and navigation.
 
-Each page is its own file in this folder, so its address is ``/<file name>`` (``/pipelines``,
-``/graphlet``, ...) and ``AppTest.switch_page("pipelines.py")`` reaches it in tests.
+Each page is its own file in this folder, with its data code in ``<file>_data.py`` beside it; the data
+module's ``PAGE`` entry (title, icon, order) puts the page in the navigation, so adding a page adds files
+and edits none (docs/contributing.md). A page's address is ``/<file name>`` (``/pipelines``, ``/graphlet``,
+``/tradeoff`` for the Predictor page, ...) and ``AppTest.switch_page("pipelines.py")`` reaches it in tests.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from pathlib import Path
+
 import streamlit as st
 
+import mlprov.app
 from mlprov.app import access
+from mlprov.app.shared_data import PageEntry
 
-PAGES = (
-    ("overview.py", "Overview", ":material/dashboard:"),
-    ("pipelines.py", "Pipelines", ":material/timeline:"),
-    ("graphlet.py", "Graphlet", ":material/hub:"),
-    ("predictor.py", "Predictor", ":material/insights:"),
-    ("console.py", "Console", ":material/terminal:"),
-)
+
+def pages() -> list[tuple[Path, PageEntry]]:
+    """Every page of the app in navigation order: the page file beside each data module (in any folder
+    of the ``mlprov.app`` package) that declares ``PAGE``."""
+    found = []
+    for info in pkgutil.iter_modules(mlprov.app.__path__):
+        if not info.name.endswith("_data"):
+            continue
+        module = importlib.import_module(f"mlprov.app.{info.name}")
+        entry = getattr(module, "PAGE", None)
+        if isinstance(entry, PageEntry) and module.__file__ is not None:
+            found.append((Path(module.__file__).with_name(info.name.removesuffix("_data") + ".py"), entry))
+    return sorted(found, key=lambda item: (item[1].order, item[1].title))
 
 
 def gate() -> None:
@@ -34,8 +48,8 @@ def gate() -> None:
 def main() -> None:
     st.set_page_config(page_title="mlprov", page_icon=":material/account_tree:", layout="wide")
     gate()
-    pages = [st.Page(path, title=title, icon=icon, default=(i == 0)) for i, (path, title, icon) in enumerate(PAGES)]
-    st.navigation(pages).run()
+    nav = [st.Page(path, title=e.title, icon=e.icon, default=(i == 0)) for i, (path, e) in enumerate(pages())]
+    st.navigation(nav).run()
 
 
 main()

@@ -1,21 +1,21 @@
 """Overview page: corpus dashboards — stores, pipelines, graphlets, push rate, cost by stage,
-models per day."""
+models per day, from the stores' summaries (one index-backed query per page run)."""
 
 from __future__ import annotations
 
 import altair as alt
 import streamlit as st
 
-from mlprov.app import common, data
+from mlprov.app import common, overview_data, shared_data
 
 
 def render() -> None:
     st.title("Overview")
     r = common.reader()
-    store = common.sidebar(r)
+    store, cat = common.sidebar(r)
 
     def body() -> None:
-        ov = data.overview(r, store)
+        ov = overview_data.overview(cat, store)
         t = ov.totals
         cols = st.columns(6)
         cols[0].metric("Stores", f"{t['stores']:,}")
@@ -38,7 +38,7 @@ def render() -> None:
             width="stretch",
             column_config={
                 "push_rate": st.column_config.NumberColumn("push rate", format="percent"),
-                "loaded_at": st.column_config.DatetimeColumn("loaded at", format=data.TIME_FORMAT),
+                "loaded_at": st.column_config.DatetimeColumn("loaded at", format=shared_data.TIME_FORMAT),
             },
         )
 
@@ -53,7 +53,7 @@ def render() -> None:
                         x=alt.X("cost:Q", title="compute cost (s)"),
                         y=alt.Y(
                             "stage:N",
-                            sort=list(data.STAGE_ORDER),
+                            sort=list(shared_data.STAGE_ORDER),
                             title=None,
                             axis=alt.Axis(labelLimit=0, labelOverlap=False),
                         ),

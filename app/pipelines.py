@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import common, data
+from mlprov.app import common, pipelines_data, shared_data
 
 MEMBERSHIP_COLOURS = {
     "in a pushed graphlet": "#2e7d32",
@@ -33,7 +33,9 @@ def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | N
     execs = execs.copy()
     execs["highlighted"] = [bool(highlight) and highlight in (g or []) for g in execs["graphlets"]]
     execs["graphlets_text"] = [", ".join(g or []) for g in execs["graphlets"]]
-    kinds = [k for k in data.KIND_ORDER if k in set(execs["kind"])] + sorted(set(execs["kind"]) - set(data.KIND_ORDER))
+    kinds = [k for k in shared_data.KIND_ORDER if k in set(execs["kind"])] + sorted(
+        set(execs["kind"]) - set(shared_data.KIND_ORDER)
+    )
     brush = alt.selection_interval(encodings=["x"], name="zoom", bind="scales")
     points = (
         alt.Chart(execs)
@@ -67,7 +69,7 @@ def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | N
     if len(graphlets):
         g = graphlets.copy()
         g["highlighted"] = g["uid"] == (highlight or "")
-        data.time_columns(g, "started", "ended", "trainer_created")
+        shared_data.time_columns(g, "started", "ended", "trainer_created")
         bars = (
             alt.Chart(g)
             .mark_bar(height=9)
@@ -108,7 +110,7 @@ def activity_chart(activity: pd.DataFrame) -> Any:
         .encode(
             x=alt.X("day:T", title="day (UTC)"),
             y=alt.Y("executions:Q", stack=True, title="executions"),
-            color=alt.Color("kind:N", sort=list(data.KIND_ORDER)),
+            color=alt.Color("kind:N", sort=list(shared_data.KIND_ORDER)),
             tooltip=["day:T", "kind", "executions", alt.Tooltip("cost:Q", format=",.0f")],
         )
         .properties(height=180)
@@ -135,14 +137,14 @@ def choose_pipeline(table: pd.DataFrame) -> tuple[str, str] | None:
 def render() -> None:
     st.title("Pipelines")
     r = common.reader()
-    store = common.sidebar(r)
+    store, cat = common.sidebar(r)
 
     def body() -> None:
-        all_pipelines = data.pipelines(r, store)
+        all_pipelines = pipelines_data.pipelines(r, cat.scope(store))
         c1, c2 = st.columns([3, 1])
         text = c1.text_input("Search pipelines", key="pipeline_search", placeholder="name or store contains…")
         only = c2.checkbox("With graphlets only", key="pipeline_with_graphlets")
-        table = data.filter_pipelines(all_pipelines, text, only)
+        table = pipelines_data.filter_pipelines(all_pipelines, text, only)
         st.caption(f"{len(table):,} of {len(all_pipelines):,} pipeline(s)")
         st.dataframe(
             table,
@@ -151,8 +153,10 @@ def render() -> None:
             height=min(420, 38 + 35 * max(1, len(table))),
             column_config={
                 "cost": st.column_config.NumberColumn("cost (s)", format="%.0f"),
-                "first_created": st.column_config.DatetimeColumn("first", format=data.TIME_FORMAT),
-                "last_updated": st.column_config.DatetimeColumn("last", format=data.TIME_FORMAT),
+                "first_created": st.column_config.DatetimeColumn("first", format=shared_data.TIME_FORMAT),
+                "last_updated": st.column_config.DatetimeColumn("last", format=shared_data.TIME_FORMAT),
+                "latest_probability": st.column_config.NumberColumn("latest push probability", format="%.2f"),
+                "model_mix": st.column_config.TextColumn("model mix", width="large"),
             },
         )
         chosen = choose_pipeline(table)
@@ -165,55 +169,55 @@ def render() -> None:
     common.show_cypher(r)
 
 
-def show_pipeline(r: data.Reader, store: str, pipeline: str) -> None:
-    ext = data.pipeline_extent(r, store, pipeline)
-    graphlets = data.pipeline_graphlets(r, store, pipeline)
+def paging(label: str, key: str, total: int, sizes: tuple[int, ...], default: int, ident: str) -> tuple[int, int]:
+    """A page-size box and a page number (back to page 1 when ``ident`` changes); (page, page size)."""
+    c1, c2 = st.columns([1, 1])
+    size = int(c1.selectbox(f"{label} per page", sizes, index=sizes.index(default), key=f"{key}_page_size"))
+    n_pages = shared_data.pages(total, size)
+    if st.session_state.get(f"_{key}_for") != ident:  # another pipeline: start at its first page
+        st.session_state[f"_{key}_for"] = ident
+        st.session_state[f"{key}_page"] = 1
+    st.session_state[f"{key}_page"] = min(max(1, int(st.session_state.get(f"{key}_page", 1))), n_pages)
+    page = int(c2.number_input(f"Page (of {n_pages})", min_value=1, max_value=n_pages, step=1, key=f"{key}_page"))
+    return page, size
+
+
+def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
+    ext = pipelines_data.pipeline_extent(r, store, pipeline)
     st.subheader(pipeline)
-    first, last = data.to_time(ext.first_created), data.to_time(ext.last_updated)
-    st.caption(f"Store {store} · active from {data.human_time(first)} to {data.human_time(last)}")
+    first, last = shared_data.to_time(ext.first_created), shared_data.to_time(ext.last_updated)
+    st.caption(f"Store {store} · active from {shared_data.human_time(first)} to {shared_data.human_time(last)}")
     cols = st.columns(4)
     cols[0].metric("Executions", f"{ext.executions:,}")
     cols[1].metric("Model graphlets", f"{ext.graphlets:,}")
-    decided = int(graphlets["pushed"].notna().sum()) if len(graphlets) else 0
-    cols[2].metric("Pushed", f"{ext.pushed:,}", help=f"of {decided:,} decided graphlets")
+    cols[2].metric("Pushed", f"{ext.pushed:,}", help=f"of {ext.decided:,} decided graphlets")
     span = f"{(last - first).total_seconds() / 86_400:.1f} days" if first is not None and last is not None else "–"
     cols[3].metric("Active", span)
 
     st.markdown("**Whole life** — executions per day and operator kind")
-    st.altair_chart(activity_chart(data.pipeline_activity(r, store, pipeline)), width="stretch")
+    if len(ext.activity):
+        st.altair_chart(activity_chart(ext.activity), width="stretch")
 
     st.markdown("**Trace** — executions left to right in time; graphlets below (drag to pan, wheel to zoom)")
-    c1, c2, c3 = st.columns([1, 1, 2])
-    page_size = int(
-        c1.selectbox(
-            "Executions per page",
-            data.PAGE_SIZES,
-            index=data.PAGE_SIZES.index(data.DEFAULT_PAGE_SIZE),
-            key="trace_page_size",
-        )
-    )
-    n_pages = data.pages(ext.executions, page_size)
     ident = f"{store}\x00{pipeline}"
-    if st.session_state.get("_trace_for") != ident:  # another pipeline: start at its first page
-        st.session_state["_trace_for"] = ident
-        st.session_state["trace_page"] = 1
+    if st.session_state.get("_trace_highlight_for") != ident:
+        st.session_state["_trace_highlight_for"] = ident
         st.session_state["trace_highlight"] = "(none)"
-    st.session_state["trace_page"] = min(max(1, int(st.session_state.get("trace_page", 1))), n_pages)
-    page = int(c2.number_input(f"Page (of {n_pages})", min_value=1, max_value=n_pages, step=1, key="trace_page"))
-    graphlet_options = ["(none)", *graphlets["uid"].tolist()]
-    if st.session_state.get("trace_highlight") not in graphlet_options:
-        st.session_state["trace_highlight"] = "(none)"
-    highlight = c3.selectbox("Highlight graphlet", graphlet_options, key="trace_highlight")
-    highlighted = None if highlight == "(none)" else str(highlight)
-
-    execs = data.pipeline_executions(r, store, pipeline, page, page_size, graphlets)
+    page, page_size = paging(
+        "Executions", "trace", ext.executions, pipelines_data.PAGE_SIZES, pipelines_data.DEFAULT_PAGE_SIZE, ident
+    )
+    n_pages = shared_data.pages(ext.executions, page_size)
+    execs = pipelines_data.pipeline_executions(r, store, pipeline, page, page_size)
     if len(execs):
         lo, hi = execs["created"].min(), execs["updated"].max()
         if pd.isna(hi) or hi < lo:
             hi = execs["created"].max()
-        started = pd.to_datetime(graphlets["started"], unit="ms", utc=True)
-        ended = pd.to_datetime(graphlets["ended"], unit="ms", utc=True)
-        visible = graphlets[(started <= hi) & (ended >= lo)] if len(graphlets) else graphlets
+        visible = pipelines_data.graphlets_between(r, store, pipeline, lo.value // 1_000_000, hi.value // 1_000_000)
+        options = ["(none)", *visible["uid"].tolist()]
+        if st.session_state.get("trace_highlight") not in options:
+            st.session_state["trace_highlight"] = "(none)"
+        highlight = st.selectbox("Highlight graphlet (those overlapping this page)", options, key="trace_highlight")
+        highlighted = None if highlight == "(none)" else str(highlight)
         st.caption(
             f"Page {page} of {n_pages}: executions {(page - 1) * page_size + 1:,}–"
             f"{(page - 1) * page_size + len(execs):,} of {ext.executions:,}, {lo:%Y-%m-%d %H:%M} → "
@@ -221,24 +225,37 @@ def show_pipeline(r: data.Reader, store: str, pipeline: str) -> None:
         )
         st.altair_chart(trace_chart(execs, visible, highlighted), width="stretch")
     else:
+        highlighted = None
         st.caption("This pipeline has no executions.")
 
     st.markdown("**Model graphlets**")
-    if len(graphlets):
-        shown = graphlets.drop(columns=["lane"]).copy()
-        data.time_columns(shown, "trainer_created", "started", "ended")
+    if ext.graphlets:
+        gpage, gsize = paging(
+            "Graphlets",
+            "graphlets",
+            ext.graphlets,
+            pipelines_data.GRAPHLET_PAGE_SIZES,
+            pipelines_data.DEFAULT_GRAPHLET_PAGE_SIZE,
+            ident,
+        )
+        shown = pipelines_data.pipeline_graphlets(r, store, pipeline, gpage, gsize)
+        st.caption(
+            f"Graphlets {(gpage - 1) * gsize + 1:,}–{(gpage - 1) * gsize + len(shown):,} of {ext.graphlets:,} "
+            "in trainer order."
+        )
+        shared_data.time_columns(shown, "trainer_created", "started", "ended")
         st.dataframe(
             shown,
             hide_index=True,
             width="stretch",
-            height=min(360, 38 + 35 * len(shown)),
+            height=min(360, 38 + 35 * max(1, len(shown))),
             column_config={
-                c: st.column_config.DatetimeColumn(c, format=data.TIME_FORMAT)
+                c: st.column_config.DatetimeColumn(c, format=shared_data.TIME_FORMAT)
                 for c in ("trainer_created", "started", "ended")
             },
         )
-        target = highlighted or str(graphlets["uid"].iloc[-1])
-        if st.button(f"Open graphlet {target}", key="open_graphlet"):
+        target = highlighted or (str(shown["uid"].iloc[-1]) if len(shown) else None)
+        if target and st.button(f"Open graphlet {target}", key="open_graphlet"):
             open_graphlet(target)
     else:
         st.caption("No model graphlets (no Trainer ran, or `mlprov graphlets` has not been run).")

@@ -19,17 +19,16 @@ from mlprov.console import connect, err, out
 from mlprov.db import Warehouse
 from mlprov.errors import IncompleteStoreError
 from mlprov.features.frame import (
-    ABLATIONS,
     DEFAULT_K,
-    FEATURE_SETS,
-    MAIN_SETS,
     FeatureFrame,
     build_frame,
     corpus_fingerprint,
     describe_sets,
     write_next_similarity,
 )
+from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
 from mlprov.loader.load import incomplete_stores
+from mlprov.locks import lock_scope, store_locks
 
 
 def _warn_incomplete(wh: Warehouse, k: int) -> None:
@@ -86,7 +85,7 @@ def features_command(
 
     if artifact_root is not None:
         store_roots(parse_artifact_roots([r for r in artifact_root if r]))
-    with connect() as wh:
+    with connect() as wh, store_locks(wh, lock_scope(wh), "features"):
         ff = _frame(wh, k, use_cache=not no_cache)
         changed = write_next_similarity(wh, ff.data)
     if ff.statistics is not None:
@@ -141,7 +140,7 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def train_command(
-    feature_set: Annotated[str, typer.Option("--set", help=f"Feature set: {', '.join(FEATURE_SETS)}.")] = "input",
+    feature_set: Annotated[str, typer.Option("--set", help=f"Feature set: {', '.join(SETS)}.")] = "input",
     kind: Annotated[
         str, typer.Option("--model", help="xgboost, or rf: the study's scikit-learn Random Forest.")
     ] = "xgboost",
@@ -164,10 +163,8 @@ def train_command(
         train_model,
     )
 
-    if feature_set not in FEATURE_SETS:
-        raise typer.BadParameter(
-            f"unknown set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}", param_hint="'--set'"
-        )
+    if feature_set not in SETS:
+        raise typer.BadParameter(f"unknown set {feature_set!r}; choose one of {', '.join(SETS)}", param_hint="'--set'")
     if kind not in MODEL_KINDS:
         raise typer.BadParameter(
             f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}", param_hint="'--model'"
@@ -220,10 +217,10 @@ def evaluate_command(
     from mlprov.features.evaluation import TABLE_COLUMNS, evaluate, table_rows, targets, write_report
 
     chosen = tuple(s.strip() for s in sets.split(",")) if sets else (*MAIN_SETS, *ABLATIONS)
-    unknown = [s for s in chosen if s not in FEATURE_SETS]
+    unknown = [s for s in chosen if s not in SETS]
     if unknown:
         raise typer.BadParameter(
-            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_SETS)}", param_hint="'--sets'"
+            f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}", param_hint="'--sets'"
         )
     kinds = _kinds(models)
     if latent is not None and not latent.exists():
@@ -281,7 +278,7 @@ def predict_command(
     from mlprov.features.predictor import load_model, predict
 
     model = load_model(model_path)
-    with connect() as wh:
+    with connect() as wh, store_locks(wh, lock_scope(wh), "predict"):
         if graphlet or pipeline is not None:
             _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)

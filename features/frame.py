@@ -39,11 +39,11 @@ Features (groups):
   (NaN when there is none). This is what model validation decided — the study's "validation"
   features, an upper bound since the push follows it.
 
-Feature sets, cheapest first (:data:`FEATURE_SETS`): ``input`` (model + history), ``input_pre``
+Feature sets, cheapest first (the registry, features/registry.py): ``input`` (model + history), ``input_pre``
 (+ pre-trainer shape), ``input_pre_trainer`` (+ trainer shape), ``validation`` (+ post-trainer
 shape + validation outcomes); ablations ``history``, ``shape`` (pre + trainer + post shape) and
 ``model_type`` (model group alone), and ``input_study`` (``input`` without the push-outcome
-features: the study's input features only). Each set's decision point (:data:`DECISION_KINDS`) says which
+features: the study's input features only). Each set's decision point (``FeatureSet.decision``) says which
 operator kinds must have run before its features exist; its feature cost is that compute's share
 of all graphlet compute (each execution's cost shared among the graphlets holding it).
 
@@ -80,6 +80,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,9 +90,11 @@ import pandas as pd
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
+from mlprov.features.registry import GROUPS, SETS, SHAPE_GROUPS, query_groups
 from mlprov.features.tfdv import StatisticsReader, stored_roots
 from mlprov.loader.operators import CATEGORIES
-from mlprov.settings import mlprov_home
+from mlprov.queries import query
+from mlprov.settings import mlprov_home, parallel_workers
 
 FRAME_VERSION = "5"
 DEFAULT_K = 3
@@ -100,42 +103,9 @@ CHUNK = 500
 T = TypeVar("T")
 
 MODEL_TYPES = ("DNN", "Linear", "Tree", "DNN+Linear", "Ensemble", "Other", "unknown")
-SHAPE_GROUPS: dict[str, tuple[str, ...]] = {
-    "pre": ("ExampleGen", "StatisticsGen", "SchemaGen", "ExampleValidator", "Transform", "Tuner", "Custom"),
-    "trainer": ("Trainer",),
-    "post": ("Evaluator", "InfraValidator", "ModelValidator", "Pusher"),
-}
-VALIDATION_COLUMNS = ("val_model_blessed", "val_infra_blessed")
 HISTORY_FEATURES = ("jaccard", "dataset_similarity", "code_changed", "prev_pushed")
 PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate")
 META_COLUMNS = ("uid", "store", "pipeline", "trainer_uid", "trainer_state", "started", "ended", "pushed", "cost")
-
-# feature groups of each set
-FEATURE_SETS: dict[str, tuple[str, ...]] = {
-    "input": ("model", "history"),
-    "input_pre": ("model", "history", "pre"),
-    "input_pre_trainer": ("model", "history", "pre", "trainer"),
-    "validation": ("model", "history", "pre", "trainer", "post", "validation"),
-    "history": ("history",),
-    "shape": ("pre", "trainer", "post"),
-    "model_type": ("model",),
-    "input_study": ("model", "history_study"),
-}
-MAIN_SETS = ("input", "input_pre", "input_pre_trainer", "validation")
-ABLATIONS = ("history", "shape", "model_type", "input_study")
-
-_PRE = frozenset(SHAPE_GROUPS["pre"])
-# operator kinds that must have run before the features of a set exist (the set's decision point)
-DECISION_KINDS: dict[str, frozenset[str]] = {
-    "input": frozenset({"ExampleGen", "StatisticsGen"}),  # the spans and their statistics
-    "input_pre": _PRE,
-    "input_pre_trainer": _PRE | {"Trainer"},
-    "validation": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
-    "history": frozenset({"ExampleGen", "StatisticsGen"}),
-    "shape": _PRE | {"Trainer", "Evaluator", "InfraValidator", "ModelValidator"},
-    "model_type": frozenset(),  # trainer configuration: known before anything runs
-    "input_study": frozenset({"ExampleGen", "StatisticsGen"}),
-}
 
 
 class FrameError(MlprovError):
@@ -187,9 +157,35 @@ def span_similarity(a: dict[str, dict[str, float]], b: dict[str, dict[str, float
 
 def dataset_similarity(pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]]) -> float:
     """Mean span similarity over ordinal span pairs where both spans have statistics; NaN if none."""
-    scores = [span_similarity(a, b) for a, b in pairs if a is not None and b is not None]
-    scores = [s for s in scores if not math.isnan(s)]
-    return float(np.mean(scores)) if scores else math.nan
+    return _mean_similarity([span_similarity(a, b) for a, b in pairs if a is not None and b is not None])
+
+
+def _mean_similarity(scores: Sequence[float]) -> float:
+    kept = [s for s in scores if not math.isnan(s)]
+    return float(np.mean(kept)) if kept else math.nan
+
+
+class _PairSimilarities:
+    """:func:`dataset_similarity` over pairs of ExampleStatistics uids, each span pair scored once: consecutive
+    graphlets share most spans, so the same pair recurs for every lag and every later graphlet."""
+
+    def __init__(self, stats: dict[str, dict[str, dict[str, float]] | None]) -> None:
+        self.stats = stats
+        self.scores: dict[tuple[str, str], float | None] = {}
+
+    def score(self, a: str | None, b: str | None) -> float | None:
+        """The pair's span similarity, None when either side has no statistics."""
+        if not a or not b:
+            return None
+        key = (a, b)
+        if key not in self.scores:
+            x, y = self.stats.get(a), self.stats.get(b)
+            self.scores[key] = None if x is None or y is None else span_similarity(x, y)
+        return self.scores[key]
+
+    def dataset(self, pairs: Sequence[Sequence[str | None]]) -> float:
+        scores = [self.score(a, b) for a, b in pairs]
+        return _mean_similarity([s for s in scores if s is not None])
 
 
 def _parse_stats(text: Any) -> dict[str, dict[str, float]] | None:
@@ -230,6 +226,9 @@ class FeatureFrame:
 
 
 def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
+    spec = GROUPS.get(group)
+    if spec is not None and spec.query is not None:
+        return list(spec.columns)
     if group == "model":
         arch = sorted(c for c in frame.columns if c.startswith("arch_"))
         return [f"model_type_{_safe(t)}" for t in MODEL_TYPES] + arch
@@ -239,16 +238,14 @@ def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
         return [f"{name}_{i}" for i in range(1, k + 1) for name in HISTORY_FEATURES if name != "prev_pushed"]
     if group in SHAPE_GROUPS:
         return [f"{group}_{kind}_{m}" for kind in SHAPE_GROUPS[group] for m in ("n", "in", "out")]
-    if group == "validation":
-        return list(VALIDATION_COLUMNS)
     raise FrameError(f"unknown feature group {group!r}")
 
 
 def feature_columns(frame: pd.DataFrame, feature_set: str, k: int) -> list[str]:
     """The feature columns of a set, in a fixed order."""
-    if feature_set not in FEATURE_SETS:
-        raise FrameError(f"unknown feature set {feature_set!r}; choose one of {', '.join(FEATURE_SETS)}")
-    return [c for g in FEATURE_SETS[feature_set] for c in group_columns(frame, g, k)]
+    if feature_set not in SETS:
+        raise FrameError(f"unknown feature set {feature_set!r}; choose one of {', '.join(SETS)}")
+    return [c for g in SETS[feature_set].groups for c in group_columns(frame, g, k)]
 
 
 def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
@@ -265,6 +262,8 @@ def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
     roots = stored_roots()
     if roots:
         h.update(json.dumps(roots).encode())
+    for g in query_groups():  # a group's columns are what its query says: its text is part of the key
+        h.update(json.dumps([g.name, g.columns, query(g.query).text if g.query else None]).encode())
     for r in rows:
         cost = None if r["cost"] is None else round(float(r["cost"]), 6)
         h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())
@@ -340,11 +339,17 @@ def compute_frame(
     A span's statistics are its ExampleStatistics' ``feature_stats`` property, else its TFDV file under
     the artifact's URI (``reader``; by default one with the stored artifact roots)."""
     reader = reader or StatisticsReader(stored_roots())
-    ids = [str(r["uid"]) for r in wh.read("features/graphlets", pipeline=pipeline, uids=list(uids) if uids else None)]
-    records: list[dict[str, Any]] = []
+    if uids is not None:
+        listed = wh.read("features/graphlets_by_uid", uids=list(uids))
+    elif pipeline is not None:
+        listed = wh.read("features/graphlets_of_pipeline", pipeline=pipeline)
+    else:
+        listed = wh.read("features/graphlets")
+    ids = [str(r["uid"]) for r in listed if pipeline is None or r["pipeline"] == pipeline]
     stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
-    done = 0
-    for part in chunks(ids, CHUNK):
+    similarities = _PairSimilarities(stats_cache)
+
+    def chunk(part: Sequence[str]) -> list[dict[str, Any]]:
         rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))}
         history = wh.read("features/history", uids=list(part), k=k)
         wanted = {u for h in history for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
@@ -358,17 +363,33 @@ def compute_frame(
             rec[f"jaccard_{lag}"] = math.nan if h["jaccard"] is None else float(h["jaccard"])
             rec[f"code_changed_{lag}"] = math.nan if h["code_changed"] is None else float(h["code_changed"])
             rec[f"prev_pushed_{lag}"] = math.nan if h["prev_pushed"] is None else float(h["prev_pushed"])
-            pairs = [(stats_cache.get(a) if a else None, stats_cache.get(b) if b else None) for a, b in h["pairs"]]
-            rec[f"dataset_similarity_{lag}"] = dataset_similarity(pairs)
+            rec[f"dataset_similarity_{lag}"] = similarities.dataset(h["pairs"])
         for ph in wh.read("features/push_history", uids=list(part)):
             rec = rows[str(ph["uid"])]
             for col in PUSH_HISTORY:
                 rec[col] = math.nan if ph[col] is None else float(ph[col])
-        records.extend(rows[u] for u in part)
-        done += len(part)
-        if progress is not None:
-            progress(done, len(ids))
+        for group in query_groups():
+            for gr in wh.read(str(group.query), uids=list(part)):
+                rec = rows[str(gr["uid"])]
+                for col in group.columns:
+                    rec[col] = math.nan if gr[col] is None else float(gr[col])
+        return [rows[u] for u in part]
+
+    # chunks are independent (the statistics cache is only a cache): parallel_workers() sessions at once
+    records: list[dict[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=parallel_workers()) as pool:
+        for part_records in pool.map(chunk, list(chunks(ids, CHUNK))):
+            records.extend(part_records)
+            if progress is not None:
+                progress(len(records), len(ids))
     return _to_frame(records, k)
+
+
+def statements(*, uids: bool = False) -> tuple[str, ...]:
+    """The named statements :func:`compute_frame` runs, for given graphlets (``uids``) or all of them."""
+    first = "features/graphlets_by_uid" if uids else "features/graphlets"
+    rest = ("features/rows", "features/history", "features/stats", "features/push_history")
+    return (first, *rest, *(str(g.query) for g in query_groups()))
 
 
 def _static_features(r: dict[str, Any]) -> dict[str, Any]:
@@ -402,11 +423,8 @@ def _static_features(r: dict[str, Any]) -> dict[str, Any]:
             rec[f"{group}_{kind}_n"] = n
             rec[f"{group}_{kind}_in"] = sin / n if n else math.nan
             rec[f"{group}_{kind}_out"] = sout / n if n else math.nan
-    for col, kind in zip(VALIDATION_COLUMNS, ("ModelBlessing", "InfraBlessing"), strict=True):
-        flags = [float(b["blessed"]) for b in r["blessings"] if b["kind"] == kind and b["blessed"] is not None]
-        rec[col] = float(np.mean(flags)) if flags else math.nan
-    for name, decision in DECISION_KINDS.items():
-        rec[f"cost_before_{name}"] = sum(v for kd, v in cost_by_kind.items() if kd in decision)
+    for name, fs in SETS.items():
+        rec[f"cost_before_{name}"] = sum(v for kd, v in cost_by_kind.items() if kd in fs.decision)
     return rec
 
 
@@ -422,8 +440,9 @@ def _to_frame(records: list[dict[str, Any]], k: int) -> pd.DataFrame:
     meta = [c for c in META_COLUMNS if c in frame.columns]
     costs = sorted(c for c in frame.columns if c.startswith("cost_before_"))
     features: list[str] = []
-    for group in ("model", "history", "pre", "trainer", "post", "validation"):
-        features.extend(group_columns(frame, group, k))
+    for name, group in GROUPS.items():
+        if group.stored:
+            features.extend(group_columns(frame, name, k))
     for col in features:
         if col not in frame.columns:
             frame[col] = math.nan
@@ -436,9 +455,9 @@ def describe_sets(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
     return [
         {
             "set": name,
-            "groups": "+".join(FEATURE_SETS[name]),
+            "groups": "+".join(SETS[name].groups),
             "features": len(feature_columns(frame, name, k)),
             "feature_cost": feature_cost(frame, name),
         }
-        for name in FEATURE_SETS
+        for name in SETS
     ]

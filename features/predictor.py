@@ -41,6 +41,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
 from mlprov.settings import mlprov_home
+from mlprov.summaries import refresh_graphlets
 
 MODEL_FORMAT = "mlprov-push-model"
 MODEL_FORMAT_VERSION = 1
@@ -295,8 +296,12 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None) -> xgb.DMatrix:
-    return xgb.DMatrix(x.to_numpy(dtype=np.float32), label=y, feature_names=list(x.columns), missing=np.nan, nthread=1)
+def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None, *, named: bool = True) -> xgb.DMatrix:
+    """The rows as an xgboost matrix. ``named=False`` leaves out the feature names: xgboost reads a named
+    matrix's names back from C and compares them on every boosting round (over half the time of the
+    cross-validation fits), and the names change nothing in what is learnt; the saved model's matrix is named."""
+    names = list(x.columns) if named else None
+    return xgb.DMatrix(x.to_numpy(dtype=np.float32), label=y, feature_names=names, missing=np.nan, nthread=1)
 
 
 def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame) -> np.ndarray:
@@ -328,17 +333,14 @@ def align(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
 
 def _fit(
     params: dict[str, Any],
-    x: pd.DataFrame,
-    y: np.ndarray,
+    dtrain: xgb.DMatrix,
     rounds: int,
     seed: int,
-    evals: tuple[pd.DataFrame, np.ndarray] | None = None,
+    dval: xgb.DMatrix | None = None,
 ) -> xgb.Booster:
     p = {**BASE_PARAMS, **params, "seed": seed}
-    dtrain = _dmatrix(x, y)
-    if evals is None:
+    if dval is None:
         return xgb.train(p, dtrain, num_boost_round=rounds)
-    dval = _dmatrix(*evals)
     return xgb.train(
         p,
         dtrain,
@@ -356,20 +358,25 @@ def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: in
     return forest
 
 
-def _fold_scores(
-    kind: str,
-    params: dict[str, Any],
-    train: tuple[pd.DataFrame, np.ndarray],
-    held: tuple[pd.DataFrame, np.ndarray],
-    seed: int,
-) -> tuple[np.ndarray, int]:
+class _Fold:
+    """One cross-validation fold: the other folds' rows to fit on and the held-out rows to score, as numbers
+    and, built once for every parameter set of the grid, as xgboost matrices."""
+
+    def __init__(self, x: pd.DataFrame, y: np.ndarray, held: np.ndarray, kind: str) -> None:
+        self.train = (x[~held], y[~held])
+        self.held = (x[held], y[held])
+        self.dtrain = _dmatrix(*self.train, named=False) if kind != "rf" else None
+        self.dheld = _dmatrix(*self.held, named=False) if kind != "rf" else None
+
+
+def _fold_scores(kind: str, params: dict[str, Any], fold: _Fold, seed: int) -> tuple[np.ndarray, int]:
     """Scores of the held-out fold from a model fitted on the other folds, and the boosting rounds used
     (early stopping on the held-out fold; 0 for a forest)."""
-    if kind == "rf":
-        return _forest_proba(_fit_forest(params, *train, seed), held[0]), 0
-    booster = _fit(params, *train, MAX_ROUNDS, seed, evals=held)
+    if kind == "rf" or fold.dtrain is None or fold.dheld is None:
+        return _forest_proba(_fit_forest(params, *fold.train, seed), fold.held[0]), 0
+    booster = _fit(params, fold.dtrain, MAX_ROUNDS, seed, dval=fold.dheld)
     r = int(booster.best_iteration) + 1
-    return np.asarray(booster.predict(_dmatrix(held[0]), iteration_range=(0, r)), dtype=float), r
+    return np.asarray(booster.predict(fold.dheld, iteration_range=(0, r)), dtype=float), r
 
 
 def pipeline_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
@@ -416,15 +423,14 @@ def train_model(
     x, y = train[features], train["pushed"].to_numpy(dtype=float)
     fold = pipeline_folds(train, folds, seed + 7919)
     n_folds = int(fold.max()) + 1
+    helds = [fold == f for f in range(n_folds)]
+    cv = [(held, _Fold(x, y, held, kind)) for held in helds if not held.all() and len(np.unique(y[~held])) >= 2]
     best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
     for params in RF_GRID if kind == "rf" else GRID:
         oof = np.full(len(train), np.nan)
         rounds: list[int] = []
-        for f in range(n_folds):
-            held = fold == f
-            if held.all() or len(np.unique(y[~held])) < 2:
-                continue
-            oof[held], r = _fold_scores(kind, params, (x[~held], y[~held]), (x[held], y[held]), seed)
+        for held, part in cv:
+            oof[held], r = _fold_scores(kind, params, part, seed)
             rounds.append(r)
         ok = ~np.isnan(oof)
         if not rounds or len(np.unique(y[ok])) < 2:
@@ -457,7 +463,7 @@ def train_model(
             seconds=time.perf_counter() - t0,
             **common,
         )
-    booster = _fit(params, x, y, n_rounds, seed)
+    booster = _fit(params, _dmatrix(x, y), n_rounds, seed)
     return TrainedModel(
         booster=booster,
         params={**BASE_PARAMS, **params, "seed": seed},
@@ -681,4 +687,5 @@ def predict(
         for p in preds
     ]
     changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
+    refresh_graphlets(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline
     return preds, changed

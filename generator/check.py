@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlprov.analytics import STUDY
+from mlprov.analysis.corpus import STUDY
 from mlprov.features.frame import dataset_similarity
 from mlprov.generator.corpus import store_paths
 

@@ -22,14 +22,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from mlprov.db import Warehouse
 from mlprov.errors import SourceError
-from mlprov.loader.mlmd import MlmdReader, Row, Watermark, dumps
 from mlprov.loader.operators import OperatorMap
-from mlprov.loader.source import MlmdSource, open_source
+from mlprov.loader.sources import MetadataSource, Row, Watermark, open_source
+from mlprov.locks import store_locks
 
 DEFAULT_BATCH = 20_000  # best of 1k/5k/20k in tests/bench/bench_load.py
 DEFAULT_PRUNE_GUARD = 0.05
@@ -49,6 +51,19 @@ class _Silent:
 
     def advance(self, table: str, rows: int) -> None:
         pass
+
+
+class _PerStore:
+    """Progress of one of several stores loaded at once: its tables are named with the store."""
+
+    def __init__(self, observer: LoadObserver, store: str) -> None:
+        self.observer, self.store = observer, store
+
+    def begin(self, table: str, total: int) -> None:
+        self.observer.begin(f"{self.store} {table}", total)
+
+    def advance(self, table: str, rows: int) -> None:
+        self.observer.advance(f"{self.store} {table}", rows)
 
 
 @dataclass
@@ -106,7 +121,7 @@ class Loader:
 
     def load(
         self,
-        spec: str,
+        spec: str | Path,
         *,
         store: str | None = None,
         replace: bool = False,
@@ -115,25 +130,40 @@ class Loader:
         prune_guard: float = DEFAULT_PRUNE_GUARD,
     ) -> LoadReport:
         """Load (or incrementally reload) one source into the store called ``store``."""
+        spec = str(spec)
         name = store or store_name_for(spec)
-        source = open_source(spec, verify=replace or not self.is_complete(name))
+        source = open_source(spec, store=name, operators=self.operators, verify=replace or not self.is_complete(name))
         try:
-            return self._load(source, name, replace=replace, prune=prune, force=force, guard=prune_guard)
+            return self.load_source(source, name, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
         finally:
             source.close()
 
-    def _load(
-        self, source: MlmdSource, name: str, *, replace: bool, prune: bool, force: bool, guard: float
+    def load_source(
+        self,
+        source: MetadataSource,
+        name: str,
+        *,
+        replace: bool = False,
+        prune: bool = False,
+        force: bool = False,
+        prune_guard: float = DEFAULT_PRUNE_GUARD,
+    ) -> LoadReport:
+        """Load (or incrementally reload) an opened source (its rows are shaped for store ``name``),
+        holding the store's lock (mlprov/locks.py) from the first read of the graph to the commit."""
+        self.ensure_schema()
+        with store_locks(self.wh, [name], "load"):
+            return self._load_locked(source, name, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
+
+    def _load_locked(
+        self, source: MetadataSource, name: str, *, replace: bool, prune: bool, force: bool, prune_guard: float
     ) -> LoadReport:
         started = time.monotonic()
-        reader = MlmdReader(source, name, self.operators)
-        self.ensure_schema()
         existing = self.wh.read("load/store_get", name=name)
         stored: dict[str, Any] = existing[0]["store"] if existing else {}
         report = LoadReport(store=name, source=source.label, schema_version=source.schema_version)
-        ensure_not_empty(reader)
+        ensure_not_empty(source)
         if stored and not replace:
-            conflict = reader.identity_conflict(json.loads(stored.get("fingerprint") or "{}"))
+            conflict = source.identity_conflict(json.loads(stored.get("fingerprint") or "{}"))
             if conflict:
                 raise SourceError(
                     f"{source.label}: is not the store loaded before as {name!r} ({conflict}); "
@@ -148,18 +178,18 @@ class Loader:
         # of MERGE (faster, see tests/bench/bench_load.py). A resumed or incremental load MERGEs.
         prefix = "load/first_" if not stored else "load/"
         report.resumed = stored.get("status") == "loading"
-        vanished = self._vanished(reader, name, guard, force) if prune and stored else None
-        pending = reader.pending_counts(wm)
-        target = reader.current_watermark()
+        vanished = self._vanished(source, name, prune_guard, force) if prune and stored else None
+        pending = source.pending_counts(wm)
+        target = source.current_watermark()
         if stored and not report.resumed and not vanished and self._nothing_new(pending, wm, target, stored):
             report.up_to_date = True
             report.seconds = time.monotonic() - started
             return report
-        fingerprint = reader.fingerprint()
+        fingerprint = source.fingerprint()
         run_key = dumps({"target": target.as_props(), "fingerprint": fingerprint})
         if report.resumed and stored.get("load_target") == run_key:
             report.steps_done_before = [str(x) for x in stored.get("load_steps") or []]
-        props: dict[str, Any] = {**begin_props(source, reader), "load_target": run_key}
+        props: dict[str, Any] = {**begin_props(source), "load_target": run_key}
         if not report.steps_done_before:
             props["load_steps"] = []
         self.wh.write("load/store_begin", name=name, props=props)
@@ -175,13 +205,13 @@ class Loader:
 
         # generators: nothing is read from the source before its step runs
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("contexts", nodes("contexts", reader.contexts(wm, b))),
-            ("executions", nodes("executions", reader.executions(wm, b))),
-            ("artifacts", nodes("artifacts", reader.artifacts(wm, b))),
-            ("parent_contexts", links("parent_contexts", reader.parent_contexts(b))),
-            ("events", lambda: self._events(reader.events(wm, b), prefix, pending, report)),
-            ("associations", links("associations", reader.associations(wm, b))),
-            ("attributions", links("attributions", reader.attributions(wm, b))),
+            ("contexts", nodes("contexts", source.contexts(wm, b))),
+            ("executions", nodes("executions", source.executions(wm, b))),
+            ("artifacts", nodes("artifacts", source.artifacts(wm, b))),
+            ("parent_contexts", links("parent_contexts", source.parent_contexts(b))),
+            ("events", lambda: self._events(source.events(wm, b), prefix, pending, report)),
+            ("associations", links("associations", source.associations(wm, b))),
+            ("attributions", links("attributions", source.attributions(wm, b))),
             ("pipelines", lambda: self.wh.run_batched("load/execution_pipelines", store=name, batch=b)),
         ]
         if vanished:
@@ -190,12 +220,12 @@ class Loader:
             if key not in done:
                 work()
                 self.wh.write("load/store_step", name=name, step=key)
-        self._commit(reader, name, target, pending, report, started)
+        self._commit(source, name, target, pending, report, started)
         return report
 
     def _commit(
         self,
-        reader: MlmdReader,
+        reader: MetadataSource,
         name: str,
         target: Watermark,
         pending: dict[str, int],
@@ -272,14 +302,10 @@ class Loader:
             report.dangling["events"] = dangling
 
     # -- cleanup -------------------------------------------------------------------------------
-    def _vanished(self, reader: MlmdReader, name: str, guard: float, force: bool) -> dict[str, list[str]]:
+    def _vanished(self, reader: MetadataSource, name: str, guard: float, force: bool) -> dict[str, list[str]]:
         """Uids in the graph whose rows are gone from the source; refuses above the guard share.
         The graph's uids are streamed, only the vanished ones are kept."""
-        src = reader.source
-        present: set[str] = set()
-        for table, prefix in (("Execution", "e"), ("Artifact", "a"), ("Context", "c"), ("Event", "ev")):
-            for b in src.rows(f"SELECT id FROM `{table}`"):  # noqa: S608
-                present.update(f"{name}:{prefix}:{r[0]}" for r in b)
+        present = set(reader.present_uids())
         vanished: dict[str, list[str]] = {"e": [], "a": [], "c": [], "ev": []}
         total = 0
         for row in self.wh.stream("load/store_uids", store=name):
@@ -289,7 +315,7 @@ class Loader:
         gone = sum(len(v) for v in vanished.values())
         if total and gone / total > guard and not force:
             raise SourceError(
-                f"{src.label}: --prune would delete {gone} of {total} elements of store {name!r} "
+                f"{reader.label}: --prune would delete {gone} of {total} elements of store {name!r} "
                 f"({gone / total:.1%} > guard {guard:.0%}); add --force to prune anyway"
             )
         return vanished if gone else {}
@@ -326,13 +352,18 @@ def incomplete_stores(warehouse: Warehouse, store: str | None = None) -> list[st
     ]
 
 
-def begin_props(source: MlmdSource, reader: MlmdReader) -> dict[str, Any]:
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys: how fingerprints and load targets are kept and compared."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def begin_props(source: MetadataSource) -> dict[str, Any]:
     """The :Store node's properties from the start of a load: where from, and the store's identity."""
     return {
         "source": source.label,
         "kind": source.kind,
         "schema_version": source.schema_version,
-        "fingerprint": dumps(reader.fingerprint()),
+        "fingerprint": dumps(source.fingerprint()),
     }
 
 
@@ -351,16 +382,16 @@ def commit_props(
     }
 
 
-def ensure_not_empty(reader: MlmdReader) -> None:
-    if reader.is_empty():
-        raise SourceError(f"{reader.source.label}: MLMD store is empty (no executions, artifacts or contexts)")
+def ensure_not_empty(source: MetadataSource) -> None:
+    if source.is_empty():
+        raise SourceError(f"{source.label}: MLMD store is empty (no executions, artifacts or contexts)")
 
 
 def check_source(spec: str, *, verify: bool = True) -> None:
     """Raise SourceError unless ``spec`` is a readable, non-empty MLMD store (``verify``: see open_source)."""
-    source = open_source(spec, verify=verify)
+    source = open_source(spec, store="check", operators=OperatorMap(), verify=verify)
     try:
-        ensure_not_empty(MlmdReader(source, "check", OperatorMap()))
+        ensure_not_empty(source)
     finally:
         source.close()
 
@@ -378,18 +409,46 @@ def load_all(
     force: bool = False,
     prune_guard: float = DEFAULT_PRUNE_GUARD,
     on_report: Callable[[LoadReport], None] | None = None,
+    workers: int = 1,
 ) -> list[LoadReport]:
-    """Load several sources; a store name applies only when there is one source."""
+    """Load several sources; a store name applies only when there is one source.
+
+    ``workers`` > 1 loads that many stores at a time, each in its own sessions and still one
+    transactional, resumable load with its own watermark; reports come in the order the loads end.
+    """
     if store and len(specs) > 1:
         raise SourceError("--store-name needs exactly one source")
+    if workers < 1:
+        raise SourceError(f"--workers must be at least 1 (got {workers})")
     loader = Loader(warehouse, batch_size=batch_size, operators=operators, observer=observer)
     if len(specs) > 1:  # check every source before writing anything (one source checks itself)
         for spec in specs:
             check_source(spec, verify=replace or not loader.is_complete(store_name_for(spec)))
-    reports = []
-    for spec in specs:
-        report = loader.load(spec, store=store, replace=replace, prune=prune, force=force, prune_guard=prune_guard)
-        reports.append(report)
-        if on_report:
-            on_report(report)
+    options: dict[str, Any] = {"replace": replace, "prune": prune, "force": force, "prune_guard": prune_guard}
+    reports: list[LoadReport] = []
+    if workers == 1 or len(specs) == 1:
+        for spec in specs:
+            reports.append(loader.load(spec, store=store, **options))
+            if on_report:
+                on_report(reports[-1])
+        return reports
+    loader.ensure_schema()  # once: the workers' own IF NOT EXISTS runs then find it in place
+
+    def one(spec: str) -> LoadReport:
+        observer = _PerStore(loader.observer, store_name_for(spec))
+        return Loader(warehouse, batch_size=batch_size, operators=loader.operators, observer=observer).load(
+            spec, **options
+        )
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlprov-load") as pool:
+        pending = [pool.submit(one, spec) for spec in specs]
+        try:
+            for done in as_completed(pending):
+                reports.append(done.result())
+                if on_report:
+                    on_report(reports[-1])
+        except BaseException:
+            for future in pending:
+                future.cancel()  # stores not started stay unloaded; started ones finish or fail on their own
+            raise
     return reports

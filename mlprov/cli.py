@@ -22,7 +22,8 @@ from mlprov.loader.load import (
     store_name_for,
 )
 from mlprov.loader.operators import OperatorMap
-from mlprov.loader.source import expand_sources, redact_url
+from mlprov.loader.sources import expand_sources, redact
+from mlprov.locks import lock_scope, store_locks
 from mlprov.progress import TableProgress
 from mlprov.server import ManagedServer, jar_dir
 
@@ -140,6 +141,14 @@ def load(
         float, typer.Option("--prune-guard", help="Largest share --prune may delete.")
     ] = DEFAULT_PRUNE_GUARD,
     operators: Annotated[str | None, typer.Option("--operators", help="TOML file extending the operator map.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Stores loaded at once, each in its own sessions (independent stores: a sharded corpus).",
+        ),
+    ] = 1,
     bulk: Annotated[
         bool,
         typer.Option(
@@ -162,7 +171,7 @@ def load(
         return
     with connect() as wh:
         for spec in specs:
-            err.print(f"Loading {redact_url(spec)} as store {store_name or store_name_for(spec)!r}")
+            err.print(f"Loading {redact(spec)} as store {store_name or store_name_for(spec)!r}")
         with TableProgress(err, "load") as progress:
             load_all(
                 wh,
@@ -176,6 +185,7 @@ def load(
                 force=force,
                 prune_guard=prune_guard,
                 on_report=_print_report,
+                workers=workers,
             )
 
 
@@ -185,7 +195,7 @@ def _bulk_load(specs: list[str], store_name: str | None, op_map: OperatorMap, *,
     if replace or prune:
         raise typer.BadParameter("--bulk loads into an empty warehouse: --replace and --prune are for reloads")
     for spec in specs:
-        err.print(f"Bulk loading {redact_url(spec)} as store {store_name or store_name_for(spec)!r}")
+        err.print(f"Bulk loading {redact(spec)} as store {store_name or store_name_for(spec)!r}")
     with TableProgress(err, "csv") as progress:
         reports = bulk_load(
             specs,
@@ -300,9 +310,13 @@ def graphlets(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Trainers per traversal batch.")] = 200,
 ) -> None:
     """Build model graphlets, their costs, `pushed` and :NEXT links (incremental)."""
-    from mlprov.features.graphlets import build_graphlets
+    from mlprov.graphlets.builder import build_graphlets
 
-    with connect() as wh, TableProgress(err, "graphlets") as progress:
+    with (
+        connect() as wh,
+        store_locks(wh, lock_scope(wh, store), "graphlets"),
+        TableProgress(err, "graphlets") as progress,
+    ):
         report = build_graphlets(
             wh,
             store=store,
@@ -331,8 +345,8 @@ def report(
     """The study's analyses of the corpus: a summary beside the study's figures and a report with plots."""
     from rich.progress import Progress
 
-    from mlprov.analytics import run_analytics
-    from mlprov.report import write_report
+    from mlprov.analysis.corpus import run_analytics
+    from mlprov.analysis.report import write_report
     from mlprov.settings import mlprov_home
 
     target = out_dir or mlprov_home() / "reports" / "corpus"
@@ -372,7 +386,7 @@ def demo(
         out.print(f"Neo4j {status.version} {'started' if started else 'running'} at {status.uri}")
     corpus = mlprov_home() / "demo" / preset
     if not (corpus / "manifest.json").exists():
-        generate(corpus, preset=preset, pipelines=None, seed=0, shards=None, check=False)
+        generate(corpus, preset=preset)
     sources = [str(corpus / "stores")]
     if fixtures is None:
         default = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "mlmd"
@@ -384,23 +398,15 @@ def demo(
             err.print(f"[yellow]skipping[/yellow] {exc}", markup=True, highlight=False)
             continue
         sources.append(spec)
-    load(
-        sources,
-        store_name=None,
-        batch_size=DEFAULT_BATCH,
-        replace=False,
-        prune=False,
-        force=False,
-        prune_guard=DEFAULT_PRUNE_GUARD,
-        operators=None,
-    )
-    graphlets(store=None, pipeline=None, force=False, batch_size=200)
-    stores(as_json=False)
+    # the commands themselves, each with its own defaults: the demo is what a user would type
+    load(sources)
+    graphlets()
+    stores()
     features_command()
     train_command()
     evaluate_command(seeds=3, latent=corpus / "latent.csv", out_dir=mlprov_home() / "demo" / "report")
     predict_command(limit=5)
-    report(out_dir=None, store=None, as_json=False)
+    report()
     status = ManagedServer().status()
     out.print("\nNext:")
     out.print("  Browse it:      mlprov app        (Streamlit on http://127.0.0.1:8501)")
@@ -425,7 +431,7 @@ def main() -> None:
 
 
 # The analysts' commands (issue 8): query, lineage, live, export.
-from mlprov.analyst_cli import export_command, lineage_command, live_command, query_command  # noqa: E402
+from mlprov.analysis.commands import export_command, lineage_command, live_command, query_command  # noqa: E402
 
 app.command(name="query")(query_command)
 app.command(name="lineage")(lineage_command)

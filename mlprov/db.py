@@ -116,7 +116,7 @@ class Warehouse:
         q.check_params(args)
 
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [r.data() for r in tx.run(q.text, args)]
+            return [_row(r) for r in tx.run(q.text, args)]
 
         with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
             if access == neo4j.WRITE_ACCESS:
@@ -132,7 +132,7 @@ class Warehouse:
         while True:
             try:
                 with s.begin_transaction() as tx:
-                    rows = [r.data() for r in tx.run(text, args)]
+                    rows = [_row(r) for r in tx.run(text, args)]
                     tx.commit()
                 return rows
             except (nx.Neo4jError, nx.DriverError) as exc:
@@ -185,7 +185,7 @@ class Warehouse:
         session = self._driver.session(database=self.connection.database, default_access_mode=neo4j.READ_ACCESS)
         with self._errors(f"query {q.name}"), session as s:
             for record in s.run(q.text, params):
-                yield record.data()
+                yield _row(record)
 
     def apply_schema(self, name: str) -> None:
         """Run each statement of a schema file (constraints, indexes) in its own transaction."""
@@ -266,11 +266,31 @@ class Warehouse:
             for record in result:
                 if len(rows) >= limit:
                     return columns, rows, True
-                rows.append(record.data())
+                rows.append(_row(record))
             return columns, rows, False
 
         with self._errors("the query"), self._driver.session(database=self.connection.database) as s:
             return s.execute_read(work)
+
+
+def _plain(x: Any) -> Any:
+    """``Record.data()``'s conversion of one value, with a fast path for the plain values (numbers, strings,
+    lists and maps of them) that nearly every row holds; graph types, temporal and spatial values go through
+    the driver's own exporter. The driver's isinstance checks against abstract base classes cost as much
+    as the transfer on large results (the graphlet builder's execution details)."""
+    t = type(x)
+    if t is str or t is int or t is float or t is bool or x is None:
+        return x
+    if t is list:
+        return [_plain(v) for v in x]
+    if t is dict:
+        return {k: _plain(v) for k, v in x.items()}
+    return neo4j.Record({"v": x}).data()["v"]  # type: ignore[no-untyped-call]  # the driver's own conversion
+
+
+def _row(record: neo4j.Record) -> Row:
+    """The record as a dict, exactly as ``record.data()`` gives it."""
+    return {k: _plain(v) for k, v in zip(record.keys(), record.values(), strict=True)}
 
 
 def _memory_error(what: str, uri: str, exc: nx.Neo4jError) -> MemoryLimitError:

@@ -35,6 +35,12 @@ class IncompleteStoreError(MlprovError):
     exit_code = 8
 
 
+class StoreLockedError(MlprovError):
+    """Another job holds the lock of a store this job writes (mlprov/locks.py)."""
+
+    exit_code = 9
+
+
 class SourceError(MlprovError):
     """An MLMD source cannot be read: missing, not SQLite, not MLMD, corrupt, unsupported version."""
 

@@ -49,7 +49,8 @@ class Query:
             raise QueryError(f"query {self.name} needs parameter(s) {', '.join('$' + m for m in missing)}")
 
 
-def _parse(name: str, source: str) -> Query:
+def parse(name: str, source: str) -> Query:
+    """A query from the text of its file (header, then the statement); raises QueryError when malformed."""
     header: dict[str, list[str]] = {}
     current: str | None = None
     body_lines: list[str] = []
@@ -91,7 +92,7 @@ def _walk(node: Traversable, prefix: str) -> dict[str, Query]:
             found.update(_walk(child, f"{prefix}{child.name}/"))
         elif child.name.endswith(".cypher"):
             name = prefix + child.name[: -len(".cypher")]
-            found[name] = _parse(name, child.read_text(encoding="utf-8"))
+            found[name] = parse(name, child.read_text(encoding="utf-8"))
     return found
 
 

@@ -134,6 +134,14 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
+def multiline_args(files: Sequence[Path]) -> list[str]:
+    """The importer's options for CSV files with fields that span lines: only these files are parsed
+    line-aware (format v2); with ``--multiline-fields=true`` every file would be, which is slow."""
+    if not files:
+        return ["--multiline-fields=false"]
+    return ["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(str(f) for f in files)]
+
+
 def _first_error(output: str) -> str:
     """The importer's first line that says what went wrong (else its last non-empty line)."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
@@ -516,10 +524,11 @@ class ManagedServer:
         nodes: Sequence[tuple[str, Path]],
         relationships: Sequence[tuple[str, Path]],
         *,
-        multiline: bool,
+        multiline: Sequence[Path],
     ) -> str:
         """Stop the server and replace its database by ``neo4j-admin database import full`` of the CSV
-        files (``(label or type, file)`` pairs; several files of a label are several groups).
+        files (``(label or type, file)`` pairs; several files of a label are several groups; ``multiline``:
+        the files with fields that span lines).
 
         The import runs into a staging directory; only a finished import is swapped in (journaled,
         see ``_finish_swap``), so a failed or killed import leaves the database as it was. The importer
@@ -548,7 +557,7 @@ class ManagedServer:
             "neo4j",
             "--id-type=string",
             "--overwrite-destination=true",
-            f"--multiline-fields={'true' if multiline else 'false'}",
+            *multiline_args(multiline),
             f"--report-file={stage / 'import.report'}",
             *(f"--nodes={label}={path}" for label, path in nodes),
             *(f"--relationships={rel}={path}" for rel, path in relationships),

@@ -87,3 +87,15 @@ def resolve_connection() -> Connection:
         database=database,
         origin=f"managed server in {state_file.parent}",
     )
+
+
+def parallel_workers() -> int:
+    """How many independent pieces of work (models, frame chunks, pipelines) run at once: ``MLPROV_WORKERS``,
+    else one per core. Results never depend on it; only the wall time does."""
+    env = os.environ.get("MLPROV_WORKERS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ConfigError(f"MLPROV_WORKERS must be a whole number, got {env!r}") from None
+    return max(1, os.cpu_count() or 1)

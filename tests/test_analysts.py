@@ -14,7 +14,8 @@ import py2neo
 import pytest
 from py2neo.client.bolt import Bolt
 
-from mlprov import analyst
+from mlprov import docgen
+from mlprov.analysis import library as analyst
 from mlprov.db import Warehouse
 from mlprov.loader.load import Loader
 from mlprov.server import ManagedServer
@@ -26,9 +27,11 @@ STORE = "diabetes_localdag_failed_v10"
 
 def test_docs_library_list_in_sync() -> None:
     text = (DOCS / "queries.md").read_text(encoding="utf-8")
-    section = analyst.generated_section(text)
+    section = docgen.section(text, analyst.BLOCK)
     assert section is not None, "docs/queries.md lacks the generated library block"
-    assert section == analyst.library_markdown(), "docs/queries.md is stale: run `python -m mlprov.analyst`"
+    assert section == docgen.wrap(analyst.BLOCK, analyst.library_markdown()), (
+        "docs/queries.md is stale: run `python -m mlprov.analysis.library`"
+    )
     for name in analyst.library():
         assert f"**`{name}`**" in section
 

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlprov.analytics import SIMILARITY_BINS, Analytics, run_analytics
+from mlprov.analysis.corpus import SIMILARITY_BINS, Analytics, run_analytics
 from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame, write_next_similarity
-from mlprov.features.graphlets import build_graphlets
 from mlprov.generator.check import CorpusStats, store_stats
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.loader.operators import OperatorMap
 from tests.conftest import FIXTURES, run_cli

@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, data
+from mlprov.app import common, tradeoff_data
 from mlprov.db import Warehouse
-from mlprov.features.graphlets import build_graphlets
 from mlprov.generator import generate
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import Connection
 from tests.conftest import FIXTURES, elsewhere_env, run_cli
@@ -56,10 +56,10 @@ def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
-    data.clear_cache()
+    common.clear_cache()
     common.forget_warehouse()
     yield
-    data.clear_cache()
+    common.clear_cache()
 
 
 def q(wh: Warehouse, text: str, **params: Any) -> list[dict[str, Any]]:
@@ -90,6 +90,15 @@ def cypher_shown(at: AppTest) -> str:
     exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
     assert exp, "the page does not show the Cypher it ran"
     return "\n".join(str(c.value) for c in exp[0].code)
+
+
+def shown_params(at: AppTest) -> list[dict[str, Any]]:
+    """The parameters of every statement in the "Cypher this page ran" expander."""
+    exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
+    assert exp, "the page does not show the Cypher it ran"
+    return [
+        json.loads(str(c.value).removeprefix(":params ")) for c in exp[0].code if str(c.value).startswith(":params")
+    ]
 
 
 def charts(at: AppTest) -> list[dict[str, Any]]:
@@ -129,7 +138,7 @@ def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
     assert sorted(table["name"]) == ["mlmd-000", "redwine_pushers_v10"]
     specs = json.dumps(charts(at))
     assert "stage" in specs and "models trained" in specs
-    assert "MATCH (g:Graphlet)" in cypher_shown(at)
+    assert "OPTIONAL MATCH (m:StoreSummary" in cypher_shown(at)
 
     # the store filter narrows every number to that store
     at.selectbox(key="store").select("redwine_pushers_v10").run()
@@ -179,8 +188,16 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     text = json.dumps(trace[0])
     assert "membership" in text and "outcome" in text  # executions by graphlet membership, graphlet bars
     graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
-    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl]
+    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl][:100]
     assert set(graphlet_table["outcome"]) <= {"pushed", "unpushed", "undecided"}
+    # the graphlet table is paged on the server: 10 a page, page 2 holds graphlets 11-20 in trainer order
+    assert len(gl) > 10
+    at.selectbox(key="graphlets_page_size").select(10).run()
+    at.number_input(key="graphlets_page").set_value(2).run()
+    graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
+    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl][10:20]
+    assert {"store": top["store"], "pipeline": top["pipeline"], "skip": 10, "limit": 10} in shown_params(at)
+    at.selectbox(key="graphlets_page_size").select(100).run()
 
     # paging: 100 per page, the last page holds the rest
     at.selectbox(key="trace_page_size").select(100).run()
@@ -202,7 +219,7 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     assert expected, "the first graphlet has no execution on the first page"
     assert set(shown_execs.loc[shown_execs["highlighted"].astype(bool), "uid"]) == expected
     shown = cypher_shown(at)
-    assert "SKIP $skip" in shown and "MATCH (p:Pipeline)" in shown
+    assert "SKIP $skip" in shown and "MATCH (s:PipelineSummary)" in shown
 
 
 # -- Graphlet ---------------------------------------------------------------------------------------
@@ -294,17 +311,17 @@ def first_decided(wh: Warehouse) -> str:
 def test_graphlet_page_without_a_model_says_so(
     corpus: Warehouse, neo4j_connection: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mlprov.app import predict
+    from mlprov.app import push_model
 
     use_home(monkeypatch, neo4j_connection, tmp_path / "no_model_home")
     at = app("graphlet.py", uid=first_decided(corpus))
-    assert [w.value for w in at.warning] == [predict.NO_MODEL]
+    assert [w.value for w in at.warning] == [push_model.NO_MODEL]
     assert at.button(key="predict_run").disabled
     # a predictor that cannot be imported is named as such, not passed off as "no model"
-    monkeypatch.setattr(predict, "PREDICTOR", "mlprov.features.no_such_predictor")
+    monkeypatch.setattr(push_model, "PREDICTOR", "mlprov.features.no_such_predictor")
     at = app("graphlet.py", uid=first_decided(corpus))
     assert len(at.warning) == 1 and "cannot be imported" in at.warning[0].value, [w.value for w in at.warning]
-    assert predict.NO_MODEL not in at.warning[0].value
+    assert push_model.NO_MODEL not in at.warning[0].value
     assert at.button(key="predict_run").disabled
 
 
@@ -362,7 +379,7 @@ def test_predictor_curve_from_written_back_predictions(
     corpus: Warehouse, trained_home: Path, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forget_predictions(corpus)
-    at = app("predictor.py")
+    at = app("tradeoff.py")
     assert any(i.value.startswith("No predictions in the warehouse yet") for i in at.info)
     assert not [m for m in at.metric if m.label == "Freshness at threshold"]
     # `mlprov predict` with the trained model writes a probability on every graphlet
@@ -375,8 +392,8 @@ def test_predictor_curve_from_written_back_predictions(
     )
     assert rows and all(r["p"] is not None for r in rows)
     use_home(monkeypatch, neo4j_connection, trained_home)
-    data.clear_cache()  # the app caches reads; a user would wait for the cache to expire
-    at = app("predictor.py")
+    # no cache clearing: `mlprov predict` rewrote the summaries, so the cached answers are not used
+    at = app("tradeoff.py")
     # the default threshold, and the median probability: a threshold where some unpushed cost is removed
     median = round(sorted(r["p"] for r in rows)[len(rows) // 2], 2)
     for t in (0.5, median):
@@ -399,7 +416,7 @@ def test_freshness_waste_curve_definition() -> None:
             "push_probability": [0.9, 0.6, 0.7, 0.1],
         }
     )
-    c = data.freshness_waste(df, [0.0, 0.5, 0.65, 0.8, 1.0]).set_index("threshold")
+    c = tradeoff_data.freshness_waste(df, [0.0, 0.5, 0.65, 0.8, 1.0]).set_index("threshold")
     assert c.loc[0.0, "freshness"] == 1.0 and c.loc[0.0, "waste"] == 1.0
     assert c.loc[0.5, "freshness"] == 1.0 and c.loc[0.5, "waste"] == 0.75
     assert c.loc[0.65, "freshness"] == 0.5 and c.loc[0.65, "waste"] == 0.75
@@ -460,6 +477,108 @@ def test_console_refuses_writes(corpus: Warehouse, statement: str) -> None:
     assert q(corpus, "MATCH (g:Graphlet) WHERE g.evil IS NOT NULL RETURN count(g) AS n")[0]["n"] == 0
 
 
+# -- What a page load costs: index-backed statements only, cached until the data changes --------------
+
+
+def plan_operators(wh: Warehouse, text: str, params: dict[str, Any]) -> list[str]:
+    """The operators of the server's profiled plan of a statement (PROFILE runs it)."""
+    with wh._driver.session(database=wh.connection.database) as s:
+        profile = s.run("PROFILE " + text, params).consume().profile
+    ops, stack = [], [profile] if profile else []
+    while stack:
+        op = stack.pop()
+        ops.append(str(op.get("operatorType", "")).split("@", 1)[0])
+        stack.extend(op.get("children", []))
+    return ops
+
+
+def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlprov.queries import query
+
+    ran: list[tuple[str, dict[str, Any]]] = []
+    original = Warehouse.read
+
+    def recording(self: Warehouse, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        ran.append((name, params))
+        return original(self, name, **params)
+
+    monkeypatch.setattr(Warehouse, "read", recording)
+    top = q(
+        corpus,
+        "MATCH (g:Graphlet) RETURN g.store AS store, g.pipeline AS pipeline, count(g) AS n ORDER BY n DESC LIMIT 1",
+    )[0]
+    uid = first_decided(corpus)
+    app()
+    at = app("pipelines.py", store=top["store"], pipeline=top["pipeline"])
+    at.selectbox(key="trace_highlight").select(at.selectbox(key="trace_highlight").options[1]).run()
+    at = app("graphlet.py", uid=uid)
+    at.text_input(key="graphlet_search").input(uid.split(":")[0]).run()
+    app("tradeoff.py")
+    app("console.py")
+    names = {name for name, _ in ran}
+    expected = {
+        "app/stores",
+        "app/pipeline_summaries",
+        "app/pipeline_summary",
+        "app/pipeline_executions",
+        "app/graphlets_between",
+        "app/pipeline_graphlets",
+        "app/graphlet",
+        "app/graphlet_members",
+        "app/graphlet_edges",
+        "app/graphlet_neighbours",
+        "app/graphlet_search",
+        "app/predictions",
+    }
+    assert expected <= names, expected - names
+    checked = 0
+    for name, params in {json.dumps([n, p], sort_keys=True): (n, p) for n, p in ran}.values():
+        ops = plan_operators(corpus, query(name).text, params)
+        scans = [op for op in ops if op == "AllNodesScan" or ("Label" in op and "Scan" in op)]
+        assert not scans, (name, params, ops)
+        checked += 1
+    assert checked >= len(expected)
+
+
+def test_a_reload_invalidates_the_cached_page(corpus: Warehouse, tmp_path: Path) -> None:
+    from tests.mlmd_builder import MlmdBuilder
+
+    def trace(trainers: int) -> MlmdBuilder:
+        b = MlmdBuilder(pipeline="reloaded_pipe")
+        _, (examples,) = b.step("ExampleGen", 0, 10, outputs=["Examples"], span=1)
+        for i in range(trainers):
+            b.step("Trainer", 20 + 20 * i, 30 + 20 * i, inputs=[examples], outputs=["Model"])
+        return b
+
+    source = tmp_path / "reloaded.sqlite"
+    trace(1).write(source)
+    Loader(corpus).load(source, store="reloaded")
+    build_graphlets(corpus, store="reloaded")
+    at = app("pipelines.py", store="reloaded", pipeline="reloaded_pipe")
+    assert (metric(at, "Executions"), metric(at, "Model graphlets")) == ("2", "1")
+    at.run()  # the same data: answered from the cache
+    assert "cached" in " ".join(str(m.value) for e in at.expander for m in e.markdown)
+
+    # the store changes at its source and is loaded again (and its graphlets rebuilt): the open page shows it
+    source.unlink()
+    trace(2).write(source)
+    Loader(corpus).load(source, store="reloaded", replace=True)  # a new file: loaded anew
+    build_graphlets(corpus, store="reloaded")
+    at.run()
+    assert (metric(at, "Executions"), metric(at, "Model graphlets")) == ("3", "2")
+    # a reload without the graphlet build: the page says its summaries are older than the load
+    source.unlink()
+    trace(3).write(source)
+    Loader(corpus).load(source, store="reloaded", replace=True)
+    summaries = "MATCH (s) WHERE (s:PipelineSummary OR s:StoreSummary) AND s.store = 'reloaded' RETURN count(s) AS n"
+    assert q(corpus, summaries) == [{"n": 0}]  # the replaced load's summaries went with it
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("reloaded" in w.value and "mlprov graphlets" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+
+
 # -- Neo4j dying under a loaded warehouse (before the empty-warehouse test clears the graph) ----------
 
 
@@ -475,17 +594,17 @@ def test_neo4j_dying_mid_session_is_one_line_then_recovers(
     monkeypatch.setenv("MLPROV_RETRY_SECONDS", "1")
     stores = q(corpus, "MATCH (s:Store) RETURN count(s) AS n")[0]["n"]
     try:
-        for page in ("overview.py", "pipelines.py", "predictor.py", "console.py"):
+        for page in ("overview.py", "pipelines.py", "tradeoff.py", "console.py"):
             at = app(page)
             assert not at.error, page
             proxy.stop()  # Neo4j "dies" while the page is open
-            data.clear_cache()
+            common.clear_cache()
             at.run()
             assert not at.exception, [e.value for e in at.exception]
             assert len(at.error) == 1 and "\n" not in at.error[0].value, (page, [e.value for e in at.error])
             assert uri in at.error[0].value, (page, at.error[0].value)
             proxy.start()  # ... and comes back: the next run connects again
-            data.clear_cache()
+            common.clear_cache()
             at.run()
             assert not at.error and not at.exception, (page, [e.value for e in at.error])
         assert metric(app(), "Stores") == f"{stores:,}"
@@ -497,7 +616,7 @@ def test_neo4j_dying_mid_session_is_one_line_then_recovers(
 
 
 def test_empty_warehouse_is_said_plainly(warehouse: Warehouse) -> None:
-    for page in ("overview.py", "pipelines.py", "graphlet.py", "predictor.py"):
+    for page in ("overview.py", "pipelines.py", "graphlet.py", "tradeoff.py"):
         at = app(page)
         assert any("The warehouse is empty" in i.value for i in at.info), page
     at = app("console.py")
@@ -521,7 +640,7 @@ def test_neo4j_down_is_one_line_naming_the_uri(monkeypatch: pytest.MonkeyPatch) 
         ("overview.py", {}),
         ("pipelines.py", {}),
         ("graphlet.py", {"uid": "mlmd-000:e:1"}),
-        ("predictor.py", {}),
+        ("tradeoff.py", {}),
         ("console.py", {}),
     ):
         t0 = time.monotonic()
@@ -556,3 +675,67 @@ def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in out and "Neo4j: " in out
+
+
+# -- the contributor guide's worked example (docs/contributing.md: "A new app page") --------------------
+
+EXAMPLE_PAGE = '''"""Store states: each loaded store and its load state (the guide's worked example)."""
+
+import streamlit as st
+
+from mlprov.app import common, store_states_data
+
+
+def render() -> None:
+    st.title("Store states")
+    r = common.reader()
+    st.dataframe(store_states_data.states(r), hide_index=True)
+    common.show_cypher(r)
+
+
+if __name__ == "__main__":
+    render()
+'''
+EXAMPLE_DATA = '''"""The Store states page's data."""
+
+import pandas as pd
+
+from mlprov.app.shared_data import PageEntry, Reader
+
+PAGE = PageEntry("Store states", ":material/storage:", order=60)
+
+
+def states(r: Reader) -> pd.DataFrame:
+    return r.frame("app/store_states", ("store", "state"))
+'''
+EXAMPLE_QUERY = """\
+// Purpose: Every store of the warehouse and its load state (the contributor guide's example page).
+// Parameters: none
+// Returns: one row per store: store, state
+MATCH (s:Store) WHERE s.name IS NOT NULL
+RETURN s.name AS store, s.state AS state ORDER BY store
+"""
+
+
+def test_worked_example_a_new_page_is_three_new_files(
+    corpus: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, its data module (with its PAGE entry) and its query: no existing file is edited, and the
+    page is in the navigation, renders the stores and shows the Cypher it ran."""
+    import mlprov.app
+    from mlprov.app.main import pages
+    from mlprov.queries import catalog, parse
+
+    folder = tmp_path / "example"
+    folder.mkdir()
+    (folder / "store_states.py").write_text(EXAMPLE_PAGE)
+    (folder / "store_states_data.py").write_text(EXAMPLE_DATA)
+    monkeypatch.setitem(catalog(), "app/store_states", parse("app/store_states", EXAMPLE_QUERY))
+    monkeypatch.setattr(mlprov.app, "__path__", [*mlprov.app.__path__, str(folder)])
+    titles = [entry.title for _, entry in pages()]
+    assert titles == ["Overview", "Pipelines", "Graphlet", "Predictor", "Console", "Store states"]
+    at = app(str(folder / "store_states.py"))
+    shown = at.dataframe[0].value
+    expected = q(corpus, "MATCH (s:Store) RETURN s.name AS store, s.state AS state ORDER BY store")
+    assert shown.to_dict("records") == expected and len(expected) >= 2
+    assert "MATCH (s:Store)" in cypher_shown(at)

@@ -306,7 +306,7 @@ def test_every_page_in_chromium(
     assert all(r["p"] is not None for r in decided)
     pushed = [r for r in decided if r["pushed"]]
     fresh = sum(1 for r in pushed if r["p"] >= 0.5) / len(pushed)  # the page's default threshold is 0.5
-    open_page(d, server + "/predictor", "Predictor")
+    open_page(d, server + "/tradeoff", "Predictor")
     wait_for(d, lambda: "Freshness at threshold" in page_text(d), "freshness metrics")
     wait_for(d, lambda: f"{fresh:.1%}" in page_text(d), f"freshness {fresh:.1%} at the default threshold")
     shots(d, "predictor")
@@ -331,7 +331,7 @@ def test_served_app_with_neo4j_down_says_so_on_every_page(browser: WebDriver) ->
     uri = f"bolt://127.0.0.1:{free_port()}"
     env = {**os.environ, "NEO4J_URI": uri, "NEO4J_PASSWORD": "x", "MLPROV_RETRY_SECONDS": "1"}
     with served_app(env) as base:
-        for page in ("", "/pipelines", "/graphlet", "/predictor", "/console"):
+        for page in ("", "/pipelines", "/graphlet", "/tradeoff", "/console"):
             browser.get(base + page)
             found = wait_for(browser, lambda: [a for a in alerts(browser) if uri in a], f"the Neo4j error on {page!r}")
             assert len(found) == 1 and "\n" not in found[0].strip(), found

@@ -20,7 +20,7 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader import model
 from mlprov.loader.load import check_source, load_all
-from mlprov.loader.source import expand_sources
+from mlprov.loader.sources import expand_sources
 from mlprov.queries import query
 from mlprov.server import ManagedServer
 from tests.conftest import FIXTURES, run_cli
@@ -148,6 +148,59 @@ def test_bulk_graph_is_the_transactional_graph(warehouse: Warehouse, sources: li
     assert snapshot(warehouse) == bulk
 
 
+def test_values_a_csv_cannot_carry_go_the_transactional_way(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Events without a path (an empty list), empty and binary bytes, infinity, a property key a CSV
+    header cannot name, a property whose type changes within a chunk: the bulk loader writes these
+    rows after the import with the transactional statements (spooled as typed JSON lines), and the
+    bulk graph is still the transactional graph, value types included."""
+    from mlprov.loader.bulk import write_csv
+    from tests.mlmd_builder import MlmdBuilder
+
+    b = MlmdBuilder()
+    train = b.execution("Trainer", 0, 5, props={"odd,key": "v", "mixed": 3, "ratio": 1.5, "flag": True})
+    push = b.execution("Pusher", 6, 8, props={"mixed": "three", "empty": ""})
+    plain = b.execution("Evaluator", 9, 10, props={"flag": False, "empty": ""})  # exact: through the CSV files
+    model_id = b.artifact("Model", 5, note="a;b")
+    examples = b.artifact("Examples", 1)
+    b.write_event(train, model_id, 5)
+    b.read(model_id, push, 6)
+    store = b.write(tmp_path / "odd_values.sqlite")
+    db = sqlite3.connect(store)
+    with db:  # MLMD cannot write infinity, and keeps byte values base64-encoded
+        db.execute("UPDATE ExecutionProperty SET double_value = 9e999 WHERE name = 'ratio'")
+        db.executemany(
+            "INSERT INTO ArtifactProperty (artifact_id, name, is_custom_property, byte_value) VALUES (?, ?, 1, ?)",
+            [(examples, "blob", "AP+AYQ=="), (model_id, "nothing", "")],
+        )
+    db.close()
+    files, _ = write_csv([str(store)], tmp_path / "csv")
+    # the model artifact, the trainer and the pusher and both events go the spooled way; the
+    # evaluator and the examples (with their bytes) go through the CSV files
+    assert files.spooled == 5
+
+    load_all(warehouse, [str(store)])
+    transactional = snapshot(warehouse)
+    warehouse.run_batched("admin/clear_graph")
+    _ok(_bulk(str(store)))
+    bulk = snapshot(warehouse)
+    assert bulk == transactional
+    nodes = {
+        dict(props)["mlmd_id"][1]: dict(props) for labels, props in bulk["odd_values"]["nodes"] if "Artifact" in labels
+    }
+    assert nodes[examples]["c_blob"] == ("bytes", b"\x00\xff\x80a".hex())
+    assert nodes[model_id]["c_nothing"] == ("bytes", "")
+    assert nodes[model_id]["c_note"] == ("str", "a;b")
+    executions = {dict(p)["mlmd_id"][1]: dict(p) for labels, p in bulk["odd_values"]["nodes"] if "Execution" in labels}
+    assert executions[train]["c_ratio"] == ("float", float("inf"))
+    assert executions[train]["c_odd,key"] == ("str", "v")
+    assert (executions[train]["c_mixed"], executions[push]["c_mixed"]) == (("int", 3), ("str", "three"))
+    assert executions[push]["c_empty"] == executions[plain]["c_empty"] == ("str", "")
+    assert (executions[train]["c_flag"], executions[plain]["c_flag"]) == (("bool", True), ("bool", False))
+    assert all(
+        dict(p)["path"] == ("list", ()) for _, _, _, p in bulk["odd_values"]["relationships"] if "path" in dict(p)
+    )
+
+
 def test_reload_prune_and_replace_after_bulk(warehouse: Warehouse, tmp_path: Path) -> None:
     store = tmp_path / "redwine_pushers_v10.sqlite"
     shutil.copyfile(FIXTURES / store.name, store)
@@ -232,7 +285,7 @@ def _importer_running(home: Path) -> bool:
 def _csv_bytes(home: Path) -> int:
     csv = home / "neo4j" / "bulk" / "csv"
     try:
-        return sum(f.stat().st_size for f in csv.glob("*.csv"))
+        return sum(f.stat().st_size for f in csv.rglob("*.csv"))
     except OSError:
         return 0
 

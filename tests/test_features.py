@@ -14,8 +14,6 @@ import pytest
 
 from mlprov.db import Warehouse
 from mlprov.features.frame import (
-    FEATURE_SETS,
-    MAIN_SETS,
     build_frame,
     compute_frame,
     dataset_similarity,
@@ -23,7 +21,8 @@ from mlprov.features.frame import (
     feature_similarity,
     span_similarity,
 )
-from mlprov.features.graphlets import build_graphlets
+from mlprov.features.registry import MAIN_SETS, SETS, markdown_table
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.mlmd_builder import MlmdBuilder
 
@@ -81,7 +80,7 @@ def test_frame_columns_sets_and_costs(tiny: Warehouse) -> None:
     costs = [feature_cost(d, s) for s in MAIN_SETS]
     assert costs == sorted(costs) and costs[0] > 0 and costs[-1] <= 1.0
     assert feature_cost(d, "model_type") == 0.0
-    for s in FEATURE_SETS:
+    for s in SETS:
         assert ff.columns(s), s
     # every graphlet holds exactly one trainer; absent kinds count 0 with NaN means
     assert (d["trainer_Trainer_n"] == 1).all()
@@ -191,3 +190,59 @@ def test_jaccard_and_dataset_similarity_on_a_hand_built_trace(warehouse: Warehou
     assert (g2["pre_ExampleGen_n"], g2["pre_StatisticsGen_n"], g2["trainer_Trainer_in"]) == (2.0, 2.0, 2.0)
     assert g2["pre_StatisticsGen_out"] == 1.0 and np.isnan(g2["pre_Transform_in"])
     assert math.isnan(g2["pushed"])
+
+
+def test_docs_feature_set_table_is_the_registry() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "predictor.md").read_text()
+    table = page.split("<!-- feature-sets:begin -->\n", 1)[1].split("<!-- feature-sets:end -->", 1)[0]
+    assert table == markdown_table()
+    for name in SETS:
+        assert f"| `{name}` |" in table
+
+
+# -- the contributor guide's worked example (docs/contributing.md: "A new feature group") --------------
+
+EXAMPLE_GROUP_QUERY = """\
+// Purpose: Example feature group `trainer_inputs`: how many artifacts the graphlet's trainer read.
+// Parameters: $uids (list of graphlet uid strings)
+// Returns: one row per graphlet: uid, trainer_inputs (int, null without a trainer execution)
+UNWIND $uids AS u
+MATCH (g:Graphlet {uid: u})
+OPTIONAL MATCH (t:Execution {uid: g.trainer_uid})
+RETURN g.uid AS uid, CASE WHEN t IS NULL THEN null ELSE COUNT { (t)<-[:INPUT]-(:Artifact) } END AS trainer_inputs
+"""
+
+
+def test_worked_example_a_feature_group_is_a_query_and_a_registry_entry(
+    tiny: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guide's three files, in-process: the query (its text above stands for
+    cypher/features/group_trainer_inputs.cypher), the GROUPS and SETS entries, this test. Nothing else
+    changes, and the frame, training, the CLI's set list and the docs table all pick the group up."""
+    from mlprov.features import registry
+    from mlprov.features.predictor import split_by_pipeline, train_model
+    from mlprov.queries import catalog, parse
+
+    name = "features/group_trainer_inputs"
+    monkeypatch.setitem(catalog(), name, parse(name, EXAMPLE_GROUP_QUERY))
+    group = registry.FeatureGroup(
+        "trainer_inputs", "artifacts read by the trainer", query=name, columns=("trainer_inputs",)
+    )
+    monkeypatch.setitem(registry.GROUPS, group.name, group)
+    example = registry.FeatureSet(
+        "model_inputs", ("model", "trainer_inputs"), frozenset({"Trainer"}), False, 0.5, "model + trainer inputs"
+    )
+    monkeypatch.setitem(registry.SETS, example.name, example)
+
+    ff = build_frame(tiny, k=3, use_cache=True)
+    assert not ff.cached  # the new group's query is part of the cache key
+    d = ff.data
+    # independent check: one trainer per graphlet, so its INPUT count is the shape group's mean INPUT edges
+    one = d[d["trainer_Trainer_n"] == 1]
+    assert len(one) > 10
+    assert (one["trainer_inputs"] == one["trainer_Trainer_in"]).all()
+    assert ff.columns("model_inputs")[-1] == "trainer_inputs"
+    train, _ = split_by_pipeline(ff.labelled, seed=0)
+    model = train_model(ff, "model_inputs", train, seed=0, folds=2)
+    assert "trainer_inputs" in model.features
+    assert "| `model_inputs` | ablation | model + trainer_inputs | Trainer | 0.500 |" in registry.markdown_table()

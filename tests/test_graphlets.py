@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mlprov.db import Warehouse
-from mlprov.features.graphlets import GraphletReport, build_graphlets
+from mlprov.graphlets.builder import GraphletReport, build_graphlets
 from mlprov.loader.load import Loader
 from tests.mlmd_builder import MlmdBuilder, ms
 

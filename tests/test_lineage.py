@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from mlprov import lineage
+from mlprov.analysis import lineage
+from mlprov.analysis.export import GRAPHML_NS, export
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
-from mlprov.export import GRAPHML_NS, export
 from mlprov.loader.load import Loader
 from tests.conftest import run_cli
 

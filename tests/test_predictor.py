@@ -23,7 +23,6 @@ from mlprov.features.evaluation import (
     write_report,
 )
 from mlprov.features.frame import MODEL_TYPES, build_frame, cache_dir
-from mlprov.features.graphlets import build_graphlets
 from mlprov.features.predictor import (
     ModelMismatchError,
     balanced_accuracy,
@@ -36,6 +35,7 @@ from mlprov.features.predictor import (
     split_by_pipeline,
     train_model,
 )
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import Connection
 from tests.conftest import elsewhere_env, run_cli

@@ -30,7 +30,7 @@ from ml_metadata.metadata_store import metadata_store
 from ml_metadata.proto import metadata_store_pb2 as pb
 
 from mlprov.db import Warehouse
-from mlprov.features.graphlets import build_graphlets
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.graphs import store_graph
 from tests.mlmd_builder import MlmdBuilder, _set_value

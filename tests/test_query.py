@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from mlprov import analyst
+from mlprov.analysis import library as analyst
 from mlprov.db import Warehouse
 from mlprov.errors import QueryError
-from mlprov.features.graphlets import build_graphlets
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.loader.operators import OperatorMap
 from tests.conftest import FIXTURES, run_cli

@@ -2,7 +2,7 @@
 
 Writes are refused by the server (the query runs in a read transaction). Operations a read
 transaction lets through on Neo4j Community (every user is an admin there) are refused from the
-server's own plan of the statement (``mlprov.analyst``): LOAD CSV, TERMINATE TRANSACTIONS and
+server's own plan of the statement (``mlprov.analysis.library``): LOAD CSV, TERMINATE TRANSACTIONS and
 DBMS-mode procedures. Each case checks that the graph, its schema and the users are unchanged.
 """
 

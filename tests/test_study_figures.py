@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlprov.analytics import OMITTED, SIMILARITY_BINS, STUDY_FIGURES, Analytics, omitted
+from mlprov.analysis.corpus import OMITTED, SIMILARITY_BINS, STUDY_FIGURES, Analytics, omitted
+from mlprov.analysis.report import write_report
 from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame
 from mlprov.generator.check import CorpusStats
-from mlprov.report import write_report
 from tests.test_analytics import (  # noqa: F401 (fixtures)
     executions_sql,
     mlmd_id,

@@ -18,7 +18,6 @@ from tensorflow_metadata.proto.v0 import statistics_pb2
 
 from mlprov.db import Warehouse
 from mlprov.features.frame import build_frame, span_similarity
-from mlprov.features.graphlets import build_graphlets
 from mlprov.features.tfdv import (
     ArtifactRootError,
     StatisticsReader,
@@ -26,6 +25,7 @@ from mlprov.features.tfdv import (
     parse_artifact_roots,
     read_statistics,
 )
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.conftest import FIXTURES, run_cli
 

@@ -4,7 +4,8 @@
 // Parameters: $store (string), $pipeline (string), $skip (int), $limit (int)
 // Returns: one row per execution: uid, mlmd_id, kind, stage, type, state, created, updated (ms
 //   since epoch), cost (seconds), inputs, outputs (artifacts read / written), graphlets (uids of
-//   the graphlets holding it), pushed_graphlets (how many of them were pushed)
+//   the graphlets holding it), pushed_graphlets, unpushed_graphlets (how many of them were pushed,
+//   were not pushed)
 MATCH (e:Execution {pipeline: $pipeline})
 WHERE e.store = $store
 WITH e
@@ -15,5 +16,6 @@ RETURN e.uid AS uid, e.mlmd_id AS mlmd_id, e.kind AS kind, e.stage AS stage, e.t
        e.state AS state, e.created AS created, e.updated AS updated, e.cost AS cost,
        COUNT { (e)<-[:INPUT]-() } AS inputs, COUNT { (e)-[:OUTPUT]->() } AS outputs,
        COLLECT { MATCH (g:Graphlet)-[:CONTAINS]->(e) RETURN g.uid ORDER BY g.uid } AS graphlets,
-       COUNT { MATCH (g:Graphlet)-[:CONTAINS]->(e) WHERE g.pushed } AS pushed_graphlets
+       COUNT { MATCH (g:Graphlet)-[:CONTAINS]->(e) WHERE g.pushed } AS pushed_graphlets,
+       COUNT { MATCH (g:Graphlet)-[:CONTAINS]->(e) WHERE NOT g.pushed } AS unpushed_graphlets
 ORDER BY created, mlmd_id

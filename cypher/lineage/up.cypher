@@ -1,5 +1,5 @@
 // Purpose: One hop of ancestor lineage (edges follow the data): the executions that wrote the
-//   given artifacts and the artifacts the given executions read. The walk (mlprov.lineage) calls
+//   given artifacts and the artifacts the given executions read. The walk (mlprov.analysis.lineage) calls
 //   it once per hop with the frontier only, so its cost is linear in the nodes visited.
 // Parameters: $uids (list of execution/artifact uid strings), $skip_cached (bool: leave out CACHED
 //   executions, whose OUTPUT events re-publish artifacts an earlier execution wrote)

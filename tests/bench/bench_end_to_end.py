@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.bench.bench_end_to_end [--pipelines 30,75,150,300] [--preset bench] [--seed 0]
         [--phases generate,load,graphlets,features,train,evaluate,predict,report] [--eval-seeds 1]
-        [--home DIR] [--out DIR] [--delete-corpora]
+        [--home DIR] [--out DIR] [--delete-corpora] [--transactional]
     .venv/bin/python -m tests.bench end_to_end -- --pipelines 4,8 --preset tiny --home /tmp/e2e_dev_home
 
 Sizes run in ascending order. Each starts the managed Neo4j of --home (``mlprov neo4j start``) on a
@@ -11,7 +11,8 @@ the graph, but emptied store files keep their size), so the server's VmHWM and s
 size's own, and ends with ``mlprov neo4j stop`` (the shutdown checkpoint writes the store files out
 before their size is taken; start it again to look at the last size's graph). In between every phase
 runs as its own ``mlprov`` process, exactly what a user types: ``generate DIR --preset P --pipelines N
---seed S``, ``load DIR/stores``, ``graphlets``, ``features --no-cache`` (a first run has no cache),
+--seed S``, ``load DIR/stores --bulk`` (the first load of a new warehouse; ``--transactional`` drops
+``--bulk``), ``graphlets``, ``features --no-cache`` (a first run has no cache),
 ``train --set S`` for each main feature set, ``evaluate --seeds E --latent DIR/latent.csv``,
 ``predict``, ``report --out DIR`` (skipped with a note when ``mlprov report --help`` fails). Each
 phase's wall seconds and peak RSS (``os.wait4``) are measured; after the last phase the server's
@@ -50,7 +51,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mlprov.db import Warehouse
-from mlprov.features.frame import MAIN_SETS
+from mlprov.features.registry import MAIN_SETS
 from mlprov.server import ManagedServer
 from tests.bench.bench_load import graph_elements, log, neo4j_peak_kib
 from tests.bench.phases import wait_measured
@@ -153,7 +154,7 @@ def phase_argv(phase: str, pipelines: int, corpus: Path, run_dir: Path, args: ar
             "--seed",
             str(args.seed),
         ],
-        "load": ["load", str(corpus / "stores")],
+        "load": ["load", str(corpus / "stores"), *(["--bulk"] if args.bulk else [])],
         "graphlets": ["graphlets"],
         "features": ["features", "--no-cache"],
         "evaluate": [
@@ -473,6 +474,9 @@ def main() -> None:
     ap.add_argument("--home", type=Path, default=None, help="MLPROV_HOME of this run (default: a new temp dir)")
     ap.add_argument("--out", type=Path, default=None, help="where the JSON and PNG go (default: the home)")
     ap.add_argument("--mlprov", default=None, help="the mlprov executable (default: beside this Python)")
+    ap.add_argument(
+        "--transactional", dest="bulk", action="store_false", help="first load without --bulk (default: --bulk)"
+    )
     ap.add_argument("--delete-corpora", action="store_true", help="delete each corpus once its size is measured")
     args = ap.parse_args()
     console = Console(width=150)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from mlprov.db import Warehouse
-from mlprov.features.graphlets import build_graphlets
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from tests.mlmd_builder import MlmdBuilder
 

@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         csv = CsvSet(
             nodes=[(k, Path(v)) for k, v in results["csv"]["nodes"]],
             relationships=[(k, Path(v)) for k, v in results["csv"]["relationships"]],
-            multiline=bool(results["csv"]["multiline"]),
+            multiline=[Path(p) for p in results["csv"]["multiline"]],
         )
         imp = _import_with_indexes(csv, heap, pagecache, work)
         shutil.rmtree(work / "import_csv", ignore_errors=True)

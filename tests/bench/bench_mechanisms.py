@@ -35,10 +35,11 @@ from pathlib import Path
 
 from mlprov.db import Warehouse
 from mlprov.features.evaluation import evaluate
-from mlprov.features.frame import MAIN_SETS, build_frame
-from mlprov.features.graphlets import build_graphlets
+from mlprov.features.frame import build_frame
+from mlprov.features.registry import MAIN_SETS
 from mlprov.generator import check, format_check_text, generate
 from mlprov.generator.mechanism import MECHANISM, Mechanism
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import mlprov_home
 

@@ -28,9 +28,10 @@ from rich.console import Console
 from mlprov.db import Warehouse
 from mlprov.features.cli import print_evaluation
 from mlprov.features.evaluation import TABLE_COLUMNS, evaluate, table_rows, targets, write_report
-from mlprov.features.frame import ABLATIONS, MAIN_SETS, build_frame, describe_sets
-from mlprov.features.graphlets import build_graphlets
+from mlprov.features.frame import build_frame, describe_sets
+from mlprov.features.registry import ABLATIONS, MAIN_SETS
 from mlprov.generator import generate
+from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import mlprov_home
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mlprov.db import Warehouse
 from mlprov.loader.load import store_name_for
-from mlprov.loader.source import expand_sources
+from mlprov.loader.sources import expand_sources
 from mlprov.server import ManagedServer
 from tests.bench.bench_load import neo4j_peak_kib
 from tests.bench.phases import wait_measured

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlprov.queries import query
-from mlprov.server import jar_dir
+from mlprov.server import jar_dir, multiline_args
 
 
 @dataclass
 class CsvSet:
-    """Import groups (label or type, file) and whether any field spans lines."""
+    """Import groups (label or type, file) and the files with fields that span lines."""
 
     nodes: list[tuple[str, Path]]
     relationships: list[tuple[str, Path]]
-    multiline: bool
+    multiline: list[Path]
 
 
 @dataclass
@@ -82,8 +82,7 @@ def run_import(
         "--overwrite-destination=true",
         f"--report-file={home / 'import.report'}",
     ]
-    if csv.multiline:
-        cmd.append("--multiline-fields=true")
+    cmd += multiline_args(csv.multiline)
     if with_schema:
         cmd.append(f"--schema={_schema_file(home / 'schema.cypher')}")
     cmd += [f"--nodes={label}={path}" for label, path in csv.nodes]

@@ -1,6 +1,6 @@
 """The baseline users write first: one auto-commit ``MERGE`` per MLMD row, no batching.
 
-Same graph model and the same property shaping as ``mlprov load`` (it reuses ``MlmdReader`` with a
+Same graph model and the same property shaping as ``mlprov load`` (it reuses the loader's ``MetadataSource`` with a
 batch of one row, so every row is read, transformed and written on its own: a property query per
 node, an ``EventPath`` query per event, one Bolt round trip and one transaction commit per graph
 element). No watermark, no :Store bookkeeping: it is only here to be timed.
@@ -12,9 +12,8 @@ import time
 from dataclasses import dataclass, field
 
 from mlprov.db import Warehouse
-from mlprov.loader.mlmd import MlmdReader, Watermark
 from mlprov.loader.operators import OperatorMap
-from mlprov.loader.source import open_source
+from mlprov.loader.sources import Watermark, open_source
 
 
 @dataclass
@@ -34,10 +33,9 @@ def naive_load(wh: Warehouse, path: str, store: str) -> NaiveReport:
     """Load the MLMD SQLite store at ``path`` row by row, each element in its own transaction."""
     started = time.perf_counter()
     report = NaiveReport()
-    source = open_source(path)
+    reader = open_source(path, store=store, operators=OperatorMap.load())
     try:
         wh.apply_schema("schema/constraints")  # the naive user is given the same constraints
-        reader = MlmdReader(source, store, OperatorMap.load())
         wm = Watermark()
         write = 0.0
 
@@ -73,6 +71,6 @@ def naive_load(wh: Warehouse, path: str, store: str) -> NaiveReport:
                 run("bench/naive_attribution", "attributions", node=link["node"], context=link["context"])
         report.write_seconds = write
     finally:
-        source.close()
+        reader.close()
     report.seconds = time.perf_counter() - started
     return report

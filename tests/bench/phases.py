@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from mlprov.db import Row, Warehouse
-from mlprov.loader import source as source_module
 from mlprov.loader.load import Loader
+from mlprov.loader.sources.database import MlmdDatabase
 
 Result = dict[str, Any]
 
@@ -80,9 +80,9 @@ class _PassObserver:
 
 def _time_sqlite(timer: _Timer) -> None:
     """Time every chunk fetched from the MLMD source (SQL execution + fetchmany + tuple copies)."""
-    original = source_module.MlmdSource.rows
+    original = MlmdDatabase.rows
 
-    def rows(self: source_module.MlmdSource, sql: str, params: Any = (), chunk: int = 10_000) -> Iterator[Any]:
+    def rows(self: MlmdDatabase, sql: str, params: Any = (), chunk: int = 10_000) -> Iterator[Any]:
         gen = original(self, sql, params, chunk)
         while True:
             t = time.perf_counter()
@@ -94,7 +94,7 @@ def _time_sqlite(timer: _Timer) -> None:
             timer.add("sqlite_read", time.perf_counter() - t)
             yield batch
 
-    setattr(source_module.MlmdSource, "rows", rows)  # noqa: B010 (patched in this benchmark process only)
+    setattr(MlmdDatabase, "rows", rows)  # noqa: B010 (patched in this benchmark process only)
 
 
 def _profiled(fn: Callable[[], Result], top: int) -> Result:
@@ -161,7 +161,7 @@ def phase_csv(args: dict[str, Any]) -> Result:
         "elements": sum(r.elements for r in reports),
         "nodes": [[k, str(v)] for k, v in files.nodes],
         "relationships": [[k, str(v)] for k, v in files.relationships],
-        "multiline": files.multiline,
+        "multiline": [str(p) for p in files.multiline],
         "spooled": files.spooled,
         "bytes": files.bytes_written,
     }

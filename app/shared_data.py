@@ -1,0 +1,193 @@
+"""What every page reads through, and the helpers all page data modules share (no Streamlit here).
+
+Every page reads through a :class:`Reader`, which runs named queries from ``cypher/`` (the app's own
+in ``cypher/app/``) and records each one it ran (so the page can show the Cypher, folded). The pages
+read summaries (``:PipelineSummary``, ``:StoreSummary``, written by ``mlprov graphlets`` and
+``mlprov predict``, see ``mlprov/summaries.py``) and index-backed lookups only. The app gives its
+readers a cache (Streamlit's, in ``common.py``) keyed on the warehouse's data version: every store's
+load time and summary write time, read fresh on each page run (:func:`catalog`), so a reload or a new
+prediction invalidates every cached answer. Benchmarks and tests use ``Reader(wh)`` (no cache) to
+measure the real cost. Each page's own data code is in ``<page>_data.py`` beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from mlprov.db import Row, Warehouse
+from mlprov.loader.operators import KINDS
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A page's place in the navigation. A page's data module declares ``PAGE = PageEntry(...)``; the
+    page itself is the file of the same name without ``_data`` (app/main.py finds them)."""
+
+    title: str
+    icon: str
+    order: int
+
+
+# Operator kinds in pipeline order (docs/graph-model.md), so the trace's lanes read top to bottom.
+KIND_ORDER = KINDS
+STAGE_ORDER = (
+    "ingest",
+    "data-validation",
+    "preprocessing",
+    "training",
+    "model-validation",
+    "deployment",
+    "other",
+)
+
+
+class RowCache(Protocol):
+    """Answers of named queries for one data version: (rows, True when served from the cache)."""
+
+    def __call__(self, wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> tuple[list[Row], bool]: ...
+
+
+@dataclass(frozen=True)
+class Ran:
+    """One named query a page ran: what to show in its "Cypher" expander."""
+
+    name: str
+    params: dict[str, Any]
+    rows: int
+    seconds: float
+    cached: bool
+
+
+@dataclass
+class Reader:
+    """Runs named read queries for one page run and remembers which ones it ran. With a ``cache``,
+    answers are kept per data ``version`` (set from :func:`catalog` before any cached read)."""
+
+    wh: Warehouse
+    cache: RowCache | None = None
+    version: str | None = None
+    ran: list[Ran] = field(default_factory=list)
+
+    def rows(self, name: str, /, **params: Any) -> list[Row]:
+        t0 = time.monotonic()
+        if self.cache is not None and self.version is not None:
+            rows, hit = self.cache(self.wh, self.version, name, params)
+        else:
+            rows, hit = self.wh.read(name, **params), False
+        self.ran.append(Ran(name, params, len(rows), time.monotonic() - t0, hit))
+        return rows
+
+    def fresh(self, name: str, /, **params: Any) -> list[Row]:
+        """Rows read now, never from the cache (what the cache key itself is made of)."""
+        t0 = time.monotonic()
+        rows = self.wh.read(name, **params)
+        self.ran.append(Ran(name, params, len(rows), time.monotonic() - t0, False))
+        return rows
+
+    def frame(self, name: str, columns: Sequence[str], /, **params: Any) -> pd.DataFrame:
+        """The rows of a named query as a frame with these columns (also when there are no rows)."""
+        return pd.DataFrame(self.rows(name, **params), columns=list(columns))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The loaded stores with their summaries (``app/stores``), read fresh on every page run."""
+
+    rows: tuple[Row, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [str(r["name"]) for r in self.rows]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a store is loaded again or its summaries are rewritten."""
+        stamp = [(r["name"], r["loaded_at"], r["status"], (r["summary"] or {}).get("written_at")) for r in self.rows]
+        return hashlib.sha1(json.dumps(stamp, default=str).encode(), usedforsecurity=False).hexdigest()[:16]
+
+    def scope(self, store: str | None) -> list[str]:
+        """The store names a page covers: the chosen one, or all."""
+        return self.names if store is None else [n for n in self.names if n == store]
+
+    def stale(self, store: str | None = None) -> list[str]:
+        """Stores in scope whose summaries are missing or older than their last load."""
+        return [
+            str(r["name"])
+            for r in self.rows
+            if (store is None or r["name"] == store)
+            and (r["summary"] is None or r["summary"].get("loaded_at") != r["loaded_at"])
+        ]
+
+
+def catalog(r: Reader) -> Catalog:
+    """The stores (fresh) and, from them, the reader's cache version."""
+    found = Catalog(tuple(r.fresh("app/stores")))
+    r.version = found.version
+    return found
+
+
+def stale_line(stores: Sequence[str]) -> str:
+    """What a page says when some summaries are missing or older than the load."""
+    return (
+        f"The summaries of {', '.join(stores)} are missing or older than the last load: counts and charts may "
+        "be out of date. Run `mlprov graphlets` to rewrite them."
+    )
+
+
+def to_time(ms: Any) -> pd.Timestamp | None:
+    """Milliseconds since the epoch as a UTC timestamp (None stays None)."""
+    if ms is None or (isinstance(ms, float) and math.isnan(ms)):
+        return None
+    return pd.Timestamp(int(ms), unit="ms", tz="UTC")
+
+
+TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"  # Streamlit's DatetimeColumn format: UTC to the second
+
+
+def human_time(value: Any) -> str:
+    """A time (ms since the epoch or a timestamp) as ``2024-01-04 02:55:02 UTC``; missing is "–"."""
+    ts = value if isinstance(value, pd.Timestamp) else to_time(value)
+    if ts is None or pd.isna(ts):
+        return "–"
+    return f"{ts.tz_convert('UTC') if ts.tzinfo else ts:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def stage_label(stage: str) -> str:
+    """Stages are spelled with hyphens everywhere in the app (graphlet properties use underscores)."""
+    return stage.replace("_", "-")
+
+
+def browser_url(http_uri: str, statement: str, params: dict[str, Any]) -> str:
+    """A Neo4j Browser address whose editor is prefilled with the parameters (`:param`) and the query."""
+    from urllib.parse import quote
+
+    lines = [f":param {name} => {json.dumps(value)}" for name, value in params.items()]
+    return f"{http_uri.rstrip('/')}/browser/?cmd=edit&arg={quote(chr(10).join([*lines, statement]))}"
+
+
+def time_columns(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Convert ms-since-epoch columns to UTC datetimes in place (for tables and charts)."""
+    for c in columns:
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
+    return df
+
+
+def pages(total: int, page_size: int) -> int:
+    return max(1, math.ceil(total / max(1, page_size)))
+
+
+def outcome(pushed: Any) -> str:
+    if pushed is True:
+        return "pushed"
+    if pushed is False:
+        return "unpushed"
+    return "undecided"

@@ -1,0 +1,407 @@
+"""Model graphlets (docs/graphlets.md): one :Graphlet per non-CACHED Trainer execution of a complete store.
+
+A graphlet holds these executions, and every input and output artifact of each of them:
+
+(a) the trainer n and every execution with a path to n on which no other execution is a Trainer;
+(b) every StatisticsGen / SchemaGen / ExampleValidator that read a data-span artifact (one with a
+    span, or an Examples / ExampleStatistics artifact) held by (a), no later than n's end;
+(c) every execution reachable from n without passing another Trainer and from which no path leads
+    to a Trainer.
+
+Every traversal skips CACHED executions (their OUTPUT events re-publish older artifacts) and respects
+time: a hop p -OUTPUT-> artifact -INPUT-> x exists only when x read the artifact at or after p wrote
+it.
+
+How it stays linear on DAGs with heavy sharing: nothing enumerates paths. Reachability is computed
+level by level: Python keeps one visited set per search (per trainer of a batch) and sends only the
+newly reached executions as the next frontier to one Cypher statement that expands a single hop for
+all searches of the batch (``cypher/graphlets/expand_up`` / ``expand_down``). Every (trainer,
+execution) pair is expanded once, so the work is proportional to the total size of the graphlets
+(plus their edges), which on rolling-window traces is a constant multiple of the trace size. The set
+of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
+store, seeded with all its trainers. Trainers are taken pipeline by pipeline in start order, and
+execution details (artifacts, times) are cached from one batch to the next for the members of the
+latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
+and memory stays bounded by one batch's graphlets instead of growing with the store.
+
+Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
+``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
+trainer is gone, recomputes cost shares only for graphlets sharing an execution with a rewritten or
+deleted one (and writes only changed values), and relinks ``:NEXT`` only for the pipelines
+concerned. A store whose load time is the one its graphlets were last fully built from is skipped
+without reading its trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from mlprov.db import Row, Warehouse
+from mlprov.errors import IncompleteStoreError, QueryError
+from mlprov.loader.load import incomplete_line
+from mlprov.settings import parallel_workers
+from mlprov.summaries import ensure_store, refresh_store
+
+VERSION = "1"
+DEFAULT_BATCH = 200
+FRONTIER_CHUNK = 5000
+SEGMENTS_PER_WORKER = 4  # segments per parallel session: balances the sessions, keeps batches long
+T = TypeVar("T")
+
+
+class GraphletObserver(Protocol):
+    """Receives progress: a store's trainer count before it starts, then trainers done per batch."""
+
+    def begin(self, store: str, total: int) -> None: ...
+
+    def advance(self, store: str, done: int) -> None: ...
+
+
+class _Silent:
+    def begin(self, store: str, total: int) -> None:
+        pass
+
+    def advance(self, store: str, done: int) -> None:
+        pass
+
+
+@dataclass
+class GraphletReport:
+    """What one build did. ``updated`` counts rewritten graphlets (trainer or members changed);
+    ``cost_updated`` counts graphlets whose cost shares changed (including rewritten ones)."""
+
+    stores: list[str] = field(default_factory=list)
+    skipped_stores: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # one line per store skipped: its load never completed
+    graphlets: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    cost_updated: int = 0
+    pushed: int = 0
+    next_linked: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Exec:
+    uid: str
+    kind: str | None
+    state: str | None
+    created: int | None
+    updated: int | None
+    artifacts: list[dict[str, Any]]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Builder:
+    def __init__(self, wh: Warehouse, store: str, batch_size: int, pool: ThreadPoolExecutor | None = None) -> None:
+        self.wh = wh
+        self.store = store
+        self.batch_size = max(1, batch_size)
+        self.info: dict[str, _Exec] = {}
+        self.pool = pool
+
+    # -- traversal ----------------------------------------------------------------------------
+    def reach(self, query: str, seeds: dict[int, list[str]]) -> dict[int, set[str]]:
+        """Executions reachable from each search's seeds (seeds included), one hop per query."""
+        seen: dict[int, set[str]] = {g: set(xs) for g, xs in seeds.items()}
+        frontier = [(g, x) for g, xs in seeds.items() for x in set(xs)]
+        while frontier:
+            found: list[tuple[int, str]] = []
+            parts = [[{"g": g, "x": x} for g, x in part] for part in _chunks(frontier, FRONTIER_CHUNK)]
+            for rows in self.map(lambda part: self.wh.read(query, frontier=part), parts):
+                for row in rows:
+                    g, x = int(row["g"]), str(row["x"])
+                    if x not in seen[g]:
+                        seen[g].add(x)
+                        found.append((g, x))
+            frontier = found
+        return seen
+
+    def map(self, fn: Callable[[T], list[Row]], parts: Sequence[T]) -> Iterator[list[Row]]:
+        """``fn`` over independent parts (one read each), in order; in parallel sessions when the builder
+        has a pool and there is more than one part."""
+        if self.pool is None or len(parts) < 2:
+            return map(fn, parts)
+        return self.pool.map(fn, parts)
+
+    def keep_only(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Forget the details of every execution that is not a member of these graphlet rows."""
+        kept = {x for r in rows for x in _executions(r)}
+        self.info = {x: e for x, e in self.info.items() if x in kept}
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        missing = sorted({i for i in ids if i not in self.info})
+        for part in _chunks(missing, FRONTIER_CHUNK):
+            for r in self.wh.read("graphlets/execution_info", ids=list(part)):
+                self.info[str(r["id"])] = _Exec(
+                    uid=str(r["uid"]),
+                    kind=r["kind"],
+                    state=r["state"],
+                    created=r["created"],
+                    updated=r["updated"],
+                    artifacts=list(r["artifacts"]),
+                )
+
+    def analysis(self, spans: dict[int, tuple[set[str], int | None]]) -> dict[int, set[str]]:
+        """Rule (b): analysis executions reading each search's span artifacts by its trainer's end."""
+        rows = [{"g": g, "a": a, "end": end} for g, (arts, end) in spans.items() for a in sorted(arts)]
+        found: dict[int, set[str]] = {g: set() for g in spans}
+        for part in _chunks(rows, FRONTIER_CHUNK):
+            for r in self.wh.read("graphlets/analysis", rows=list(part)):
+                found[int(r["g"])].add(str(r["x"]))
+        return found
+
+    # -- one batch of trainers ----------------------------------------------------------------
+    def graphlets(self, trainers: Sequence[dict[str, Any]], leads_to_trainer: set[str]) -> list[dict[str, Any]]:
+        seeds = {g: [str(t["id"])] for g, t in enumerate(trainers)}
+        up = self.reach("graphlets/expand_up", seeds)
+        down = self.reach("graphlets/expand_down", seeds)
+        self.fetch(x for xs in up.values() for x in xs)
+        spans: dict[int, tuple[set[str], int | None]] = {}
+        for g, xs in up.items():
+            arts = {a["id"] for x in xs for a in self.info[x].artifacts if a["span"]}
+            spans[g] = (arts, trainers[g]["updated"])
+        analysed = self.analysis(spans)
+        members = {g: up[g] | analysed[g] | (down[g] - leads_to_trainer) for g in seeds}
+        self.fetch(x for xs in members.values() for x in xs)
+        return [self._row(t, members[g]) for g, t in enumerate(trainers)]
+
+    def _row(self, t: dict[str, Any], members: set[str]) -> dict[str, Any]:
+        execs = [self.info[x] for x in sorted(members)]
+        artifacts: dict[str, dict[str, Any]] = {}
+        for e in execs:
+            for a in e.artifacts:
+                artifacts[a["id"]] = a
+        signature = hashlib.sha1(
+            json.dumps(
+                [
+                    VERSION,
+                    [t["uid"], t["state"], t["created"], t["updated"], t["pipeline"]],
+                    sorted([e.uid, e.state, e.updated] for e in execs),
+                    sorted([a["uid"], a["state"], a["updated"]] for a in artifacts.values()),
+                ],
+                default=str,
+            ).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        created = [e.created for e in execs if e.created is not None]
+        updated = [e.updated for e in execs if e.updated is not None]
+        props = {
+            "uid": f"{self.store}:g:{t['mlmd_id']}",
+            "store": self.store,
+            "pipeline": t["pipeline"],
+            "trainer_uid": t["uid"],
+            "trainer_mlmd_id": t["mlmd_id"],
+            "trainer_state": t["state"],
+            "trainer_created": t["created"],
+            "trainer_updated": t["updated"],
+            "started": min(created) if created else None,
+            "ended": max(updated) if updated else None,
+            "n_executions": len(execs),
+            "n_artifacts": len(artifacts),
+            "signature": signature,
+        }
+        return {"uid": props["uid"], "props": props, "members": sorted(members) + sorted(artifacts)}
+
+
+def _executions(row: dict[str, Any]) -> Sequence[str]:
+    """The member executions of a graphlet row (its members list executions first, then artifacts)."""
+    members: list[str] = row["members"]
+    return members[: int(row["props"]["n_executions"])]
+
+
+@dataclass
+class _Segment:
+    """What building one segment of trainers did."""
+
+    unchanged: int = 0
+    created: int = 0
+    updated: int = 0
+    kept: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    written: list[str] = field(default_factory=list)
+    pipelines: set[str] = field(default_factory=set)  # pipelines whose :NEXT chain must be relinked
+
+
+def _segments(scope: Sequence[dict[str, Any]], n: int) -> list[Sequence[dict[str, Any]]]:
+    """``scope`` cut at pipeline boundaries into at most ``n`` contiguous runs of similar trainer counts."""
+    target = max(1, -(-len(scope) // max(1, n)))
+    out: list[Sequence[dict[str, Any]]] = []
+    start = 0
+    for i in range(1, len(scope) + 1):
+        boundary = i == len(scope) or scope[i]["pipeline"] != scope[i - 1]["pipeline"]
+        if boundary and (i - start >= target or i == len(scope)):
+            out.append(scope[start:i])
+            start = i
+    return out
+
+
+def _build_segment(
+    b: _Builder,
+    segment: Sequence[dict[str, Any]],
+    leads_to_trainer: set[str],
+    existing: dict[str, dict[str, Any]],
+    obs: GraphletObserver,
+    lock: threading.Lock,
+) -> _Segment:
+    """Build the graphlets of one segment batch by batch and write the changed ones."""
+    out = _Segment()
+    for batch in _chunks(segment, b.batch_size):
+        rows = b.graphlets(batch, leads_to_trainer)
+        b.keep_only(rows)
+        changed = []
+        for row in rows:
+            uid = row["uid"]
+            out.kept.add(uid)
+            old = existing.get(uid)
+            if old is not None and old["signature"] == row["props"]["signature"]:
+                out.unchanged += 1
+                continue
+            if old is None:
+                out.created += 1
+            else:
+                out.updated += 1
+                if old["pipeline"] is not None:
+                    out.pipelines.add(str(old["pipeline"]))
+            if row["props"]["pipeline"] is not None:
+                out.pipelines.add(str(row["props"]["pipeline"]))
+            changed.append(row)
+        if changed:
+            olds = [r["uid"] for r in changed if r["uid"] in existing]
+            if olds:
+                out.touched.update(str(r["id"]) for r in b.wh.read("graphlets/members_of", uids=olds))
+            b.wh.write_rows("graphlets/write", changed)
+            out.written.extend(r["uid"] for r in changed)
+            out.touched.update(x for r in changed for x in _executions(r))
+        with lock:
+            obs.advance(b.store, len(batch))
+    return out
+
+
+def build_graphlets(
+    wh: Warehouse,
+    *,
+    store: str | None = None,
+    pipeline: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    observer: GraphletObserver | None = None,
+    force: bool = False,
+) -> GraphletReport:
+    """Build or incrementally update the graphlets of every complete store (or of one store, or of
+    one pipeline), their costs, ``pushed`` and ``:NEXT`` links. A store whose load never completed
+    is skipped with a line in ``report.incomplete``; when no store could be built at all, that is
+    an ``IncompleteStoreError``. ``force`` rebuilds even a store
+    whose load has not changed since its last full build (unchanged graphlets are still not written).
+    """
+    started = time.monotonic()
+    obs: GraphletObserver = observer or _Silent()
+    report = GraphletReport()
+    stores = wh.read("graphlets/stores", store=store)
+    if store is not None and not stores:
+        raise QueryError(f"no store named {store!r} is loaded (see `mlprov stores`)")
+    for s in stores:
+        if s["status"] != "complete":
+            report.incomplete.append(incomplete_line(str(s["name"]), s["status"], s["source"]))
+            continue
+        marker = f"{s['loaded_at']}:{VERSION}"
+        if pipeline is None and not force and s["marker"] == marker:
+            report.skipped_stores.append(str(s["name"]))
+            summary = wh.read("graphlets/summary", store=s["name"], pipeline=None)[0]
+            report.unchanged += int(summary["graphlets"])
+            report.pushed += int(summary["pushed"])
+            ensure_store(wh, str(s["name"]))  # the app's summaries (docs/app.md), when missing or stale
+            continue
+        interrupted = bool(wh.write("graphlets/store_building", name=s["name"], building=True)[0]["was"])
+        _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report, finish_all=interrupted)
+        wh.write("graphlets/store_building", name=s["name"], building=False)
+        report.stores.append(str(s["name"]))
+        refresh_store(wh, str(s["name"]), None if pipeline is None else [pipeline])  # the app's summaries
+        if pipeline is None:
+            wh.write("graphlets/store_mark", name=s["name"], marker=marker)
+    if report.incomplete and not (report.stores or report.skipped_stores):
+        raise IncompleteStoreError("; ".join(report.incomplete))
+    report.graphlets = report.created + report.updated + report.unchanged
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build_store(
+    wh: Warehouse,
+    store: str,
+    pipeline: str | None,
+    batch_size: int,
+    obs: GraphletObserver,
+    report: GraphletReport,
+    *,
+    finish_all: bool = False,
+) -> None:
+    """Build one store's graphlets. ``finish_all`` (after an interrupted build) re-derives costs,
+    ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones.
+
+    Graphlets of different pipelines are independent: the trainers in scope (pipeline by pipeline, in
+    start order) are cut into contiguous segments that :func:`~mlprov.settings.parallel_workers`
+    sessions build at once; each segment goes batch by batch as a single build would."""
+    trainers = wh.read("graphlets/trainers", store=store)
+    scope = sorted(
+        (t for t in trainers if pipeline is None or t["pipeline"] == pipeline),
+        key=lambda t: (t["pipeline"] or "", t["created"] or 0, t["mlmd_id"]),
+    )
+    existing = {
+        str(r["uid"]): r
+        for r in wh.read("graphlets/existing", store=store)
+        if pipeline is None or r["pipeline"] == pipeline
+    }
+    obs.begin(store, len(scope))
+    workers = parallel_workers()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
+        whole = _Builder(wh, store, batch_size, pool)
+        leads_to_trainer = whole.reach("graphlets/expand_up", {0: [str(t["id"]) for t in trainers]})[0]
+        lock = threading.Lock()
+
+        def run(segment: Sequence[dict[str, Any]]) -> _Segment:
+            return _build_segment(_Builder(wh, store, batch_size), segment, leads_to_trainer, existing, obs, lock)
+
+        done = list(pool.map(run, _segments(scope, workers * SEGMENTS_PER_WORKER)))
+    touched: set[str] = set().union(*(d.touched for d in done))  # held before/after by rewritten / deleted graphlets
+    written: list[str] = [u for d in done for u in d.written]
+    groups: set[tuple[str, str]] = {(store, p) for d in done for p in d.pipelines}
+    kept: set[str] = set().union(*(d.kept for d in done))
+    report.unchanged += sum(d.unchanged for d in done)
+    report.created += sum(d.created for d in done)
+    report.updated += sum(d.updated for d in done)
+
+    gone = sorted(set(existing) - kept)
+    if gone:
+        touched.update(str(r["id"]) for r in wh.read("graphlets/members_of", uids=gone))
+        deleted = wh.write_rows("graphlets/delete", gone, key="uids", batch=1000)
+        report.deleted += sum(int(r["deleted"]) for r in deleted)
+        groups.update((store, str(existing[u]["pipeline"])) for u in gone if existing[u]["pipeline"] is not None)
+
+    if finish_all:
+        written = sorted(kept)
+        groups.update((store, str(t["pipeline"])) for t in scope if t["pipeline"] is not None)
+    recost: set[str] = set(written)
+    for part in _chunks(sorted(touched), FRONTIER_CHUNK):
+        recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
+    costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
+    report.cost_updated += sum(int(r["changed"]) for r in costs)
+    wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)
+    report.pushed += int(wh.read("graphlets/summary", store=store, pipeline=pipeline)[0]["pushed"])
+    pipelines = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
+    links = wh.write_rows("graphlets/link_next", pipelines, key="groups", batch=100)
+    report.next_linked += sum(int(r["linked"]) for r in links)

@@ -1,0 +1,72 @@
+"""The app's summaries (docs/app.md#summaries): per-pipeline and per-store numbers that the pages read
+instead of aggregating the trace on every view.
+
+``mlprov graphlets`` refreshes every pipeline of each store it built (a changed load can change any of
+them) and then the store; ``mlprov predict`` refreshes the pipelines whose graphlets it predicted and
+their stores. Pipelines are written in batches (``cypher/summary/pipelines``, one bounded transaction
+per batch, split on a memory-limit failure); a store summary aggregates per stage and per day and
+writes one node. Each store summary records the load time it was computed from, so the app can say
+when a reload made it stale.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mlprov.db import Warehouse
+
+PIPELINE_BATCH = 20
+
+
+@dataclass
+class SummaryReport:
+    pipelines: int = 0
+    stores: int = 0
+    deleted: int = 0
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+def refresh_store(wh: Warehouse, store: str, pipelines: Sequence[str] | None = None) -> SummaryReport:
+    """Rewrite the summaries of these pipelines of the store (all of them when None, and drop those of
+    pipelines no longer loaded), then the store's own summary."""
+    wh.apply_schema("schema/constraints")
+    report = SummaryReport()
+    if pipelines is None:
+        names = [str(r["pipeline"]) for r in wh.read("summary/pipelines_of_store", store=store)]
+        report.deleted = int(wh.write("summary/prune", store=store, pipelines=names)[0]["deleted"])
+    else:
+        names = sorted(set(pipelines))
+    rows = [{"store": store, "pipeline": p} for p in names]
+    written = wh.write_rows("summary/pipelines", rows, batch=PIPELINE_BATCH, now=_now()) if rows else []
+    report.pipelines = sum(int(r["written"]) for r in written)
+    report.stores = len(wh.write("summary/store", store=store, now=_now()))
+    return report
+
+
+def refresh_graphlets(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
+    """Rewrite the summaries of the pipelines (and their stores) that hold these graphlets."""
+    by_store: dict[str, list[str]] = {}
+    ids = sorted(set(uids))
+    for i in range(0, len(ids), 5000):
+        for r in wh.read("summary/pipelines_of_graphlets", uids=ids[i : i + 5000]):
+            by_store.setdefault(str(r["store"]), []).append(str(r["pipeline"]))
+    report = SummaryReport()
+    for store, pipelines in sorted(by_store.items()):
+        part = refresh_store(wh, store, pipelines)
+        report.pipelines += part.pipelines
+        report.stores += part.stores
+    return report
+
+
+def ensure_store(wh: Warehouse, store: str) -> bool:
+    """Write the store's summaries unless they were computed from its current load; True when written."""
+    rows = wh.read("summary/current", store=store)
+    if rows and rows[0]["current"]:
+        return False
+    refresh_store(wh, store)
+    return True

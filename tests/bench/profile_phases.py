@@ -1,0 +1,127 @@
+"""Where the time of the graphlets / features / evaluate / predict / report phases goes.
+
+``python -m tests.bench.profile_phases --phases graphlets,features,evaluate,predict,report`` runs each
+phase in this process against the warehouse of ``MLPROV_HOME`` / ``NEO4J_*`` (a loaded corpus) and
+prints, per phase: wall time, the time spent inside Neo4j round trips (driver packing + network +
+server work; summed over parallel sessions, so it can exceed the wall time) split by query with the
+number of round trips, the rest (Python shaping, xgboost, matplotlib), and the top functions of a
+cProfile by own time (of the main thread only). ``graphlets`` drops every graphlet
+first, so it is a full build. ``--json PATH`` also writes the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mlprov.db import Row, Warehouse
+from mlprov.queries import Query
+from mlprov.settings import Connection
+
+
+class _ProfiledWarehouse(Warehouse):
+    """Records the wall time and count of every round trip by query name."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.calls: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _run(self, q: Query, params: Mapping[str, Any], access: str) -> list[Row]:
+        t = time.perf_counter()
+        try:
+            return super()._run(q, params, access)
+        finally:
+            with self._lock:
+                c = self.calls.setdefault(q.name, [0.0, 0.0])
+                c[0] += 1
+                c[1] += time.perf_counter() - t
+
+
+def _drop_graphlets(wh: Warehouse) -> None:
+    stores = wh.read("graphlets/stores", store=None)
+    uids = [str(r["uid"]) for s in stores for r in wh.read("graphlets/existing", store=s["name"])]
+    wh.write_rows("graphlets/delete", uids, key="uids", batch=1000)
+
+
+def _phases(wh: Warehouse, out: Path) -> dict[str, Callable[[], Any]]:
+    from mlprov.analysis.corpus import run_analytics
+    from mlprov.analysis.report import write_report
+    from mlprov.features.evaluation import evaluate
+    from mlprov.features.frame import build_frame, write_next_similarity
+    from mlprov.features.predictor import predict, split_by_pipeline, train_model
+    from mlprov.graphlets.builder import build_graphlets
+
+    def features() -> None:
+        ff = build_frame(wh, use_cache=False)
+        write_next_similarity(wh, ff.data)
+
+    def predict_all() -> None:
+        ff = build_frame(wh)
+        train, _ = split_by_pipeline(ff.labelled, 0)
+        model = train_model(ff, "input", train, seed=0)
+        t = time.perf_counter()
+        predict(wh, model, ff=ff)
+        print(f"  predict alone: {time.perf_counter() - t:.2f} s (the training before it is not the phase)")
+
+    return {
+        "graphlets": lambda: build_graphlets(wh, force=True),
+        "features": features,
+        "evaluate": lambda: evaluate(build_frame(wh)),
+        "predict": predict_all,
+        "report": lambda: write_report(run_analytics(wh), out / "report"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--phases", default="graphlets,features,evaluate,predict,report")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/profile_phases"))
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--top", type=int, default=15)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    with _ProfiledWarehouse.connect() as wh:
+        assert isinstance(wh, _ProfiledWarehouse)
+        phases = _phases(wh, args.out)
+        for name in args.phases.split(","):
+            if name == "graphlets":
+                _drop_graphlets(wh)
+            wh.calls = {}
+            prof = cProfile.Profile()
+            t = time.perf_counter()
+            prof.enable()
+            phases[name]()
+            prof.disable()
+            wall = time.perf_counter() - t
+            in_db = sum(c[1] for c in wh.calls.values())
+            trips = int(sum(c[0] for c in wh.calls.values()))
+            print(f"{name}: {wall:.1f} s wall, {in_db:.1f} s in {trips} Neo4j round trips, {wall - in_db:.1f} s rest")
+            for q, (n, s) in sorted(wh.calls.items(), key=lambda kv: -kv[1][1])[:10]:
+                print(f"  {q:40s} {int(n):6d} trips {s:8.2f} s")
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(args.top)
+            print("\n".join(buf.getvalue().splitlines()[6 : 6 + args.top + 3]))
+            results[name] = {
+                "wall": wall,
+                "in_neo4j": in_db,
+                "round_trips": trips,
+                "queries": {q: {"trips": int(n), "seconds": s} for q, (n, s) in wh.calls.items()},
+                "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -37,7 +37,8 @@ teacher Trainer's Model read by the student), ``evaluation``, ``blessing``, ``mo
 Transform pass or by the Trainer when the newest span had validation anomalies).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
-docs/generator.md): model types with different push propensities (``type_margin``), validation
+docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
+``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives (``freeze_*``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
 model, the push throttle, warm starts, and the Evaluator's and InfraValidator's blessing.
@@ -115,11 +116,20 @@ class Mechanism:
         ("DNN+Linear", 0.09),
         ("Ensemble", 0.06),
     )
+    # the simplest pipelines (ExampleGen -> Trainer -> Pusher, no Evaluator: every model is pushed) mostly
+    # train the simplest models; the other pipelines take the rest of each type's volume share
+    minimal_model_type_weights: tuple[tuple[str, float], ...] = (
+        ("DNN", 0.15),
+        ("Linear", 0.45),
+        ("Tree", 0.4),
+        ("DNN+Linear", 0.0),
+        ("Ensemble", 0.0),
+    )
     ab_same_type: float = 0.7
     ab_same_module: float = 0.85  # A/B arms usually share the trainer module and differ in config
     tuner_share: float = 0.7  # of full pipelines
     retune_prob: float = 0.25  # per run after the first: the Tuner runs again
-    tuner_gain: float = 0.01  # quality gained by a model trained with freshly tuned hyperparameters
+    tuner_gain: float = 0.02  # quality gained by a model trained with freshly tuned hyperparameters
     infra_share: float = 0.5  # of full pipelines
     # code changes: per-pipeline rate (per day), lognormal around the median
     code_rate_median: float = 0.25
@@ -157,9 +167,9 @@ class Mechanism:
     )
     sigma_eval: float = 0.003  # noise of the Evaluator's candidate-vs-baseline comparison
     sigma_bound: float = 0.004  # noise of the Evaluator's absolute threshold check
-    change_threshold: float = 0.001  # TFX-style change threshold (candidate must beat baseline by it)
+    change_threshold: float = 0.002  # TFX-style change threshold (candidate must beat baseline by it)
     margin_mean: float = 0.007  # pipeline skill above its Evaluator value threshold
-    margin_sd: float = 0.016
+    margin_sd: float = 0.008
     code_gain_mean: float = 0.002
     code_gain_sd: float = 0.006
     warm_bonus: float = 0.001
@@ -172,18 +182,35 @@ class Mechanism:
         ("DNN+Linear", 0.004),
         ("Ensemble", 0.006),
     )
-    # data-validation anomalies on the newest span: per-pipeline rate (lognormal around the median),
-    # the team's response (re-run Transform with the anomalies, or hand them to the Trainer) and the
-    # quality the model trained on that span loses
-    anomaly_rate_median: float = 0.3
+    # push propensity by model type, part two: the margin by which a candidate must beat the served model
+    # on top of ``change_threshold`` (teams demand more of a costly or volatile model type before they swap
+    # the served model), so the same staleness takes more runs to clear it
+    type_threshold: tuple[tuple[str, float], ...] = (
+        ("DNN", 0.016),
+        ("Linear", 0.0),
+        ("Tree", 0.0),
+        ("DNN+Linear", 0.008),
+        ("Ensemble", 0.004),
+    )
+    # data-validation anomalies on the newest span: per-pipeline rate (lognormal around the median) and
+    # the team's response (re-run Transform with the anomalies, or hand them to the Trainer). Either way
+    # the Evaluator, which validates on that flagged span, does not bless the model (the anomaly gate)
+    anomaly_rate_median: float = 0.35
     anomaly_rate_sigma: float = 0.5
-    anomaly_transform_share: float = 0.5
-    anomaly_penalty: float = 0.02
+    anomaly_transform_share: float = 0.6
+    # the baseline (last pushed model) loses this much per fresh run since its push: staleness
+    stale_per_run: float = 0.016
     # sequential data visitation: each span is another slice of the data, so its per-feature summary
     # differs from the neighbouring span's by this many feature standard deviations (mean), and by a
     # lognormal factor with this sigma (standard deviation)
     span_mean_noise: float = 300.0
     span_std_noise: float = 1.0
+    # push freeze: this share of the pipelines stops pushing for the last part of its observed life (the
+    # team moved on to a successor, the served model is frozen) while the pipeline keeps training; the
+    # frozen part is a uniform share in [freeze_min, freeze_max] of the pipeline's observed lifespan
+    freeze_share: float = 0.3
+    freeze_min: float = 0.3
+    freeze_max: float = 0.7
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
 
@@ -205,6 +232,7 @@ class Arm:
     module: str
     sigma_train: float
     skill: float
+    threshold: float  # change threshold of the Evaluator's candidate-vs-baseline comparison
     code_digest: str
     evaluated: bool  # has Evaluator (and maybe InfraValidator) before its Pusher
     pushes: bool
@@ -216,6 +244,7 @@ class Arm:
     base_model: int | None = None
     base_uri: str = ""
     last_push_ms: int | None = None
+    runs_since_push: int = 0  # fresh trainer runs since the arm's last push (the baseline's staleness)
     pending: dict[str, float] = field(default_factory=dict)
 
 
@@ -240,6 +269,7 @@ class PipelineSpec:
     anomaly_rate: float  # per run: the newest span has validation anomalies (0 without ExampleValidator)
     anomaly_response: str  # "transform" (Transform re-runs with the anomalies) or "trainer" (Trainer reads them)
     throttle_ms: int
+    freeze_ms: int  # from this time on (corpus-relative) the Pusher never pushes (the push freeze)
     code_rate: float
     drift: float
     flaky: float
@@ -364,9 +394,9 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         for d, a in zip(order, systematic(rng, runs, mech.archetype_weights), strict=True):
             d.archetype = a
         order.sort(key=lambda d: -d.volume(_TRAINERS_PER_RUN[d.archetype]))
-        vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in order]
-        for d, t in zip(order, systematic(rng, vols, mech.model_type_weights), strict=True):
-            d.model_type = t
+        _allocate_model_types(random.Random(f"mlprov-model-types:{seed}"), order, mech)
+        for _ in mech.model_type_weights:  # the draws one allocation used to take: the later plan draws stay put
+            rng.random()
         non_warm = [d for d in order if d.archetype != "warmstart"]
         vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in non_warm]
         for d, wl in zip(non_warm, systematic(rng, vols, mech.window_weights), strict=True):
@@ -392,6 +422,22 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         for d, flag in zip(ab, flags, strict=True):
             d.same_module = flag == "same"
     return [_plan_pipeline(i, d, seed, mech) for i, d in enumerate(drafts)]
+
+
+def _allocate_model_types(rng: random.Random, order: list[_Draft], mech: Mechanism) -> None:
+    """Model types by trainer-run volume: minimal pipelines from ``minimal_model_type_weights``, the others
+    from what remains of ``model_type_weights`` (so each type's corpus-wide share is unchanged)."""
+    vol = {id(d): d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in order}
+    minimal = [d for d in order if d.archetype == "minimal"]
+    rest = [d for d in order if d.archetype != "minimal"]
+    total = sum(vol.values()) or 1.0
+    m_share = sum(vol[id(d)] for d in minimal) / total
+    m_w = dict(mech.minimal_model_type_weights)
+    m_sum = sum(m_w.values())
+    rest_w = [(t, max(0.0, w - m_share * m_w[t] / m_sum)) for t, w in mech.model_type_weights]
+    for group, weights in ((minimal, mech.minimal_model_type_weights), (rest, tuple(rest_w))):
+        for d, t in zip(group, systematic(rng, [vol[id(d)] for d in group], weights), strict=True):
+            d.model_type = t
 
 
 def _draft_lifespan(index: int, cad: Cadence, preset: Preset, seed: int, mech: Mechanism) -> _Draft:
@@ -437,6 +483,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
     full_like = archetype in ("full", "ab", "distill", "warmstart")
     sigma = dict(mech.sigma_train)
     type_margin = dict(mech.type_margin)
+    type_threshold = dict(mech.type_threshold)
     margin = mech.margin_mean + mech.margin_sd * _NORMAL.inv_cdf(min(max(d.margin_u, 1e-6), 1 - 1e-6))
     same_module = d.same_module
 
@@ -452,6 +499,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
             module=module,
             sigma_train=sigma[mtype],
             skill=margin + type_margin[mtype] + rng.gauss(0, 0.003),
+            threshold=mech.change_threshold + type_threshold[mtype],
             code_digest=_digest(seed, index, module, 0),
             evaluated=evaluated,
             pushes=pushes,
@@ -498,6 +546,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         anomaly_rate=anomaly_rate if has_validator else 0.0,
         anomaly_response=response,
         throttle_ms=int(d.throttle * cad_ms),
+        freeze_ms=_freeze_ms(d, seed, index, mech),
         code_rate=rng.lognormvariate(math.log(mech.code_rate_median), mech.code_rate_sigma),
         drift=math.exp(
             math.log(mech.drift_median) + mech.drift_sigma * _NORMAL.inv_cdf(min(max(d.drift_u, 1e-6), 1 - 1e-6))
@@ -506,6 +555,15 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         workers=workers,
         arms=arms,
     )
+
+
+def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism) -> int:
+    """When the pipeline's push freeze starts (after its end when it has none); own stream, so the other
+    draws of the plan do not move."""
+    rng = random.Random(f"mlprov-freeze:{seed}:{index}")
+    if rng.random() >= mech.freeze_share:
+        return d.end + 1
+    return d.end - int((d.end - d.start) * rng.uniform(mech.freeze_min, mech.freeze_max))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -933,11 +991,9 @@ class PipelineSimulator:
             if tstate == STATE_COMPLETE:
                 arm.last_model = model
                 quality = arm.skill + rng.gauss(0, arm.sigma_train) + (self.mech.warm_bonus if warm else 0.0)
-                if anomalies is not None:
-                    quality -= self.mech.anomaly_penalty
                 if self.tuned:
                     quality += self.mech.tuner_gain
-                decision = self._decide(arm, teid, model, quality, c_now, c_fit, run.clock)
+                decision = self._decide(arm, teid, model, quality, c_now, c_fit, run.clock, anomalies is not None)
             trained.append((arm, model, decision))
         for arm, model, decision in trained:
             if not arm.pushes:
@@ -1012,7 +1068,15 @@ class PipelineSimulator:
         return f"{module}@{self.root}/_wheels/tfx_user_code_{comp}-0.0+{digest}-py3-none-any.whl"
 
     def _decide(
-        self, arm: Arm, trainer: int, model: int, quality: float, c_now: float, c_fit: float, now: int
+        self,
+        arm: Arm,
+        trainer: int,
+        model: int,
+        quality: float,
+        c_now: float,
+        c_fit: float,
+        now: int,
+        flagged: bool,
     ) -> _Decision:
         """The latent push probability of a freshly trained model, and the draws that realise it.
 
@@ -1028,22 +1092,25 @@ class PipelineSimulator:
         rng = self.rng
         q_now = quality - m.drift_penalty * abs(c_now - c_fit)
         throttled = arm.last_push_ms is not None and now - arm.last_push_ms < s.throttle_ms
+        throttled = throttled or now - T0_MS >= s.freeze_ms
         p = 0.0 if throttled or not arm.pushes else 1 - self.fail["Pusher"] * s.flaky
         blessed = infra_ok = True
         if arm.evaluated:
             if arm.base_q is None:
                 p_cmp, cmp_ok = 1.0, True
             else:
-                delta = q_now - (arm.base_q - m.drift_penalty * abs(c_now - arm.base_fit))
-                p_cmp = _phi((delta - m.change_threshold) / m.sigma_eval)
-                cmp_ok = delta + rng.gauss(0, m.sigma_eval) > m.change_threshold
+                stale = m.drift_penalty * abs(c_now - arm.base_fit) + m.stale_per_run * arm.runs_since_push
+                delta = q_now - (arm.base_q - stale)
+                p_cmp = _phi((delta - arm.threshold) / m.sigma_eval)
+                cmp_ok = delta + rng.gauss(0, m.sigma_eval) > arm.threshold
             p_abs = _phi(q_now / m.sigma_bound)
             abs_ok = q_now + rng.gauss(0, m.sigma_bound) > 0
-            blessed = cmp_ok and abs_ok
-            p *= p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
+            blessed = cmp_ok and abs_ok and not flagged
+            p *= 0.0 if flagged else p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
             if s.has_infra:
                 infra_ok = rng.random() < m.infra_pass
                 p *= m.infra_pass * (1 - self.fail["InfraValidator"] * s.flaky)
+        arm.runs_since_push += 1
         latent = LatentRow(self.store, trainer, s.name, s.archetype, arm.node_id, "COMPLETE", round(p, 6), 0)
         self.latent.append(latent)
         return _Decision(latent, quality, c_fit, blessed, infra_ok, throttled)
@@ -1142,6 +1209,7 @@ class PipelineSimulator:
         if pushed:
             d.latent.pushed = 1
             arm.last_push_ms = push_time
+            arm.runs_since_push = 0
             arm.base_q = d.quality
             arm.base_fit = d.fit
             arm.base_model = model

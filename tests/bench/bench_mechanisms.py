@@ -11,8 +11,12 @@ ablation moves.
 
 Ablations (each replaces parameters of :data:`mlprov.generator.mechanism.MECHANISM`):
 
-* ``model_type``: every model type gets the same skill offset (no push rate by type);
-* ``anomalies``: no data-validation anomalies (no Transform re-run, no Trainer reading anomalies);
+* ``model_type``: every model type gets the same skill offset and change threshold, and minimal pipelines
+  draw their model types like the others (no push rate by type);
+* ``anomalies``: no data-validation anomalies (no Transform re-run, no Trainer reading anomalies, no
+  anomaly gate);
+* ``staleness``: the pushed baseline does not go stale with the runs since its push;
+* ``freeze``: no pipeline freezes its pushes for the last part of its life;
 * ``tuner``: re-tuning brings no quality gain (the Tuner still runs on the same schedule);
 * ``training_noise``: ten times the per-run training noise (what only the Evaluator sees).
 
@@ -43,8 +47,15 @@ from mlprov.settings import mlprov_home
 
 VARIANTS: dict[str, Mechanism] = {
     "calibrated": MECHANISM,
-    "model_type": replace(MECHANISM, type_margin=tuple((t, 0.0) for t, _ in MECHANISM.type_margin)),
+    "model_type": replace(
+        MECHANISM,
+        type_margin=tuple((t, 0.0) for t, _ in MECHANISM.type_margin),
+        type_threshold=tuple((t, 0.0) for t, _ in MECHANISM.type_threshold),
+        minimal_model_type_weights=MECHANISM.model_type_weights,
+    ),
     "anomalies": replace(MECHANISM, anomaly_rate_median=0.0),
+    "staleness": replace(MECHANISM, stale_per_run=0.0),
+    "freeze": replace(MECHANISM, freeze_share=0.0),
     "tuner": replace(MECHANISM, tuner_gain=0.0),
     "training_noise": replace(MECHANISM, sigma_train=tuple((t, 10 * s) for t, s in MECHANISM.sigma_train)),
 }

@@ -299,6 +299,7 @@ def forget_predictions(wh: Warehouse) -> None:
     wh._driver.execute_query(
         "MATCH (g:Graphlet) REMOVE g.push_probability, g.push_decision, g.model_version, g.contributions",
         database_=wh.connection.database,
+        bookmark_manager_=None,  # the database may have been replaced since (bulk import, restore)
     )
 
 

@@ -47,7 +47,9 @@ EXIT_MODEL = 10
 
 def _run(wh: Warehouse, *statements: str) -> None:
     for text in statements:
-        wh._driver.execute_query(text, database_=wh.connection.database)
+        # no bookmarks: a test before may have replaced the database (bulk import, restore), and a bookmark
+        # from the old one would wait for a transaction the new one never had
+        wh._driver.execute_query(text, database_=wh.connection.database, bookmark_manager_=None)
 
 
 def _schema(wh: Warehouse) -> set[str]:

@@ -11,6 +11,7 @@ import math
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +91,15 @@ def test_readers_see_only_committed_stores_while_a_load_runs(
 
     # The same MLMD store loaded again under another name: when it commits every count doubles.
     cmd = [str(Path(sys.executable).with_name("mlprov")), "load", str(source), "--store-name", "busy"]
-    load = subprocess.Popen([*cmd, "--batch-size", "50"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # small transactions: the load lasts long enough for `mlprov query` subprocesses to run inside it
+    load = subprocess.Popen([*cmd, "--batch-size", "10"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     samples: list[tuple[str | None, dict[str, Any], str | None]] = []  # status before, sample, status after
     query_samples: list[tuple[str | None, str, Any, str, str | None]] = []
     done = threading.Event()
 
     def sample_queries() -> None:  # `mlprov query` subprocesses, beside the in-process readers
+        while not done.is_set() and _status(warehouse, "busy") is None:
+            time.sleep(0.05)  # the first query starts once the load has begun
         while not done.is_set():
             for name in LIBRARY:
                 first = _status(warehouse, "busy")

@@ -580,6 +580,71 @@ def test_a_reload_invalidates_the_cached_page(corpus: Warehouse, tmp_path: Path)
     ]
 
 
+# -- the contributor guide's worked example (docs/contributing.md: "A new app page") --------------------
+
+EXAMPLE_PAGE = '''"""Store states: each loaded store and its load status (the guide's worked example)."""
+
+import streamlit as st
+
+from mlprov.app import common, store_states_data
+
+
+def render() -> None:
+    st.title("Store states")
+    r = common.reader()
+    st.dataframe(store_states_data.states(r), hide_index=True)
+    common.show_cypher(r)
+
+
+if __name__ == "__main__":
+    render()
+'''
+EXAMPLE_DATA = '''"""The Store states page's data."""
+
+import pandas as pd
+
+from mlprov.app.shared_data import PageEntry, Reader
+
+PAGE = PageEntry("Store states", ":material/storage:", order=60)
+
+
+def states(r: Reader) -> pd.DataFrame:
+    return r.frame("app/store_states", ("store", "status"))
+'''
+EXAMPLE_QUERY = """\
+// Purpose: Every store of the warehouse and its load status (the contributor guide's example page).
+// Parameters: none
+// Returns: one row per store: store, status
+MATCH (s:Store) WHERE s.name IS NOT NULL
+RETURN s.name AS store, s.status AS status ORDER BY store
+"""
+
+
+def test_worked_example_a_new_page_is_three_new_files(
+    corpus: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, its data module (with its PAGE entry) and its query: no existing file is edited, and the
+    page is in the navigation, renders the stores and shows the Cypher it ran."""
+    import mlprov.app
+    from mlprov.app.main import pages
+    from mlprov.queries import catalog, parse
+
+    folder = tmp_path / "example"
+    folder.mkdir()
+    (folder / "store_states.py").write_text(EXAMPLE_PAGE)
+    (folder / "store_states_data.py").write_text(EXAMPLE_DATA)
+    monkeypatch.setitem(catalog(), "app/store_states", parse("app/store_states", EXAMPLE_QUERY))
+    monkeypatch.setattr(mlprov.app, "__path__", [*mlprov.app.__path__, str(folder)])
+    titles = [entry.title for _, entry in pages()]
+    assert titles == ["Overview", "Pipelines", "Graphlet", "Predictor", "Console", "Store states"]
+    at = app(str(folder / "store_states.py"))
+    shown = at.dataframe[0].value
+    expected = q(corpus, "MATCH (s:Store) RETURN s.name AS store, s.status AS status ORDER BY store")
+    assert shown.to_dict("records") == expected and len(expected) >= 2
+    assert {r["status"] for r in expected} == {"complete"}
+    assert "MATCH (s:Store)" in cypher_shown(at)
+
+
 # -- Neo4j dying under a loaded warehouse (before the empty-warehouse test clears the graph) ----------
 
 
@@ -676,67 +741,3 @@ def test_mlprov_app_serves_the_app(corpus: Warehouse) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in out and "Neo4j: " in out
-
-
-# -- the contributor guide's worked example (docs/contributing.md: "A new app page") --------------------
-
-EXAMPLE_PAGE = '''"""Store states: each loaded store and its load state (the guide's worked example)."""
-
-import streamlit as st
-
-from mlprov.app import common, store_states_data
-
-
-def render() -> None:
-    st.title("Store states")
-    r = common.reader()
-    st.dataframe(store_states_data.states(r), hide_index=True)
-    common.show_cypher(r)
-
-
-if __name__ == "__main__":
-    render()
-'''
-EXAMPLE_DATA = '''"""The Store states page's data."""
-
-import pandas as pd
-
-from mlprov.app.shared_data import PageEntry, Reader
-
-PAGE = PageEntry("Store states", ":material/storage:", order=60)
-
-
-def states(r: Reader) -> pd.DataFrame:
-    return r.frame("app/store_states", ("store", "state"))
-'''
-EXAMPLE_QUERY = """\
-// Purpose: Every store of the warehouse and its load state (the contributor guide's example page).
-// Parameters: none
-// Returns: one row per store: store, state
-MATCH (s:Store) WHERE s.name IS NOT NULL
-RETURN s.name AS store, s.state AS state ORDER BY store
-"""
-
-
-def test_worked_example_a_new_page_is_three_new_files(
-    corpus: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The page, its data module (with its PAGE entry) and its query: no existing file is edited, and the
-    page is in the navigation, renders the stores and shows the Cypher it ran."""
-    import mlprov.app
-    from mlprov.app.main import pages
-    from mlprov.queries import catalog, parse
-
-    folder = tmp_path / "example"
-    folder.mkdir()
-    (folder / "store_states.py").write_text(EXAMPLE_PAGE)
-    (folder / "store_states_data.py").write_text(EXAMPLE_DATA)
-    monkeypatch.setitem(catalog(), "app/store_states", parse("app/store_states", EXAMPLE_QUERY))
-    monkeypatch.setattr(mlprov.app, "__path__", [*mlprov.app.__path__, str(folder)])
-    titles = [entry.title for _, entry in pages()]
-    assert titles == ["Overview", "Pipelines", "Graphlet", "Predictor", "Console", "Store states"]
-    at = app(str(folder / "store_states.py"))
-    shown = at.dataframe[0].value
-    expected = q(corpus, "MATCH (s:Store) RETURN s.name AS store, s.state AS state ORDER BY store")
-    assert shown.to_dict("records") == expected and len(expected) >= 2
-    assert "MATCH (s:Store)" in cypher_shown(at)

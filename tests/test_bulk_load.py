@@ -355,7 +355,7 @@ def test_kill_9_while_writing_csv_and_while_importing(warehouse: Warehouse, smal
     warehouse.run_batched("admin/clear_graph")
     rng = random.Random(20261129)
 
-    for phase in ["csv"] * 3 + ["import"] * 3:
+    for phase in ["csv"] * 2 + ["import"] * 2:
         proc = _start_bulk(str(store))
         if phase == "csv":
             threshold = int(csv_total * rng.uniform(0.05, 0.9))

@@ -26,6 +26,17 @@ def mysql_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
+def new_mlmd_store(port: int, database: str) -> metadata_store.MetadataStore:
+    """An empty MLMD store in a new database of the MariaDB server, opened with the official API as root."""
+    conn = pymysql.connect(host="127.0.0.1", port=port, user="root")
+    conn.cursor().execute(f"CREATE DATABASE {database}")
+    conn.close()
+    config = pb.ConnectionConfig()
+    config.mysql.host, config.mysql.port = "127.0.0.1", port
+    config.mysql.database, config.mysql.user = database, "root"
+    return metadata_store.MetadataStore(config)
+
+
 def _normalised(wh: Warehouse, store: str) -> tuple[list[Any], list[Any]]:
     """Nodes and relationships without the wall-clock values two separate writes cannot share."""
     nodes = sorted(
@@ -40,13 +51,7 @@ def _normalised(wh: Warehouse, store: str) -> tuple[list[Any], list[Any]]:
 
 
 def test_mysql_store_loads_like_its_sqlite_twin(warehouse: Warehouse, mysql_port: int, tmp_path: Path) -> None:
-    conn = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root")
-    conn.cursor().execute("CREATE DATABASE mlmd_twin")
-    conn.close()
-    config = pb.ConnectionConfig()
-    config.mysql.host, config.mysql.port = "127.0.0.1", mysql_port
-    config.mysql.database, config.mysql.user = "mlmd_twin", "root"
-    mysql_ids = write_trace(metadata_store.MetadataStore(config))
+    mysql_ids = write_trace(new_mlmd_store(mysql_port, "mlmd_twin"))
     sqlite_path = tmp_path / "twin.sqlite"
     sqlite_ids = write_trace(open_store(sqlite_path))
     assert mysql_ids == sqlite_ids
@@ -71,13 +76,7 @@ def test_mysql_store_bulk_loads_like_the_transactional_load(
 ) -> None:
     """`mlprov load --bulk` streams a MySQL store's tables to the importer like a SQLite store's: the same
     graph as the transactional load of that store, and a plain load afterwards finds it up to date."""
-    conn = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root")
-    conn.cursor().execute("CREATE DATABASE mlmd_bulk")
-    conn.close()
-    config = pb.ConnectionConfig()
-    config.mysql.host, config.mysql.port = "127.0.0.1", mysql_port
-    config.mysql.database, config.mysql.user = "mlmd_bulk", "root"
-    write_trace(metadata_store.MetadataStore(config))
+    write_trace(new_mlmd_store(mysql_port, "mlmd_bulk"))
     url = f"mysql://root@127.0.0.1:{mysql_port}/mlmd_bulk"
 
     warehouse.run_batched("admin/clear_graph")

@@ -263,7 +263,7 @@ def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
     if roots:
         h.update(json.dumps(roots).encode())
     for g in query_groups():  # a group's columns are what its query says: its text is part of the key
-        h.update(json.dumps([g.name, g.columns, query(g.query).text if g.query else None]).encode())
+        h.update(json.dumps([g.name, g.columns, query(str(g.query)).text]).encode())
     for r in rows:
         cost = None if r["cost"] is None else round(float(r["cost"]), 6)
         h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())

@@ -458,12 +458,11 @@ def main() -> None:
     """Entry point: one clear line and a non-zero exit for every known failure."""
     try:
         app()  # standalone: usage errors print the usage line and one error line, exit 2
-    except ServerLostError as exc:
-        note = "" if os.environ.get("NEO4J_URI") else ManagedServer().disk_full_note()
-        typer.echo(f"mlprov: error: {exc}{'; ' + note if note else ''}", err=True)
-        sys.exit(exc.exit_code)
     except MlprovError as exc:
-        typer.echo(f"mlprov: error: {exc}", err=True)
+        # a lost managed server may have lost its disk: say so on the same line
+        lost = isinstance(exc, ServerLostError) and not os.environ.get("NEO4J_URI")
+        note = ManagedServer().disk_full_note() if lost else ""
+        typer.echo(f"mlprov: error: {exc}{'; ' + note if note else ''}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("mlprov: interrupted")

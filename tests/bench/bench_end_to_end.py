@@ -528,14 +528,15 @@ def main() -> None:
     finally:
         server.stop()  # after a failure (each size stops it itself)
     summary = summarize(console, sizes, args) if sizes else {}
+    plan = _memory_plan()
     record = {
         "config": {
             **{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
             "home": str(home),
             "phases_run": phases,
             "cpus": os.cpu_count(),
-            "neo4j_heap": _memory_plan().heap,
-            "neo4j_pagecache": _memory_plan().pagecache,
+            "neo4j_heap": plan.heap,
+            "neo4j_pagecache": plan.pagecache,
         },
         "notes": notes,
         "failure": failure,

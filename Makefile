@@ -35,7 +35,7 @@ lint:
 # mypy cannot follow the editable install's import hook: give it the same package as a link tree.
 typecheck:
 	rm -rf build/typecheck && mkdir -p build/typecheck/mlprov
-	cp -rs "$(CURDIR)/mlprov/." build/typecheck/mlprov/
+	cp -rs "$(CURDIR)/core/." build/typecheck/mlprov/
 	for d in loader features graphlets app cypher generator analysis; do ln -s "$(CURDIR)/$$d" build/typecheck/mlprov/$$d; done
 	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" -p mlprov
 

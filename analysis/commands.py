@@ -1,6 +1,6 @@
 """The analysts' commands: ``mlprov query``, ``lineage``, ``live`` and ``export``.
 
-They are registered at the end of ``mlprov/cli.py``; ``connect`` and the consoles are imported from
+They are registered at the end of ``core/cli.py``; ``connect`` and the consoles are imported from
 there lazily (``cli`` imports this module when it is loaded).
 """
 

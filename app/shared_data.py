@@ -3,7 +3,7 @@
 Every page reads through a :class:`Reader`, which runs named queries from ``cypher/`` (the app's own
 in ``cypher/app/``) and records each one it ran (so the page can show the Cypher, folded). The pages
 read summaries (``:PipelineSummary``, ``:StoreSummary``, written by ``mlprov graphlets`` and
-``mlprov predict``, see ``mlprov/summaries.py``) and index-backed lookups only. The app gives its
+``mlprov predict``, see ``core/summaries.py``) and index-backed lookups only. The app gives its
 readers a cache (Streamlit's, in ``common.py``) keyed on the warehouse's data version: every store's
 load time and summary write time, read fresh on each page run (:func:`catalog`), so a reload or a new
 prediction invalidates every cached answer. Benchmarks and tests use ``Reader(wh)`` (no cache) to

@@ -153,7 +153,7 @@ class Loader:
         prune_guard: float = DEFAULT_PRUNE_GUARD,
     ) -> LoadReport:
         """Load (or incrementally reload) an opened source (its rows are shaped for store ``name``),
-        holding the store's lock (mlprov/locks.py) from the first read of the graph to the commit."""
+        holding the store's lock (core/locks.py) from the first read of the graph to the commit."""
         self.ensure_schema()
         with store_locks(self.wh, [name], "load"):
             return self._load_locked(source, name, replace=replace, prune=prune, force=force, prune_guard=prune_guard)

@@ -9,7 +9,7 @@ index seek) and stops with one line when it is not this release's, before readin
 anything else: an older graph is never mixed with rows of the newer model.
 
 ``migrate`` runs the steps ``cypher/migrate/v<N>_to_v<N+1>.cypher`` from the graph's version up to
-``MODEL_VERSION`` in order, holding every store's lock (``mlprov/locks.py``), and records the version
+``MODEL_VERSION`` in order, holding every store's lock (``core/locks.py``), and records the version
 reached after each step. Each step is idempotent and bounded (``CALL { } IN TRANSACTIONS``), so an
 interrupted migration is finished by running it again, and a migrated warehouse is left as it is.
 """

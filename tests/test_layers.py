@@ -1,7 +1,7 @@
 """Imports run one way: each folder imports only from the layers below it (docs/contributing.md, "Layout").
 
-core (``mlprov/``: settings, server, db, queries, errors, consoles) ← ``loader`` ← ``features`` and
-``graphlets`` ← ``analysis`` ← ``app`` and ``generator`` ← ``mlprov/cli.py``, the composition root that
+core (``core/``: settings, server, db, queries, errors, consoles) ← ``loader`` ← ``features`` and
+``graphlets`` ← ``analysis`` ← ``app`` and ``generator`` ← ``core/cli.py``, the composition root that
 wires the commands. ``cypher/`` holds only statements.
 """
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = {"core": 0, "cypher": 0, "loader": 1, "features": 2, "graphlets": 2, "analysis": 3, "app": 4, "generator": 4}
-FOLDERS = {"mlprov": "core", **{name: name for name in LAYER if name not in ("core",)}}
 
 
 def _target(module: str) -> str | None:
@@ -39,18 +38,18 @@ def _imports(path: Path) -> set[str]:
 def test_imports_run_downwards_only() -> None:
     upward: list[str] = []
     checked = 0
-    for folder, layer_name in FOLDERS.items():
+    for folder in LAYER:
         if not (ROOT / folder).is_dir():
             continue
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if folder == "mlprov" and path.name == "cli.py":
+            if folder == "core" and path.name == "cli.py":
                 continue  # the composition root may import everything
             checked += 1
             for module in _imports(path):
                 target = _target(module)
-                if target is None or target == layer_name:
+                if target is None or target == folder:
                     continue
-                if target == "cli" or LAYER[target] > LAYER[layer_name]:
-                    upward.append(f"{path.relative_to(ROOT)} imports {module} ({layer_name} → {target})")
+                if target == "cli" or LAYER[target] > LAYER[folder]:
+                    upward.append(f"{path.relative_to(ROOT)} imports {module} ({folder} → {target})")
     assert checked > 50
     assert not upward, "imports against the layering:\n" + "\n".join(sorted(upward))

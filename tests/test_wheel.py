@@ -20,7 +20,7 @@ from mlprov.settings import Connection
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {
-    "mlprov": "mlprov",
+    "core": "mlprov",
     "loader": "mlprov/loader",
     "features": "mlprov/features",
     "graphlets": "mlprov/graphlets",
@@ -40,15 +40,31 @@ def _expected_files() -> set[str]:
     return files
 
 
-def test_wheel_builds_cleanly_and_runs_from_a_clean_virtualenv(tmp_path: Path, neo4j_connection: Connection) -> None:
-    # built from a copy of the tree without build outputs: setuptools reuses build/lib, which keeps
-    # modules that were moved or deleted since the last build
+def _source_copy(tmp_path: Path) -> Path:
+    """The tree without build outputs: setuptools reuses build/lib, which keeps modules moved or deleted since."""
     source = tmp_path / "src"
     shutil.copytree(
         ROOT,
         source,
         ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "site"),
     )
+    return source
+
+
+def _venv_with_borrowed_deps(tmp_path: Path) -> tuple[Path, Path]:
+    """A new virtualenv that sees this environment's dependencies but not its mlprov; (venv, site-packages)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    borrowed = Path(sysconfig.get_paths()["purelib"])  # a plain path entry: its .pth files (editable finder) stay off
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    (site / "borrowed_deps.pth").write_text(f"{borrowed}\n")
+    return venv, site
+
+
+def test_wheel_builds_cleanly_and_runs_from_a_clean_virtualenv(tmp_path: Path, neo4j_connection: Connection) -> None:
+    # built from a copy of the tree without build outputs: setuptools reuses build/lib, which keeps
+    # modules that were moved or deleted since the last build
+    source = _source_copy(tmp_path)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(tmp_path / "dist")],
         capture_output=True,
@@ -63,11 +79,7 @@ def test_wheel_builds_cleanly_and_runs_from_a_clean_virtualenv(tmp_path: Path, n
         shipped = {name for name in zf.namelist() if name.endswith((".py", ".cypher"))}
     assert shipped == _expected_files()
 
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    borrowed = Path(sysconfig.get_paths()["purelib"])  # a plain path entry: its .pth files (editable finder) stay off
-    site = next((venv / "lib").glob("python3.*/site-packages"))
-    (site / "borrowed_deps.pth").write_text(f"{borrowed}\n")
+    venv, site = _venv_with_borrowed_deps(tmp_path)
     install = subprocess.run(
         [str(venv / "bin" / "pip"), "install", "--no-deps", "--no-index", str(wheel)],
         capture_output=True,
@@ -115,3 +127,35 @@ def test_wheel_builds_cleanly_and_runs_from_a_clean_virtualenv(tmp_path: Path, n
     )
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.strip().startswith("["), asked.stdout
+
+
+def test_editable_install_from_the_repository_root(tmp_path: Path) -> None:
+    # the developer's install: the only notice setuptools may print is the one it prints for every mapped
+    # layout ("Editable installation."); nothing in the working directory is named like the package, so
+    # the package imported from the repository root is the mapped one
+    source = _source_copy(tmp_path)
+    venv, _ = _venv_with_borrowed_deps(tmp_path)
+    install = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--no-deps", "-e", "."],
+        capture_output=True,
+        text=True,
+        cwd=source,
+        timeout=600,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    warnings = [line.strip() for line in (install.stdout + install.stderr).splitlines() if "Warning" in line]
+    assert all(line.endswith("BuildBackendWarning: Editable installation.") for line in warnings), warnings
+    assert not (source / "mlprov").exists()
+    where = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import mlprov, mlprov.loader; print(mlprov.__file__, mlprov.loader.__file__)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=source,
+        check=True,
+    )
+    assert where.stdout.split() == [str(source / "core" / "__init__.py"), str(source / "loader" / "__init__.py")]

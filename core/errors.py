@@ -41,7 +41,7 @@ class IncompleteStoreError(MlprovError):
 
 
 class StoreLockedError(MlprovError):
-    """Another job holds the lock of a store this job writes (mlprov/locks.py)."""
+    """Another job holds the lock of a store this job writes (core/locks.py)."""
 
     exit_code = 9
 

@@ -15,9 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from mlprov.db import Warehouse
-from mlprov.server import ManagedServer
-from mlprov.settings import Connection, resolve_connection
+# pytest-xdist's workers set COLUMNS=80 (and LINES); a user's pipe has neither, and the CLI's piped output
+# is what the tests read
+for _var in ("COLUMNS", "LINES"):
+    os.environ.pop(_var, None)
+
+from mlprov.db import Warehouse  # noqa: E402
+from mlprov.server import ManagedServer  # noqa: E402
+from mlprov.settings import Connection, resolve_connection  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "mlmd"
 if not FIXTURES.exists():

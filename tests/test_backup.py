@@ -33,7 +33,8 @@ def test_dump_and_restore_round_trip_the_warehouse(tmp_path: Path, monkeypatch: 
         assert before[0] and before[1]
 
         dump = tmp_path / "backups" / "warehouse.dump"
-        dumped = run_cli("neo4j", "dump", str(dump), env=env)
+        # a narrow terminal setting (COLUMNS) wraps tables, never the path a script reads from the message
+        dumped = run_cli("neo4j", "dump", str(dump), env={**env, "COLUMNS": "40"})
         assert dumped.returncode == 0, dumped.stderr
         assert dump.stat().st_size > 0 and f"Dumped the warehouse to {dump}" in dumped.stdout
         again = run_cli("neo4j", "dump", str(dump), env=env)  # never overwritten

@@ -174,8 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             push_model.features_of(wh, hist[hist["offset"] <= 0]["uid"].tolist(), graphlet_data.HISTORY_K)
 
         def predictor() -> None:
-            r = shared_data.Reader(wh)
-            tradeoff_data.freshness_waste(tradeoff_data.predictions(r, shared_data.catalog(r).names))
+            c = shared_data.catalog(shared_data.Reader(wh))
+            tradeoff_data.predictions(c, c.names)
 
         def console() -> None:
             shared_data.catalog(shared_data.Reader(wh))

@@ -20,7 +20,7 @@ import pytest
 
 from mlprov.db import Warehouse
 from tests.conftest import run_cli
-from tests.served_app import complete_at, served_app
+from tests.served_app import complete_at, niced_chromium, served_app
 from tests.test_app import corpus, free_port, q  # noqa: F401  (module fixture reused)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (dev extra)")
@@ -66,7 +66,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     from selenium.webdriver.chrome.service import Service
 
     opts = Options()
-    opts.binary_location = str(CHROMIUM)
+    opts.binary_location = niced_chromium(str(CHROMIUM), tmp_path_factory.mktemp("chromium-launcher"))
     for flag in (
         "--headless",
         "--no-sandbox",

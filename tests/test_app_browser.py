@@ -20,7 +20,7 @@ import pytest
 
 from mlprov.db import Warehouse
 from tests.conftest import run_cli
-from tests.served_app import complete_at, niced_chromium, served_app
+from tests.served_app import complete_at, niced, served_app
 from tests.test_app import corpus, free_port, q  # noqa: F401  (module fixture reused)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (dev extra)")
@@ -66,7 +66,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     from selenium.webdriver.chrome.service import Service
 
     opts = Options()
-    opts.binary_location = niced_chromium(str(CHROMIUM), tmp_path_factory.mktemp("chromium-launcher"))
+    launchers = tmp_path_factory.mktemp("launchers")
+    opts.binary_location = niced(str(CHROMIUM), launchers)
     for flag in (
         "--headless",
         "--no-sandbox",
@@ -81,7 +82,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=opts)
+    driver = webdriver.Chrome(service=Service(executable_path=niced(str(DRIVER), launchers)), options=opts)
     driver.set_page_load_timeout(WAIT)
     try:
         yield driver

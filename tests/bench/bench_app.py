@@ -47,7 +47,7 @@ from mlprov.app import (
     tradeoff_data,
 )
 from mlprov.db import Warehouse
-from tests.served_app import complete_at, niced_chromium, served_app
+from tests.served_app import complete_at, niced, served_app
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
@@ -74,11 +74,13 @@ def chromium() -> Any:
     from selenium.webdriver.chrome.service import Service
 
     opts = Options()
-    binary = str(shutil.which("chromium") or shutil.which("chromium-browser"))
-    opts.binary_location = niced_chromium(binary, Path(tempfile.mkdtemp(prefix="bench_app_")))
+    folder = Path(tempfile.mkdtemp(prefix="bench_app_"))
+    opts.binary_location = niced(str(shutil.which("chromium") or shutil.which("chromium-browser")), folder)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1500,1100"):
         opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(executable_path=str(shutil.which("chromedriver"))), options=opts)
+    return webdriver.Chrome(
+        service=Service(executable_path=niced(str(shutil.which("chromedriver")), folder)), options=opts
+    )
 
 
 def browser_loads(driver: Any, wh: Warehouse, url: str, must_show: str, runs: int) -> tuple[list[float], list[float]]:

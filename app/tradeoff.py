@@ -1,9 +1,10 @@
 """Predictor page: the feature-set table and the freshness–waste curve with a threshold slider.
 
-The curve is computed from the predictions the push predictor wrote back to the :Graphlet nodes
+The curve is that of the predictions the push predictor wrote back to the :Graphlet nodes
 (``push_probability``) of graphlets whose push is decided: at threshold t a graphlet runs when its
 probability is ≥ t; freshness is the share of pushed graphlets still run, waste the share of the
-unpushed graphlets' cost still spent (docs/predictor.md).
+unpushed graphlets' cost still spent (docs/predictor.md). ``mlprov predict`` keeps it in the store
+summaries as a histogram on the slider's grid, so a page load reads no graphlet.
 """
 
 from __future__ import annotations
@@ -51,25 +52,26 @@ def render() -> None:
                 st.warning(sets.message)
 
         st.subheader("Freshness–waste trade-off")
-        preds = tradeoff_data.predictions(r, cat.scope(store))
-        if not len(preds):
+        preds = tradeoff_data.predictions(cat, cat.scope(store))
+        if not preds.graphlets:
             st.info(
                 "No predictions in the warehouse yet: no graphlet with a decided push carries a "
-                "`push_probability`. Run `mlprov train`, then `mlprov predict`."
+                "`push_probability` in the store summaries. Run `mlprov train`, then `mlprov predict` (it "
+                "writes the summaries this page reads)."
             )
             return
-        curve = tradeoff_data.freshness_waste(preds)
+        curve = preds.curve
         t = float(
             st.slider(
                 "Threshold: run a graphlet when its push probability is at least",
                 0.0,
                 1.0,
                 0.5,
-                0.01,
+                1 / tradeoff_data.GRID,
                 key="predictor_threshold",
             )
         )
-        at = tradeoff_data.freshness_waste(preds, [t]).iloc[0]
+        at = preds.at(t)
         full = curve[curve["freshness"] >= 1.0 - 1e-12]
         f95 = curve[curve["freshness"] >= 0.95]
         cols = st.columns(4)
@@ -79,11 +81,10 @@ def render() -> None:
             "Waste removed at 100% freshness", common.percent(float(full["waste_removed"].max())) if len(full) else "–"
         )
         cols[3].metric("… at ≥ 95% freshness", common.percent(float(f95["waste_removed"].max())) if len(f95) else "–")
-        n_pushed = int((preds["pushed"] == True).sum())  # noqa: E712
-        versions = sorted({str(v) for v in preds["model_version"].dropna()})
+        versions = ", ".join(f"{v} ({n:,})" for v, n in preds.versions.items())
         st.caption(
-            f"{len(preds):,} graphlets with a prediction ({n_pushed:,} pushed); model version(s): "
-            f"{', '.join(versions) or '–'}."
+            f"{preds.graphlets:,} graphlets with a prediction ({preds.pushed:,} pushed); model version(s) "
+            f"(graphlets): {versions or '–'}."
         )
         point = pd.DataFrame([at])
         line = (

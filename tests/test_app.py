@@ -23,12 +23,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, tradeoff_data
+from mlprov.app import common, shared_data, tradeoff_data
 from mlprov.db import Warehouse
 from mlprov.generator import generate
 from mlprov.graphlets.builder import build_graphlets
 from mlprov.loader.load import Loader
 from mlprov.settings import Connection
+from mlprov.summaries import refresh_store
 from tests.conftest import FIXTURES, elsewhere_env, run_cli
 from tests.tcp_proxy import TcpProxy
 
@@ -295,12 +296,15 @@ def use_home(monkeypatch: pytest.MonkeyPatch, conn: Connection, home: Path) -> N
 
 
 def forget_predictions(wh: Warehouse) -> None:
-    """Test-side cleanup: no graphlet carries a prediction (as before any `mlprov predict`)."""
+    """Test-side cleanup: no graphlet carries a prediction (as before any `mlprov predict`), and the
+    summaries say so."""
     wh._driver.execute_query(
         "MATCH (g:Graphlet) REMOVE g.push_probability, g.push_decision, g.model_version, g.contributions",
         database_=wh.connection.database,
         bookmark_manager_=None,  # the database may have been replaced since (bulk import, restore)
     )
+    for row in q(wh, "MATCH (s:Store) RETURN s.name AS name"):
+        refresh_store(wh, row["name"])
 
 
 def first_decided(wh: Warehouse) -> str:
@@ -376,26 +380,24 @@ def curve_by_hand(rows: list[dict[str, Any]], t: float) -> tuple[float, float]:
     return fresh, 1 - spent / total
 
 
-def test_predictor_curve_from_written_back_predictions(
-    corpus: Warehouse, trained_home: Path, neo4j_connection: Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    forget_predictions(corpus)
-    at = app("tradeoff.py")
-    assert any(i.value.startswith("No predictions in the warehouse yet") for i in at.info)
-    assert not [m for m in at.metric if m.label == "Freshness at threshold"]
-    # `mlprov predict` with the trained model writes a probability on every graphlet
-    res = run_cli("predict", "--limit", "0", env=elsewhere_env(neo4j_connection, trained_home))
-    assert res.returncode == 0, res.stderr
-    rows = q(
-        corpus,
+def statements_ran(at: AppTest) -> list[str]:
+    """The names of the statements in the "Cypher this page ran" expander."""
+    exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
+    assert exp, "the page does not show the Cypher it ran"
+    return [str(m.value).split("`")[1] for m in exp[0].markdown if str(m.value).startswith("**`")]
+
+
+def decided_predictions(wh: Warehouse) -> list[dict[str, Any]]:
+    return q(
+        wh,
         "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.pushed AS pushed, toFloat(coalesce(g.cost, 0.0)) "
-        "AS cost, g.push_probability AS p",
+        "AS cost, g.push_probability AS p, g.model_version AS v ORDER BY g.uid",
     )
-    assert rows and all(r["p"] is not None for r in rows)
-    use_home(monkeypatch, neo4j_connection, trained_home)
-    # no cache clearing: `mlprov predict` rewrote the summaries, so the cached answers are not used
-    at = app("tradeoff.py")
-    # the default threshold, and the median probability: a threshold where some unpushed cost is removed
+
+
+def check_curve_shown(at: AppTest, rows: list[dict[str, Any]]) -> None:
+    """The page's numbers against the definitions: at the default threshold, at the median probability
+    (where some unpushed cost is removed), at 100% freshness; the counts and model versions."""
     median = round(sorted(r["p"] for r in rows)[len(rows) // 2], 2)
     for t in (0.5, median):
         at.slider(key="predictor_threshold").set_value(t).run()
@@ -406,23 +408,79 @@ def test_predictor_curve_from_written_back_predictions(
     lowest_pushed = min(r["p"] for r in rows if r["pushed"])
     best = max(curve_by_hand(rows, i / 100)[1] for i in range(101) if i / 100 <= lowest_pushed)
     assert metric(at, "Waste removed at 100% freshness") == f"{best:.1%}"
+    versions = sorted({r["v"] for r in rows})
+    counts = ", ".join(f"{v} ({sum(1 for r in rows if r['v'] == v):,})" for v in versions)
+    n_pushed = sum(1 for r in rows if r["pushed"])
+    assert any(
+        c.value == f"{len(rows):,} graphlets with a prediction ({n_pushed:,} pushed); model version(s) "
+        f"(graphlets): {counts}."
+        for c in at.caption
+    ), [c.value for c in at.caption]
     assert any("freshness" in json.dumps(s) for s in charts(at))
 
 
-def test_freshness_waste_curve_definition() -> None:
-    df = pd.DataFrame(
-        {
-            "pushed": [True, True, False, False],
-            "cost": [1.0, 1.0, 3.0, 1.0],
-            "push_probability": [0.9, 0.6, 0.7, 0.1],
-        }
+def test_predictor_curve_from_written_back_predictions(
+    corpus: Warehouse,
+    trained_home: Path,
+    neo4j_connection: Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    forget_predictions(corpus)
+    at = app("tradeoff.py")
+    assert any(i.value.startswith("No predictions in the warehouse yet") for i in at.info)
+    assert not [m for m in at.metric if m.label == "Freshness at threshold"]
+    # `mlprov predict` with the trained model writes a probability on every graphlet
+    res = run_cli("predict", "--limit", "0", env=elsewhere_env(neo4j_connection, trained_home))
+    assert res.returncode == 0, res.stderr
+    rows = decided_predictions(corpus)
+    assert rows and all(r["p"] is not None for r in rows)
+    use_home(monkeypatch, neo4j_connection, trained_home)
+    # no cache clearing: `mlprov predict` rewrote the summaries, so the cached answers are not used
+    at.run()
+    check_curve_shown(at, rows)
+    # the page reads the store summaries only (one index-backed statement; no graphlet is read)
+    assert statements_ran(at) == ["app/stores"]
+
+    # predicted again by another model: the open page shows the new numbers (no cache clearing)
+    other = tmp_path / "other_model_home"
+    env = elsewhere_env(neo4j_connection, other)
+    assert run_cli("train", "--set", "history", "--seed", "1", env=env).returncode == 0
+    assert run_cli("predict", "--limit", "0", env=env).returncode == 0
+    again = decided_predictions(corpus)
+    assert {r["v"] for r in again} != {r["v"] for r in rows}
+    assert [r["p"] for r in again] != [r["p"] for r in rows]
+    at.run()
+    check_curve_shown(at, again)
+
+
+def test_predictor_curve_bins_probabilities_on_the_grid(corpus: Warehouse) -> None:
+    """Probabilities on the slider's grid (0.29 * 100 = 28.999… in floating point) and at its ends are
+    counted at the thresholds they reach, as the definition compares them (p ≥ t)."""
+    graphlets = q(corpus, "MATCH (g:Graphlet) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid ORDER BY uid")
+    grid = [0.0, 0.29, 0.57, 0.58, 0.999, 1.0, 0.005, 0.5]
+    corpus._driver.execute_query(
+        "UNWIND $rows AS row MATCH (g:Graphlet {uid: row.uid}) "
+        "SET g.push_probability = row.p, g.model_version = 'grid-test'",
+        rows=[{"uid": g["uid"], "p": grid[i % len(grid)]} for i, g in enumerate(graphlets)],
+        database_=corpus.connection.database,
+        bookmark_manager_=None,
     )
-    c = tradeoff_data.freshness_waste(df, [0.0, 0.5, 0.65, 0.8, 1.0]).set_index("threshold")
-    assert c.loc[0.0, "freshness"] == 1.0 and c.loc[0.0, "waste"] == 1.0
-    assert c.loc[0.5, "freshness"] == 1.0 and c.loc[0.5, "waste"] == 0.75
-    assert c.loc[0.65, "freshness"] == 0.5 and c.loc[0.65, "waste"] == 0.75
-    assert c.loc[0.8, "freshness"] == 0.5 and c.loc[0.8, "waste"] == 0.0
-    assert c.loc[1.0, "freshness"] == 0.0
+    try:
+        for row in q(corpus, "MATCH (s:Store) RETURN s.name AS name"):
+            refresh_store(corpus, row["name"])
+        rows = decided_predictions(corpus)
+        assert {r["pushed"] for r in rows} == {True, False}
+        cat = shared_data.catalog(shared_data.Reader(corpus))
+        preds = tradeoff_data.predictions(cat, cat.names)
+        assert (preds.graphlets, preds.versions) == (len(rows), {"grid-test": len(rows)})
+        for i in range(101):
+            fresh, removed = curve_by_hand(rows, i / 100)
+            point = preds.at(i / 100)
+            assert (point["threshold"], point["freshness"]) == (i / 100, pytest.approx(fresh)), i
+            assert point["waste_removed"] == pytest.approx(removed), i
+    finally:
+        forget_predictions(corpus)
 
 
 # -- Console ----------------------------------------------------------------------------------------
@@ -529,7 +587,6 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
         "app/graphlet_edges",
         "app/graphlet_neighbours",
         "app/graphlet_search",
-        "app/predictions",
     }
     assert expected <= names, expected - names
     checked = 0

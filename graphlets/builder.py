@@ -21,7 +21,8 @@ kept for every search of the batch that reaches it (likewise the readers of each
 not to the sum of their sizes, and Python's to the total size of the graphlets, which on rolling-window
 traces is a constant multiple of the trace size. The set
 of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
-store, seeded with all its trainers. Trainers are taken pipeline by pipeline in start order, and
+store, seeded with all its trainers; the backward hops it read serve every trainer's rule (a) search,
+so those are never read twice. Trainers are taken pipeline by pipeline in start order, and
 execution details (artifacts, times) and hops are cached from one batch to the next for the members
 of the latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
 and memory stays bounded by one batch's graphlets instead of growing with the store.
@@ -109,13 +110,21 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 class _Builder:
-    def __init__(self, wh: Warehouse, store: str, batch_size: int, pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(
+        self,
+        wh: Warehouse,
+        store: str,
+        batch_size: int,
+        pool: ThreadPoolExecutor | None = None,
+        known_up: dict[str, list[str]] | None = None,
+    ) -> None:
         self.wh = wh
         self.store = store
         self.batch_size = max(1, batch_size)
         self.info: dict[str, _Exec] = {}
         self.hops: dict[str, dict[str, list[str]]] = {"up": {}, "down": {}}
         self.readers: dict[str, list[tuple[str, int | None]]] = {}
+        self.known_up = known_up or {}  # backward hops read already (the store-wide search's), never read again
         self.pool = pool
 
     # -- traversal ----------------------------------------------------------------------------
@@ -141,9 +150,16 @@ class _Builder:
         """Read the one-hop neighbours of the executions not read yet, in chunks (parallel sessions when the
         builder has a pool)."""
         hops = self.hops[direction]
-        missing = sorted(i for i in ids if i not in hops)
-        for x in missing:
-            hops[x] = []
+        known = self.known_up if direction == "up" else {}
+        missing = []
+        for x in sorted(ids):
+            if x in hops:
+                continue
+            if x in known:
+                hops[x] = known[x]
+            else:
+                hops[x] = []
+                missing.append(x)
         parts = list(_chunks(missing, FRONTIER_CHUNK))
         for rows in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
             for row in rows:
@@ -397,10 +413,13 @@ def _build_store(
         # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
         whole = _Builder(wh, store, batch_size, pool)
         leads_to_trainer = whole.reach("up", {0: [str(t["id"]) for t in trainers]})[0]
+        # that search read the backward hop of every execution a trainer's rule (a) search can reach
+        ancestors = whole.hops["up"]
         lock = threading.Lock()
 
         def run(segment: Sequence[dict[str, Any]]) -> _Segment:
-            return _build_segment(_Builder(wh, store, batch_size), segment, leads_to_trainer, existing, obs, lock)
+            b = _Builder(wh, store, batch_size, known_up=ancestors)
+            return _build_segment(b, segment, leads_to_trainer, existing, obs, lock)
 
         done = list(pool.map(run, _segments(scope, workers * SEGMENTS_PER_WORKER)))
     touched: set[str] = set().union(*(d.touched for d in done))  # held before/after by rewritten / deleted graphlets

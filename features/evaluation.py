@@ -51,6 +51,7 @@ import pandas as pd
 from mlprov.features.frame import MODEL_TYPES, FeatureFrame, _safe, feature_cost
 from mlprov.features.predictor import (
     TrainedModel,
+    at_or_above,
     balanced_accuracy,
     best_threshold,
     roc_auc,
@@ -120,11 +121,19 @@ def freshness_waste(y: np.ndarray, score: np.ndarray, cost: np.ndarray) -> Curve
     s = np.asarray(score, dtype=float)
     c = np.asarray(cost, dtype=float)
     pos = max(1, int(y.sum()))
-    neg_cost = float(c[~y].sum()) or 1.0
+    neg_total = float(c[~y].sum())
+    neg_cost = neg_total or 1.0
     thresholds = np.append(np.unique(s), np.inf)
-    fresh = np.array([(y & (s >= t)).sum() / pos for t in thresholds])
-    waste = np.array([c[~y & (s >= t)].sum() / neg_cost for t in thresholds])
-    return Curve(thresholds, fresh, waste)
+    fresh = at_or_above(s[y], thresholds) / pos
+    # the unpushed graphlets' cost at or above each threshold: suffix sums over them in score order
+    neg = ~y & ~np.isnan(s)
+    order = np.argsort(s[neg], kind="stable")
+    suffix = np.append(np.cumsum(c[neg][order][::-1])[::-1], 0.0)
+    running = at_or_above(s[~y], thresholds)
+    spent = suffix[len(order) - running]
+    # every unpushed graphlet running spends their whole cost, summed as above (exactly 100% waste)
+    spent[running == (~y).sum()] = neg_total
+    return Curve(thresholds, fresh, spent / neg_cost)
 
 
 def full_freshness_threshold(y: np.ndarray, score: np.ndarray) -> float:
@@ -323,8 +332,13 @@ def _train_all(
 ) -> dict[tuple[int, str, str], TrainedModel]:
     """Every (seed, set, kind) model, trained :func:`~mlprov.settings.parallel_workers` at a time: each fit is
     single-threaded and seeded, so the models are the same as one after the other (xgboost and scikit-learn
-    release the GIL while fitting)."""
-    jobs = [(seed, name, kind) for seed in splits for name in sets for kind in models]
+    release the GIL while fitting). The longest fits start first (forests before boosters, wider sets first),
+    so that no worker is left alone with a long fit at the end."""
+    width = {name: len(ff.columns(name)) for name in sets}
+    jobs = sorted(
+        ((seed, name, kind) for seed in splits for name in sets for kind in models),
+        key=lambda job: (job[2] != "rf", -width[job[1]]),
+    )
 
     def fit(job: tuple[int, str, str]) -> TrainedModel:
         seed, name, kind = job

@@ -119,16 +119,31 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
+def at_or_above(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How many of ``scores`` are >= each threshold (a NaN score never is), by one sort and a binary search
+    per threshold instead of a comparison of every score with every threshold."""
+    ranked = np.sort(scores[~np.isnan(scores)])
+    return len(ranked) - np.searchsorted(ranked, thresholds, side="left")
+
+
 def best_threshold(y: np.ndarray, score: np.ndarray) -> float:
-    """The score cut (predict push when score >= cut) with the highest balanced accuracy; ties: lowest."""
+    """The score cut (predict push when score >= cut) with the highest balanced accuracy; ties: lowest.
+
+    Every distinct score is a candidate; the balanced accuracy of each is computed from counts
+    (:func:`at_or_above`), the same integer counts and divisions as :func:`balanced_accuracy`."""
     y = np.asarray(y).astype(bool)
     s = np.asarray(score, dtype=float)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if pos == 0 or neg == 0:
+        return 0.5
+    thresholds = np.unique(s)
+    tp = at_or_above(s[y], thresholds)
+    tn = neg - at_or_above(s[~y], thresholds)
     best, best_ba = 0.5, -1.0
-    for t in np.unique(s):
-        ba = balanced_accuracy(y, s >= t)
+    for t, ba in zip(thresholds.tolist(), (0.5 * (tp / pos + tn / neg)).tolist(), strict=True):
         if ba > best_ba + 1e-12:
-            best, best_ba = float(t), ba
-    return best
+            best, best_ba = t, ba
+    return float(best)
 
 
 # -- splitting --------------------------------------------------------------------------------------

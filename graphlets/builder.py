@@ -13,15 +13,18 @@ time: a hop p -OUTPUT-> artifact -INPUT-> x exists only when x read the artifact
 it.
 
 How it stays linear on DAGs with heavy sharing: nothing enumerates paths. Reachability is computed
-level by level: Python keeps one visited set per search (per trainer of a batch) and sends only the
-newly reached executions as the next frontier to one Cypher statement that expands a single hop for
-all searches of the batch (``cypher/graphlets/expand_up`` / ``expand_down``). Every (trainer,
-execution) pair is expanded once, so the work is proportional to the total size of the graphlets
-(plus their edges), which on rolling-window traces is a constant multiple of the trace size. The set
+level by level: Python keeps one visited set per search (per trainer of a batch); the newly reached
+executions whose one-hop neighbours were not read yet go to one Cypher statement that expands a single
+hop for all of them (``cypher/graphlets/expand_up`` / ``expand_down``), and each execution's hop is
+kept for every search of the batch that reaches it (likewise the readers of each span artifact, rule
+(b)). The server's work is proportional to the executions of the batch's graphlets (plus their edges),
+not to the sum of their sizes, and Python's to the total size of the graphlets, which on rolling-window
+traces is a constant multiple of the trace size. The set
 of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
-store, seeded with all its trainers. Trainers are taken pipeline by pipeline in start order, and
-execution details (artifacts, times) are cached from one batch to the next for the members of the
-latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
+store, seeded with all its trainers; the backward hops it read serve every trainer's rule (a) search,
+so those are never read twice. Trainers are taken pipeline by pipeline in start order, and
+execution details (artifacts, times) and hops are cached from one batch to the next for the members
+of the latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
 and memory stays bounded by one batch's graphlets instead of growing with the store.
 
 Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
@@ -107,29 +110,60 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 class _Builder:
-    def __init__(self, wh: Warehouse, store: str, batch_size: int, pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(
+        self,
+        wh: Warehouse,
+        store: str,
+        batch_size: int,
+        pool: ThreadPoolExecutor | None = None,
+        known_up: dict[str, list[str]] | None = None,
+    ) -> None:
         self.wh = wh
         self.store = store
         self.batch_size = max(1, batch_size)
         self.info: dict[str, _Exec] = {}
+        self.hops: dict[str, dict[str, list[str]]] = {"up": {}, "down": {}}
+        self.readers: dict[str, list[tuple[str, int | None]]] = {}
+        self.known_up = known_up or {}  # backward hops read already (the store-wide search's), never read again
         self.pool = pool
 
     # -- traversal ----------------------------------------------------------------------------
-    def reach(self, query: str, seeds: dict[int, list[str]]) -> dict[int, set[str]]:
-        """Executions reachable from each search's seeds (seeds included), one hop per query."""
+    def reach(self, direction: str, seeds: dict[int, list[str]]) -> dict[int, set[str]]:
+        """Executions reachable from each search's seeds (seeds included), level by level. Each execution's
+        one-hop neighbours (``cypher/graphlets/expand_<direction>``) are read once and kept for every search
+        that reaches it: the searches of a batch share most of their executions."""
+        hops = self.hops[direction]
         seen: dict[int, set[str]] = {g: set(xs) for g, xs in seeds.items()}
-        frontier = [(g, x) for g, xs in seeds.items() for x in set(xs)]
+        frontier = {g: set(xs) for g, xs in seen.items()}
         while frontier:
-            found: list[tuple[int, str]] = []
-            parts = [[{"g": g, "x": x} for g, x in part] for part in _chunks(frontier, FRONTIER_CHUNK)]
-            for rows in self.map(lambda part: self.wh.read(query, frontier=part), parts):
-                for row in rows:
-                    g, x = int(row["g"]), str(row["x"])
-                    if x not in seen[g]:
-                        seen[g].add(x)
-                        found.append((g, x))
-            frontier = found
+            self.neighbours(direction, {x for xs in frontier.values() for x in xs})
+            step: dict[int, set[str]] = {}
+            for g, xs in frontier.items():
+                new = {y for x in xs for y in hops[x]} - seen[g]
+                if new:
+                    seen[g] |= new
+                    step[g] = new
+            frontier = step
         return seen
+
+    def neighbours(self, direction: str, ids: set[str]) -> None:
+        """Read the one-hop neighbours of the executions not read yet, in chunks (parallel sessions when the
+        builder has a pool)."""
+        hops = self.hops[direction]
+        known = self.known_up if direction == "up" else {}
+        missing = []
+        for x in sorted(ids):
+            if x in hops:
+                continue
+            if x in known:
+                hops[x] = known[x]
+            else:
+                hops[x] = []
+                missing.append(x)
+        parts = list(_chunks(missing, FRONTIER_CHUNK))
+        for rows in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
+            for row in rows:
+                hops[str(row["x"])].append(str(row["y"]))
 
     def map(self, fn: Callable[[T], list[Row]], parts: Sequence[T]) -> Iterator[list[Row]]:
         """``fn`` over independent parts (one read each), in order; in parallel sessions when the builder
@@ -139,9 +173,12 @@ class _Builder:
         return self.pool.map(fn, parts)
 
     def keep_only(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Forget the details of every execution that is not a member of these graphlet rows."""
+        """Forget what was read about every execution that is not a member of these graphlet rows."""
         kept = {x for r in rows for x in _executions(r)}
         self.info = {x: e for x, e in self.info.items() if x in kept}
+        self.hops = {d: {x: ys for x, ys in hops.items() if x in kept} for d, hops in self.hops.items()}
+        spans = {a["id"] for e in self.info.values() for a in e.artifacts if a["span"]}
+        self.readers = {a: xs for a, xs in self.readers.items() if a in spans}
 
     def fetch(self, ids: Iterable[str]) -> None:
         missing = sorted({i for i in ids if i not in self.info})
@@ -157,19 +194,24 @@ class _Builder:
                 )
 
     def analysis(self, spans: dict[int, tuple[set[str], int | None]]) -> dict[int, set[str]]:
-        """Rule (b): analysis executions reading each search's span artifacts by its trainer's end."""
-        rows = [{"g": g, "a": a, "end": end} for g, (arts, end) in spans.items() for a in sorted(arts)]
-        found: dict[int, set[str]] = {g: set() for g in spans}
-        for part in _chunks(rows, FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/analysis", rows=list(part)):
-                found[int(r["g"])].add(str(r["x"]))
-        return found
+        """Rule (b): analysis executions reading each search's span artifacts by its trainer's end. Each span
+        artifact's readers (``cypher/graphlets/analysis``) are read once, with the time they read it."""
+        missing = sorted({a for arts, _ in spans.values() for a in arts if a not in self.readers})
+        for a in missing:
+            self.readers[a] = []
+        for part in _chunks(missing, FRONTIER_CHUNK):
+            for r in self.wh.read("graphlets/analysis", ids=list(part)):
+                self.readers[str(r["a"])].append((str(r["x"]), r["time"]))
+        return {
+            g: {x for a in arts for x, t in self.readers[a] if end is None or t is None or t <= end}
+            for g, (arts, end) in spans.items()
+        }
 
     # -- one batch of trainers ----------------------------------------------------------------
     def graphlets(self, trainers: Sequence[dict[str, Any]], leads_to_trainer: set[str]) -> list[dict[str, Any]]:
         seeds = {g: [str(t["id"])] for g, t in enumerate(trainers)}
-        up = self.reach("graphlets/expand_up", seeds)
-        down = self.reach("graphlets/expand_down", seeds)
+        up = self.reach("up", seeds)
+        down = self.reach("down", seeds)
         self.fetch(x for xs in up.values() for x in xs)
         spans: dict[int, tuple[set[str], int | None]] = {}
         for g, xs in up.items():
@@ -370,11 +412,14 @@ def _build_store(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
         whole = _Builder(wh, store, batch_size, pool)
-        leads_to_trainer = whole.reach("graphlets/expand_up", {0: [str(t["id"]) for t in trainers]})[0]
+        leads_to_trainer = whole.reach("up", {0: [str(t["id"]) for t in trainers]})[0]
+        # that search read the backward hop of every execution a trainer's rule (a) search can reach
+        ancestors = whole.hops["up"]
         lock = threading.Lock()
 
         def run(segment: Sequence[dict[str, Any]]) -> _Segment:
-            return _build_segment(_Builder(wh, store, batch_size), segment, leads_to_trainer, existing, obs, lock)
+            b = _Builder(wh, store, batch_size, known_up=ancestors)
+            return _build_segment(b, segment, leads_to_trainer, existing, obs, lock)
 
         done = list(pool.map(run, _segments(scope, workers * SEGMENTS_PER_WORKER)))
     touched: set[str] = set().union(*(d.touched for d in done))  # held before/after by rewritten / deleted graphlets

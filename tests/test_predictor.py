@@ -26,6 +26,7 @@ from mlprov.features.frame import MODEL_TYPES, build_frame, cache_dir
 from mlprov.features.predictor import (
     ModelMismatchError,
     balanced_accuracy,
+    best_threshold,
     load_model,
     pipeline_folds,
     pipeline_keys,
@@ -182,6 +183,31 @@ def test_metrics_curve_and_net_saving_by_hand() -> None:
     assert ns["net_saving"] == pytest.approx((5 + 25 + 45) / 120)
     assert ns["net_waste_removed"] == pytest.approx((25 + 45) / 100)
     assert ns["freshness"] == pytest.approx(0.5)
+
+
+def test_threshold_and_curve_equal_their_definition_at_every_cut() -> None:
+    """The threshold search and the freshness-waste curve are computed from sorted counts; each must equal
+    the definition (compare every score with every cut), with ties, NaN scores and zero costs."""
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(2, 120))
+        y = rng.random(n) < 0.3
+        s = np.round(rng.random(n), int(trial % 3))  # 1 or 2 decimals: many ties; 0: two values
+        s[rng.random(n) < 0.1] = np.nan
+        cost = rng.exponential(size=n) * (rng.random(n) < 0.9)
+        cuts = np.unique(s)
+        bas = [balanced_accuracy(y, s >= t) for t in cuts]
+        want = 0.5
+        if y.any() and not y.all():
+            want = float(cuts[int(np.argmax(np.array(bas) > np.nanmax(bas) - 1e-12))])
+        assert best_threshold(y, s) == want or (math.isnan(want) and math.isnan(best_threshold(y, s)))
+        curve = freshness_waste(y, s, cost)
+        neg_cost = float(cost[~y].sum()) or 1.0
+        for t, fresh, waste in zip(curve.thresholds, curve.freshness, curve.waste, strict=True):
+            assert fresh == (y & (s >= t)).sum() / max(1, int(y.sum()))
+            assert waste == pytest.approx(cost[~y & (s >= t)].sum() / neg_cost, rel=1e-12, abs=1e-15)
+        if (~y).any() and not np.isnan(s[~y]).any():
+            assert curve.waste[0] == 1.0  # everything runs at the lowest cut: exactly all the waste
 
 
 def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path: Path) -> None:

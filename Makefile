@@ -44,8 +44,11 @@ docs:
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a silent pass.
+# Two workers (pytest-xdist), each with its own managed Neo4j; a test file runs whole in one worker, so
+# its module fixtures are built once. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
 pytest:
-	$(BIN)/pytest --durations=20; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=20; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: install-test
 	$(BIN)/python -m tests.bench

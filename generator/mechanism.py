@@ -885,32 +885,13 @@ class PipelineSimulator:
         tgraph = hparams = None
         upstream: list[tuple[str, list[int]]] = [("examples", window)]
         if s.has_transform and schema is not None:
-            _, _, o = self.execute(
-                run,
-                "Transform",
-                "Transform",
-                [("examples", window), ("schema", [schema])],
-                [("transform_graph", "TransformGraph", [])],
-                cpu=rows * len(window) * 1e-4 + 30,
-                props=[
-                    ("module_path", self._module_path("transform", _digest(s.name, "transform")), 1),
-                    ("force_tf_compat_v1", 0, 1),
-                    ("disable_statistics", 1, 1),
-                ],
-            )
-            tgraph = o[0][0]
-            if anomalies is not None and s.anomaly_response == "transform":
-                # the anomalies are repaired in a second Transform pass that reads the first one's graph
-                _, _, o = self.execute(
+
+            def transform(inputs: list[tuple[str, list[int]]]) -> int:
+                _, _, out = self.execute(
                     run,
                     "Transform",
                     "Transform",
-                    [
-                        ("examples", window),
-                        ("schema", [schema]),
-                        ("transform_graph", [tgraph]),
-                        ("anomalies", [anomalies]),
-                    ],
+                    inputs,
                     [("transform_graph", "TransformGraph", [])],
                     cpu=rows * len(window) * 1e-4 + 30,
                     props=[
@@ -919,7 +900,19 @@ class PipelineSimulator:
                         ("disable_statistics", 1, 1),
                     ],
                 )
-                tgraph = o[0][0]
+                return out[0][0]
+
+            tgraph = transform([("examples", window), ("schema", [schema])])
+            if anomalies is not None and s.anomaly_response == "transform":
+                # the anomalies are repaired in a second Transform pass that reads the first one's graph
+                tgraph = transform(
+                    [
+                        ("examples", window),
+                        ("schema", [schema]),
+                        ("transform_graph", [tgraph]),
+                        ("anomalies", [anomalies]),
+                    ]
+                )
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
         # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
         # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)

@@ -5,24 +5,34 @@ from __future__ import annotations
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 
-class RowsPerSecond(TextColumn):
-    def __init__(self) -> None:
-        super().__init__("")
+class RowsPerSecond(ProgressColumn):
+    """Rows per second: the recent rate while a table runs, its whole average once it is done.
 
-    def render(self, task):  # type: ignore[no-untyped-def]
-        speed = task.finished_speed or task.speed
-        return self.text_format if speed is None else f"{speed:,.0f} rows/s"
+    Blank for a table that has run less than ``MIN_SECONDS``: a rate over a few milliseconds (a small
+    table written at once) is noise, not a speed.
+    """
 
-    @property
-    def text_format(self) -> str:
-        return ""
+    MIN_SECONDS = 0.5
 
-    @text_format.setter
-    def text_format(self, value: str) -> None:
-        pass
+    def render(self, task: Task) -> Text:
+        seconds = task.finished_time if task.finished else task.elapsed
+        if seconds is None or seconds < self.MIN_SECONDS:
+            return Text("")
+        speed = task.completed / seconds if task.finished else task.speed
+        return Text("" if speed is None else f"{speed:,.0f} rows/s")
 
 
 class TableProgress:

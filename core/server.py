@@ -10,6 +10,7 @@ the distribution's launcher does it: ``java -cp 'lib/*' org.neo4j.server.Communi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -331,9 +332,16 @@ class ManagedServer:
         )
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> tuple[ServerStatus, bool]:
-        """Start the server unless it runs. Returns (status, started_now)."""
-        if self._alive_pid() is not None:
+        """Start the server unless it runs. Returns (status, started_now).
+
+        A server still shutting down (``stop`` was called, perhaps by a process since killed) is waited
+        for and started again: it is not "running" for a caller who wants to use it.
+        """
+        pid = self._alive_pid()
+        if pid is not None and not (self._state() or {}).get("stopping"):
             return self.status(), False
+        if pid is not None:
+            self._await_exit(pid, STOP_TIMEOUT_S)
         self._finish_swap()
         lib = resolve_jars()
         password = self._ensure_password()
@@ -459,14 +467,21 @@ class ManagedServer:
         pid = self._alive_pid()
         if pid is None:
             return False
+        state = self._state() or {}
+        self.state_file.write_text(json.dumps({**state, "stopping": True}, indent=2))
         os.kill(pid, signal.SIGTERM)
+        self._await_exit(pid, timeout_s)
+        return True
+
+    def _await_exit(self, pid: int, timeout_s: float) -> None:
+        """Wait for the server process to end; SIGKILL it after ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._alive_pid() is None:
-                return True
+                return
             time.sleep(0.2)
-        os.kill(pid, signal.SIGKILL)
-        return True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     def disk_full_note(self) -> str:
         """A sentence when the disk of this server's data directory is (nearly) full, else ''."""

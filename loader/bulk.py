@@ -9,8 +9,9 @@
    a new file whenever a chunk's columns differ, so no table is held whole and every property keeps
    its type (integers stay integers, lists, bytes, JSON text). A store's nodes, events and context
    links are written by parallel writer processes (``PARTS``), each with its own connection;
-3. the server stops, the importer writes a new database beside the old one, and only a finished
-   import is swapped in (``ManagedServer.bulk_import``);
+3. the server stops (while the CSV files are written: its shutdown overlaps step 2), the importer
+   writes a new database beside the old one, and only a finished import is swapped in
+   (``ManagedServer.bulk_import``); if writing the CSV files fails, the server is started again;
 4. the server starts; the constraints and indexes are created, rows with values a CSV cannot carry
    exactly (empty lists or bytes, list items with the array delimiter, non-finite doubles, a property
    key a CSV header cannot name, a property whose type changes within a chunk), kept meanwhile as
@@ -34,6 +35,7 @@ import os
 import re
 import resource
 import shutil
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -649,7 +651,16 @@ def bulk_load(
         with Warehouse.connect(resolve_connection()) as wh:
             require_current_model(wh)
             _check_empty(wh, server)
-        files = _write_all(stores, server.home / "bulk" / "csv", observer or _Silent(), batch_size, op_map)
+        # the import needs the server stopped; its shutdown checkpoint runs while the CSV files are written
+        stopping = threading.Thread(target=server.stop, name="mlprov-bulk-stop")
+        stopping.start()
+        try:
+            files = _write_all(stores, server.home / "bulk" / "csv", observer or _Silent(), batch_size, op_map)
+        except BaseException:
+            stopping.join()
+            server.start()  # as it was: nothing was imported
+            raise
+        stopping.join()
     finally:
         for st in stores:
             st.source.close()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -87,6 +91,32 @@ def test_lifecycle_start_twice_status_stop_start_keeps_data(own_home: dict[str, 
         with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as drv:
             records, _, _ = drv.execute_query("MATCH (s:Survivor) RETURN s.name AS name")
         assert [r["name"] for r in records] == ["kept"]
+    finally:
+        run_cli("neo4j", "stop", env=env)
+
+
+def test_start_waits_for_a_shutdown_whose_stopper_was_killed(own_home: dict[str, str]) -> None:
+    """`mlprov load --bulk` stops the server while it writes CSV files; killed then, it leaves a server
+    shutting down. The next start must wait for it and start anew, not call it running."""
+    env = own_home
+    assert run_cli("neo4j", "start", env=env).returncode == 0
+    try:
+        state = Path(env["MLPROV_HOME"]) / "neo4j" / "server.json"
+        stop = "from mlprov.server import ManagedServer; ManagedServer().stop()"
+        stopper = subprocess.Popen([sys.executable, "-c", stop], env={**os.environ, **env})
+        deadline = time.monotonic() + 60
+        while not json.loads(state.read_text()).get("stopping"):
+            assert stopper.poll() is None and time.monotonic() < deadline, "the stop never marked the server"
+            time.sleep(0.01)
+        stopper.kill()
+        stopper.wait()
+        restart = run_cli("neo4j", "start", env=env)
+        assert restart.returncode == 0 and "already running" not in restart.stdout, restart.stdout
+        status = _status(env)
+        password = (Path(env["MLPROV_HOME"]) / "neo4j" / "password").read_text().strip()
+        with neo4j.GraphDatabase.driver(str(status["uri"]), auth=("neo4j", password)) as drv:
+            records, _, _ = drv.execute_query("RETURN 1 AS one")
+        assert records[0]["one"] == 1
     finally:
         run_cli("neo4j", "stop", env=env)
 

@@ -346,10 +346,12 @@ def compute_frame(
     else:
         listed = wh.read("features/graphlets")
     ids = [str(r["uid"]) for r in listed if pipeline is None or r["pipeline"] == pipeline]
-    stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
-    similarities = _PairSimilarities(stats_cache)
 
-    def chunk(part: Sequence[str]) -> list[dict[str, Any]]:
+    def chunk(part: Sequence[str]) -> pd.DataFrame:
+        # the statistics and pair scores are cached per chunk: graphlets come in pipeline order and share
+        # spans with their neighbours, so a chunk reuses most of them, and memory does not grow with the corpus
+        stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
+        similarities = _PairSimilarities(stats_cache)
         rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))}
         history = wh.read("features/history", uids=list(part), k=k)
         wanted = {u for h in history for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
@@ -373,16 +375,20 @@ def compute_frame(
                 rec = rows[str(gr["uid"])]
                 for col in group.columns:
                     rec[col] = math.nan if gr[col] is None else float(gr[col])
-        return [rows[u] for u in part]
+        # a frame per chunk at once: a dict per graphlet kept for the whole corpus would hold every value
+        # as a Python object (several GiB at the study's scale)
+        return pd.DataFrame.from_records([rows[u] for u in part])
 
-    # chunks are independent (the statistics cache is only a cache): parallel_workers() sessions at once
-    records: list[dict[str, Any]] = []
+    # chunks are independent: parallel_workers() sessions at once
+    parts: list[pd.DataFrame] = []
+    done = 0
     with ThreadPoolExecutor(max_workers=parallel_workers()) as pool:
-        for part_records in pool.map(chunk, list(chunks(ids, CHUNK))):
-            records.extend(part_records)
+        for part in pool.map(chunk, list(chunks(ids, CHUNK))):
+            parts.append(part)
+            done += len(part)
             if progress is not None:
-                progress(len(records), len(ids))
-    return _to_frame(records, k)
+                progress(done, len(ids))
+    return _to_frame(parts, k)
 
 
 def statements(*, uids: bool = False) -> tuple[str, ...]:
@@ -428,8 +434,10 @@ def _static_features(r: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
-def _to_frame(records: list[dict[str, Any]], k: int) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
+def _to_frame(parts: list[pd.DataFrame], k: int) -> pd.DataFrame:
+    # a column that is all null in one chunk is an object column there: infer_objects() gives the whole
+    # column the type one frame of every record would have had
+    frame = pd.concat(parts, ignore_index=True).infer_objects() if parts else pd.DataFrame()
     if frame.empty:
         frame = pd.DataFrame(columns=list(META_COLUMNS))
     for col in (f"{n}_{i}" for i in range(1, k + 1) for n in HISTORY_FEATURES):

@@ -7,9 +7,10 @@
 
 Sizes run in ascending order. Each starts the managed Neo4j of --home (``mlprov neo4j start``) on a
 new database (the data directory of the previous size is deleted: ``mlprov reset --yes`` would empty
-the graph, but emptied store files keep their size), so the server's VmHWM and store size are the
-size's own, and ends with ``mlprov neo4j stop`` (the shutdown checkpoint writes the store files out
-before their size is taken; start it again to look at the last size's graph). In between every phase
+the graph, but emptied store files keep their size; without the load phase in --phases the graph of
+the previous run is kept, e.g. to continue a run that stopped after its load), so the server's VmHWM
+and store size are the size's own, and ends with ``mlprov neo4j stop`` (the shutdown checkpoint writes
+the store files out before their size is taken; start it again to look at the last size's graph). In between every phase
 runs as its own ``mlprov`` process, exactly what a user types: ``generate DIR --preset P --pipelines N
 --seed S``, ``load DIR/stores --bulk`` (the first load of a new warehouse; ``--transactional`` drops
 ``--bulk``), ``graphlets``, ``features --no-cache`` (a first run has no cache),
@@ -196,9 +197,11 @@ def run_size(
     corpus = home / "corpora" / f"{args.preset}-{pipelines}-s{args.seed}"
     run_dir = home / "runs" / str(pipelines)
     size = Size(pipelines=pipelines, corpus=str(corpus))
-    log(f"{pipelines} pipelines: starting Neo4j on a new database")
+    fresh = "load" in phases  # without the load phase, the phases continue on the graph the home holds
+    log(f"{pipelines} pipelines: starting Neo4j on {'a new database' if fresh else 'the graph of the previous run'}")
     runner.run(["neo4j", "stop"], run_dir / "setup-stop")  # a server left running by an interrupted run
-    shutil.rmtree(server.data_dir, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(server.data_dir, ignore_errors=True)
     size.start_seconds = runner.run(["neo4j", "start"], run_dir / "setup-start").seconds
     size.neo4j_start_hwm_kib = neo4j_peak_kib(server)[0]
     if "generate" in phases:

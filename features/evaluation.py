@@ -66,6 +66,7 @@ DEFAULT_SEEDS = 5
 # set the registry's (Table 3 and the ablations of its Random Forest)
 STUDY_BA: dict[str, float] = {"heuristic": 0.6, **{name: s.study_ba for name, s in SETS.items()}}
 RF_PREFIX = "rf:"
+EARLY_WASTE_SETS = ("input_pre", "input_pre_trainer")  # known before the Trainer ends: Fig. 10's claim
 STUDY_WASTE_REMOVED_FULL_FRESHNESS = 0.5
 
 
@@ -432,14 +433,20 @@ def targets(ev: Evaluation) -> list[tuple[str, bool, str]]:
                 f"heuristic {ba['heuristic']:.3f}" + (f"; not above: {', '.join(below)}" if below else ""),
             )
         )
-    best = max(
-        ((n, float(np.nanmean(r.removed_full))) for n, r in ev.results.items() if n not in ("heuristic", "oracle")),
-        key=lambda t: t[1],
-        default=None,
-    )
-    if best is not None:
+    # validation's features exist after almost all the compute: removing waste with them saves nothing
+    early = [
+        (n, float(np.nanmean(r.removed_full)))
+        for n, r in ev.results.items()
+        if n.removeprefix(RF_PREFIX) in EARLY_WASTE_SETS
+    ]
+    if early:
+        name, removed = max(early, key=lambda t: t[1])
         out.append(
-            ("≥ 50% of waste removed at 100% freshness", best[1] >= 0.5, f"best: {best[0]} {100 * best[1]:.0f}%")
+            (
+                f"≥ 40% of waste removed at 100% freshness by {' or '.join(EARLY_WASTE_SETS)} (study ~50%)",
+                removed >= 0.4,
+                f"best: {name} {100 * removed:.0f}%",
+            )
         )
     return out
 

@@ -24,13 +24,11 @@ Features (groups):
   trainers' code versions differ, 0 when equal) and ``prev_pushed_<i>`` (the predecessor's push
   outcome, 1/0, only when it was known before g's own executions started), and, over up to 100
   predecessors (``features/push_history``): ``since_push`` (lag of the nearest known push),
-  ``hours_since_push`` (from that push's end to g's own start), ``push_rate`` (share pushed among
-  the known outcomes) and ``known_outcomes`` (how many predecessors' outcomes are known: 0 at a
-  pipeline's start, so a young pipeline's "no push yet" differs from a long run without one). The
-  push-outcome features are an addition to the study's feature list: what a scheduler knows about
-  the pipeline's recent pushes before launching g. Missing history — the first graphlets of a
-  pipeline, a predecessor without spans or statistics, an unknown code version, an outcome not
-  known yet — is NaN, never 0.
+  ``hours_since_push`` (from that push's end to g's own start) and ``push_rate`` (share pushed among
+  the known outcomes). The push-outcome features are an addition to the study's feature list: what a
+  scheduler knows about the pipeline's recent pushes before launching g. Missing history — the first
+  graphlets of a pipeline, a predecessor without spans or statistics, an unknown code version, an
+  outcome not known yet — is NaN, never 0.
 * ``pre`` / ``trainer`` / ``post`` shape: for each operator kind of the group
   (pre-trainer: ExampleGen, StatisticsGen, SchemaGen, ExampleValidator, Transform, Tuner and
   Custom; trainer: Trainer; post-trainer: Evaluator, InfraValidator, ModelValidator, Pusher)
@@ -98,7 +96,7 @@ from mlprov.loader.operators import CATEGORIES
 from mlprov.queries import query
 from mlprov.settings import mlprov_home, parallel_workers
 
-FRAME_VERSION = "6"
+FRAME_VERSION = "5"
 DEFAULT_K = 3
 MAX_K = 10
 CHUNK = 500
@@ -106,7 +104,7 @@ T = TypeVar("T")
 
 MODEL_TYPES = ("DNN", "Linear", "Tree", "DNN+Linear", "Ensemble", "Other", "unknown")
 HISTORY_FEATURES = ("jaccard", "dataset_similarity", "code_changed", "prev_pushed")
-PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate", "known_outcomes")
+PUSH_HISTORY = ("since_push", "hours_since_push", "push_rate")
 META_COLUMNS = ("uid", "store", "pipeline", "trainer_uid", "trainer_state", "started", "ended", "pushed", "cost")
 
 

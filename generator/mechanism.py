@@ -38,8 +38,7 @@ Transform pass or by the Trainer when the newest span had validation anomalies).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
-``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives that the ExampleValidator
-and the missing re-tunes show before the Trainer runs (``freeze_*``), validation
+``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives (``freeze_*``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
 model, the push throttle, warm starts, and the Evaluator's and InfraValidator's blessing.
@@ -212,11 +211,6 @@ class Mechanism:
     freeze_share: float = 0.3
     freeze_min: float = 0.3
     freeze_max: float = 0.7
-    # what the trace shows of the freeze before the Trainer runs: the upstream data moved on to the
-    # successor's format, so the old pipeline's ExampleValidator flags the newest span with this probability
-    # (its schema is no longer kept up to date), and the team stops re-tuning it
-    freeze_anomaly_rate: float = 1.0
-    freeze_stops_retune: bool = True
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
 
@@ -868,10 +862,8 @@ class PipelineSimulator:
             )
             schema = o[0][0]
         anomalies: int | None = None
-        frozen = run.clock - T0_MS >= s.freeze_ms
         if s.has_validator and stats is not None and schema is not None:
-            rate = max(s.anomaly_rate, self.mech.freeze_anomaly_rate) if frozen else s.anomaly_rate
-            n_anom = rng.randint(1, 4) if rng.random() < rate else 0
+            n_anom = rng.randint(1, 4) if rng.random() < s.anomaly_rate else 0
             _, vstate, o = self.execute(
                 run,
                 "ExampleValidator",
@@ -922,16 +914,14 @@ class PipelineSimulator:
                     ]
                 )
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
-        # the Tuner runs on the first run and then re-tunes now and then (never in a frozen pipeline, whose
-        # team works on the successor); a Trainer without a fresh Tuner run uses the hyperparameters baked into
-        # its module (no hyperparameters input)
+        # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
+        # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)
         self.tuned = False
-        retune_ok = not (frozen and self.mech.freeze_stops_retune)
         if (
             s.has_tuner
             and tgraph is not None
             and schema is not None
-            and (not self.nodes.get("Tuner") or (rng.random() < self.mech.retune_prob and retune_ok))
+            and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)
         ):
             _, tuner_state, o = self.execute(
                 run,

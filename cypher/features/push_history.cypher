@@ -8,7 +8,7 @@
 // Returns: one row per graphlet: uid, since_push (int: lag of the nearest known pushed predecessor,
 //   1 = the previous graphlet; null when none), hours_since_push (float: own start − that
 //   predecessor's end, in hours; null when none), push_rate (float: share pushed among the known
-//   outcomes; null when none), known_outcomes (int: predecessors with a known outcome, 0 when none)
+//   outcomes; null when none), known (int: predecessors with a known outcome)
 UNWIND $uids AS u
 MATCH (g:Graphlet {uid: u})
 CALL (g) {
@@ -29,4 +29,4 @@ CALL (g, own_start) {
          CASE WHEN size(pushes) = 0 THEN null ELSE (own_start - pushes[0].ended) / 3600000.0 END AS hours_since_push,
          CASE WHEN size(known) = 0 THEN null ELSE toFloat(size(pushes)) / size(known) END AS push_rate
 }
-RETURN g.uid AS uid, since_push, hours_since_push, push_rate, n_known AS known_outcomes
+RETURN g.uid AS uid, since_push, hours_since_push, push_rate, n_known AS known

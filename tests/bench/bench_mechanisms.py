@@ -17,8 +17,6 @@ Ablations (each replaces parameters of :data:`mlprov.generator.mechanism.MECHANI
   anomaly gate);
 * ``staleness``: the pushed baseline does not go stale with the runs since its push;
 * ``freeze``: no pipeline freezes its pushes for the last part of its life;
-* ``freeze_signs``: the freeze stays, but the trace shows nothing of it before the Trainer (no flagged spans,
-  the re-tunes go on);
 * ``tuner``: re-tuning brings no quality gain (the Tuner still runs on the same schedule);
 * ``training_noise``: ten times the per-run training noise (what only the Evaluator sees).
 
@@ -58,7 +56,6 @@ VARIANTS: dict[str, Mechanism] = {
     "anomalies": replace(MECHANISM, anomaly_rate_median=0.0),
     "staleness": replace(MECHANISM, stale_per_run=0.0),
     "freeze": replace(MECHANISM, freeze_share=0.0),
-    "freeze_signs": replace(MECHANISM, freeze_anomaly_rate=0.0, freeze_stops_retune=False),
     "tuner": replace(MECHANISM, tuner_gain=0.0),
     "training_noise": replace(MECHANISM, sigma_train=tuple((t, 10 * s) for t, s in MECHANISM.sigma_train)),
 }

@@ -405,5 +405,7 @@ def write_report(a: Analytics, out_dir: Path) -> dict[str, Path]:
         "omitted": [{"figure": k, "reason": r} for k, r in omitted(a)],
         "queries": {name: json.loads(df.to_json(orient="records")) for name, df in a.frames.items()},
     }
-    paths["json"].write_text(json.dumps(payload, indent=1) + "\n")
+    # no indent: the standard library encodes an indented document in Python, the rest in C (0.89 → 0.27 CPU s
+    # for the 26 MB of the 300-pipeline corpus); the same JSON value
+    paths["json"].write_text(json.dumps(payload) + "\n")
     return paths

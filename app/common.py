@@ -17,6 +17,7 @@ from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 
 ALL_STORES = "All stores"
+CYPHER_KEY = "cypher_shown"  # the folded "Cypher this page ran" expander: open when True
 OUTCOME_COLOURS = {"pushed": "#2e7d32", "unpushed": "#c62828", "undecided": "#9e9e9e"}
 
 
@@ -147,7 +148,12 @@ def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any
         items.append((ran.name, query(ran.name).text, ran.params, f"{ran.rows} row(s), {note}"))
     for name, text, params in extra or []:
         items.append((name, text, params, ""))
-    with st.expander(f"Cypher this page ran ({len(items)} statement(s))", expanded=False):
+    # Drawn only when opened (a rerun, every answer then cached): highlighted code costs the browser
+    # hundreds of ms per page load even while folded (its highlighter loads with the first code block).
+    box = st.expander(f"Cypher this page ran ({len(items)} statement(s))", key=CYPHER_KEY, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         for name, text, params, note in items:
             st.markdown(f"**`{name}`** {note}")
             if params:

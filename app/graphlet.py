@@ -13,6 +13,8 @@ from mlprov.queries import query
 
 STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")
 BROWSER_QUERY = "library/graphlet"
+TABS = ("Members", "Subgraph", "History and neighbours", "Prediction")
+TAB_KEY = "graphlet_tab"  # the selected tab's label
 
 
 def goto(uid: str) -> None:
@@ -123,88 +125,110 @@ def show(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
         goto(info.next)
         st.rerun()
 
-    tabs = st.tabs(["Members", "Subgraph", "History and neighbours", "Prediction"])
-    n_members = int(p.get("n_executions") or 0) + int(p.get("n_artifacts") or 0)
-    with tabs[0]:
-        stage_costs = pd.DataFrame(
-            {
-                "stage": [shared_data.stage_label(s) for s in STAGES],
-                "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES],
-            }
+    # Only the selected tab is drawn (a rerun on a tab switch, the answers then cached): drawing all four
+    # on every page load cost the browser the subgraph layout and the feature tables nobody had opened.
+    members, subgraph, history, predicted = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+    if members.open:
+        with members:
+            members_tab(r, info)
+    if subgraph.open:
+        with subgraph:
+            subgraph_tab(r, info)
+    if history.open:
+        with history:
+            history_tab(r, info)
+    if predicted.open:
+        with predicted:
+            prediction(r, info)
+
+
+def n_members(info: graphlet_data.GraphletInfo) -> int:
+    return int(info.props.get("n_executions") or 0) + int(info.props.get("n_artifacts") or 0)
+
+
+def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
+    p = info.props
+    stage_costs = pd.DataFrame(
+        {
+            "stage": [shared_data.stage_label(s) for s in STAGES],
+            "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES],
+        }
+    )
+    n_pages = shared_data.pages(n_members(info), graphlet_data.MEMBER_PAGE_SIZE)
+    if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
+        st.session_state["_members_for"] = info.uid
+        st.session_state["members_page"] = 1
+    page = int(
+        st.number_input(
+            f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n_members(info):,} members)",
+            min_value=1,
+            max_value=n_pages,
+            step=1,
+            key="members_page",
         )
-        n_pages = shared_data.pages(n_members, graphlet_data.MEMBER_PAGE_SIZE)
-        if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
-            st.session_state["_members_for"] = info.uid
-            st.session_state["members_page"] = 1
-        page = int(
-            st.number_input(
-                f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n_members:,} members)",
-                min_value=1,
-                max_value=n_pages,
-                step=1,
-                key="members_page",
-            )
+    )
+    members = graphlet_data.graphlet_members(r, info.uid, page)
+    st.dataframe(
+        members,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * max(1, len(members))),
+        column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
+    )
+    st.altair_chart(
+        alt.Chart(stage_costs)
+        .mark_bar()
+        .encode(
+            x=alt.X("cost:Q", title="cost share (s)"),
+            y=alt.Y(
+                "stage:N",
+                sort=list(stage_costs["stage"]),
+                title=None,
+                axis=alt.Axis(labelLimit=0, labelOverlap=False),
+            ),
+            tooltip=["stage", alt.Tooltip("cost:Q", format=",.1f")],
         )
-        members = graphlet_data.graphlet_members(r, info.uid, page)
-        st.dataframe(
-            members,
-            hide_index=True,
-            width="stretch",
-            height=min(420, 38 + 35 * max(1, len(members))),
-            column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
-        )
-        st.altair_chart(
-            alt.Chart(stage_costs)
-            .mark_bar()
-            .encode(
-                x=alt.X("cost:Q", title="cost share (s)"),
-                y=alt.Y(
-                    "stage:N",
-                    sort=list(stage_costs["stage"]),
-                    title=None,
-                    axis=alt.Axis(labelLimit=0, labelOverlap=False),
-                ),
-                tooltip=["stage", alt.Tooltip("cost:Q", format=",.1f")],
-            )
-            .properties(title="Cost by stage", height=35 * len(STAGES)),
-            width="stretch",
-        )
-    with tabs[1]:
-        drawn = graphlet_data.graphlet_members(r, info.uid, 1, graphlet_data.MAX_DRAWN)
-        edges = graphlet_data.graphlet_edges(r, info.uid)
-        if n_members > len(drawn):
-            st.caption(f"{n_members:,} members: the first {len(drawn):,} in time order are drawn.")
-        if len(edges) >= graphlet_data.MAX_EDGES:
-            st.caption(f"Only the first {graphlet_data.MAX_EDGES} edges are read.")
-        st.graphviz_chart(graphlet_data.subgraph_dot(drawn, edges, highlight=str(p.get("trainer_uid"))))
-    with tabs[2]:
-        k = int(st.slider("Graphlets before and after", 1, 10, graphlet_data.HISTORY_K, key="graphlet_k"))
-        hist = graphlet_data.graphlet_neighbours(r, info.uid, k)
+        .properties(title="Cost by stage", height=35 * len(STAGES)),
+        width="stretch",
+    )
+
+
+def subgraph_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
+    drawn = graphlet_data.graphlet_members(r, info.uid, 1, graphlet_data.MAX_DRAWN)
+    edges = graphlet_data.graphlet_edges(r, info.uid)
+    if n_members(info) > len(drawn):
+        st.caption(f"{n_members(info):,} members: the first {len(drawn):,} in time order are drawn.")
+    if len(edges) >= graphlet_data.MAX_EDGES:
+        st.caption(f"Only the first {graphlet_data.MAX_EDGES} edges are read.")
+    st.graphviz_chart(graphlet_data.subgraph_dot(drawn, edges, highlight=str(info.props.get("trainer_uid"))))
+
+
+def history_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
+    k = int(st.slider("Graphlets before and after", 1, 10, graphlet_data.HISTORY_K, key="graphlet_k"))
+    hist = graphlet_data.graphlet_neighbours(r, info.uid, k)
+    st.caption(
+        "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
+        "Jaccard similarity of the data-span artifacts held, vs this graphlet; cost_vs_this: cost ratio."
+    )
+    st.dataframe(
+        hist,
+        hide_index=True,
+        column_config={
+            "span_jaccard": st.column_config.NumberColumn(format="%.2f"),
+            "cost_vs_this": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame)")
+    earlier = hist[hist["offset"] <= 0].sort_values("offset")
+    feats = push_model.features_of(r.wh, earlier["uid"].tolist(), k)
+    if feats.ok and feats.frame is not None and len(feats.frame):
+        st.dataframe(feature_table(feats.frame, earlier), height=420)
         st.caption(
-            "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
-            "Jaccard similarity of the data-span artifacts held, vs this graphlet; cost_vs_this: cost ratio."
+            "One column per graphlet (offset 0 is this one). jaccard_i / dataset_similarity_i / "
+            "code_changed_i compare a graphlet with its i-th predecessor; empty is missing history."
         )
-        st.dataframe(
-            hist,
-            hide_index=True,
-            column_config={
-                "span_jaccard": st.column_config.NumberColumn(format="%.2f"),
-                "cost_vs_this": st.column_config.NumberColumn(format="%.2f"),
-            },
-        )
-        st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame)")
-        earlier = hist[hist["offset"] <= 0].sort_values("offset")
-        feats = push_model.features_of(r.wh, earlier["uid"].tolist(), k)
-        if feats.ok and feats.frame is not None and len(feats.frame):
-            st.dataframe(feature_table(feats.frame, earlier), height=420)
-            st.caption(
-                "One column per graphlet (offset 0 is this one). jaccard_i / dataset_similarity_i / "
-                "code_changed_i compare a graphlet with its i-th predecessor; empty is missing history."
-            )
-        else:
-            st.caption(feats.message or "No features.")
-    with tabs[3]:
-        prediction(r, info)
+    else:
+        st.caption(feats.message or "No features.")
 
 
 def feature_table(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, shared_data, tradeoff_data
+from mlprov.app import common, graphlet, shared_data, tradeoff_data
 from mlprov.db import Warehouse
 from mlprov.generator import generate
 from mlprov.graphlets.builder import build_graphlets
@@ -86,19 +86,42 @@ def metric(at: AppTest, label: str) -> str:
     raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
 
 
-def cypher_shown(at: AppTest) -> str:
-    """All code blocks of the folded "Cypher this page ran" expander."""
+def cypher_folded(at: AppTest) -> Any:
+    """The folded "Cypher this page ran" expander as the page drew it."""
     exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
     assert exp, "the page does not show the Cypher it ran"
-    return "\n".join(str(c.value) for c in exp[0].code)
+    return exp[0]
+
+
+def cypher_opened(at: AppTest) -> Any:
+    """The "Cypher this page ran" expander once the user opens it (a rerun that draws its content).
+    AppTest does not send an expander's or a tab's state back on the next run as the browser does: it
+    is set for this run."""
+    at.session_state[common.CYPHER_KEY] = True
+    in_tab(at, None)
+    return cypher_folded(at)
+
+
+def in_tab(at: AppTest, tab: str | None) -> AppTest:
+    """Run the page with this Graphlet tab selected (None: the default, the first)."""
+    if tab is not None:
+        at.session_state[graphlet.TAB_KEY] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cypher_shown(at: AppTest) -> str:
+    """All code blocks of the "Cypher this page ran" expander, opened."""
+    return "\n".join(str(c.value) for c in cypher_opened(at).code)
 
 
 def shown_params(at: AppTest) -> list[dict[str, Any]]:
-    """The parameters of every statement in the "Cypher this page ran" expander."""
-    exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
-    assert exp, "the page does not show the Cypher it ran"
+    """The parameters of every statement in the "Cypher this page ran" expander, opened."""
     return [
-        json.loads(str(c.value).removeprefix(":params ")) for c in exp[0].code if str(c.value).startswith(":params")
+        json.loads(str(c.value).removeprefix(":params "))
+        for c in cypher_opened(at).code
+        if str(c.value).startswith(":params")
     ]
 
 
@@ -139,6 +162,8 @@ def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
     assert sorted(table["name"]) == ["mlmd-000", "redwine_pushers_v10"]
     specs = json.dumps(charts(at))
     assert "stage" in specs and "models trained" in specs
+    # the Cypher is drawn once the user opens its expander, not on every page load
+    assert not cypher_folded(at).code
     assert "OPTIONAL MATCH (m:StoreSummary" in cypher_shown(at)
 
     # the store filter narrows every number to that store
@@ -262,7 +287,10 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     assert "MATCH (g:Graphlet {uid: $uid})" in url
     members = at.dataframe[0].value
     assert len(members) == row["members"]
-    assert at.get("graphviz_chart"), "no subgraph drawn"
+    # the other tabs are drawn when the user opens them
+    assert not at.get("graphviz_chart") and not any("span_jaccard" in d.value.columns for d in at.dataframe)
+    assert in_tab(at, "Subgraph").get("graphviz_chart"), "no subgraph drawn"
+    in_tab(at, "History and neighbours")
     hist = next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)
     assert hist.set_index("offset").loc[-1, "uid"] == row["prev"]
     assert hist.set_index("offset").loc[1, "uid"] == row["next"]
@@ -319,12 +347,12 @@ def test_graphlet_page_without_a_model_says_so(
     from mlprov.app import push_model
 
     use_home(monkeypatch, neo4j_connection, tmp_path / "no_model_home")
-    at = app("graphlet.py", uid=first_decided(corpus))
+    at = in_tab(app("graphlet.py", uid=first_decided(corpus)), "Prediction")
     assert [w.value for w in at.warning] == [push_model.NO_MODEL]
     assert at.button(key="predict_run").disabled
     # a predictor that cannot be imported is named as such, not passed off as "no model"
     monkeypatch.setattr(push_model, "PREDICTOR", "mlprov.features.no_such_predictor")
-    at = app("graphlet.py", uid=first_decided(corpus))
+    at = in_tab(app("graphlet.py", uid=first_decided(corpus)), "Prediction")
     assert len(at.warning) == 1 and "cannot be imported" in at.warning[0].value, [w.value for w in at.warning]
     assert push_model.NO_MODEL not in at.warning[0].value
     assert at.button(key="predict_run").disabled
@@ -339,9 +367,10 @@ def test_graphlet_prediction_on_a_selection(
     use_home(monkeypatch, neo4j_connection, trained_home)
     forget_predictions(corpus)
     uid = first_decided(corpus)
-    at = app("graphlet.py", uid=uid)
+    at = in_tab(app("graphlet.py", uid=uid), "Prediction")
     assert not at.warning and not at.button(key="predict_run").disabled
-    at.button(key="predict_run").click().run()
+    at.button(key="predict_run").click()
+    in_tab(at, "Prediction")
     model = load_model()
     assert [s.value for s in at.success] == [
         f"predicted 1 graphlet(s) with model {model.version}; 1 prediction(s) written back"
@@ -356,7 +385,7 @@ def test_graphlet_prediction_on_a_selection(
     ff = build_frame(corpus)
     expected = float(model.predict_proba(ff.data[ff.data["uid"] == uid])[0])
     assert stored[0]["p"] == pytest.approx(expected, abs=1e-6)
-    at.run()
+    in_tab(at, "Prediction")
     assert metric(at, "Push probability") == f"{expected:.2f}"
     # the decision with the threshold it was made at, and several signed contributions
     assert metric(at, "Decision") == ("run" if expected >= model.threshold else "skip")
@@ -381,10 +410,8 @@ def curve_by_hand(rows: list[dict[str, Any]], t: float) -> tuple[float, float]:
 
 
 def statements_ran(at: AppTest) -> list[str]:
-    """The names of the statements in the "Cypher this page ran" expander."""
-    exp = [e for e in at.expander if str(e.label).startswith("Cypher this page ran")]
-    assert exp, "the page does not show the Cypher it ran"
-    return [str(m.value).split("`")[1] for m in exp[0].markdown if str(m.value).startswith("**`")]
+    """The names of the statements in the "Cypher this page ran" expander, opened."""
+    return [str(m.value).split("`")[1] for m in cypher_opened(at).markdown if str(m.value).startswith("**`")]
 
 
 def decided_predictions(wh: Warehouse) -> list[dict[str, Any]]:
@@ -571,6 +598,8 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
     at = app("pipelines.py", store=top["store"], pipeline=top["pipeline"])
     at.selectbox(key="trace_highlight").select(at.selectbox(key="trace_highlight").options[1]).run()
     at = app("graphlet.py", uid=uid)
+    in_tab(at, "Subgraph")
+    in_tab(at, "History and neighbours")
     at.text_input(key="graphlet_search").input(uid.split(":")[0]).run()
     app("tradeoff.py")
     app("console.py")
@@ -614,8 +643,8 @@ def test_a_reload_invalidates_the_cached_page(corpus: Warehouse, tmp_path: Path)
     build_graphlets(corpus, store="reloaded")
     at = app("pipelines.py", store="reloaded", pipeline="reloaded_pipe")
     assert (metric(at, "Executions"), metric(at, "Model graphlets")) == ("2", "1")
-    at.run()  # the same data: answered from the cache
-    assert "cached" in " ".join(str(m.value) for e in at.expander for m in e.markdown)
+    # the same data: answered from the cache
+    assert "cached" in " ".join(str(m.value) for m in cypher_opened(at).markdown)
 
     # the store changes at its source and is loaded again (and its graphlets rebuilt): the open page shows it
     source.unlink()

@@ -127,19 +127,11 @@ def show(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
 
     # Only the selected tab is drawn (a rerun on a tab switch, the answers then cached): drawing all four
     # on every page load cost the browser the subgraph layout and the feature tables nobody had opened.
-    members, subgraph, history, predicted = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
-    if members.open:
-        with members:
-            members_tab(r, info)
-    if subgraph.open:
-        with subgraph:
-            subgraph_tab(r, info)
-    if history.open:
-        with history:
-            history_tab(r, info)
-    if predicted.open:
-        with predicted:
-            prediction(r, info)
+    tabs = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+    for tab, draw in zip(tabs, (members_tab, subgraph_tab, history_tab, prediction), strict=True):
+        if tab.open:
+            with tab:
+                draw(r, info)
 
 
 def n_members(info: graphlet_data.GraphletInfo) -> int:

@@ -146,13 +146,14 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
             "cost": [float(p.get(f"cost_{s}") or 0.0) for s in STAGES],
         }
     )
-    n_pages = shared_data.pages(n_members(info), graphlet_data.MEMBER_PAGE_SIZE)
+    n = n_members(info)
+    n_pages = shared_data.pages(n, graphlet_data.MEMBER_PAGE_SIZE)
     if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
         st.session_state["_members_for"] = info.uid
         st.session_state["members_page"] = 1
     page = int(
         st.number_input(
-            f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n_members(info):,} members)",
+            f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n:,} members)",
             min_value=1,
             max_value=n_pages,
             step=1,
@@ -188,8 +189,9 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
 def subgraph_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
     drawn = graphlet_data.graphlet_members(r, info.uid, 1, graphlet_data.MAX_DRAWN)
     edges = graphlet_data.graphlet_edges(r, info.uid)
-    if n_members(info) > len(drawn):
-        st.caption(f"{n_members(info):,} members: the first {len(drawn):,} in time order are drawn.")
+    n = n_members(info)
+    if n > len(drawn):
+        st.caption(f"{n:,} members: the first {len(drawn):,} in time order are drawn.")
     if len(edges) >= graphlet_data.MAX_EDGES:
         st.caption(f"Only the first {graphlet_data.MAX_EDGES} edges are read.")
     st.graphviz_chart(graphlet_data.subgraph_dot(drawn, edges, highlight=str(info.props.get("trainer_uid"))))

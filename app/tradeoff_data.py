@@ -1,5 +1,5 @@
 """The Predictor page's data: the freshness–waste curve of the predictions written back, from the store
-summaries (``cypher/summary/store``, rewritten by every ``mlprov predict``): no graphlet is read on a
+summaries (``cypher/summary/store_predictions``, rewritten by every ``mlprov predict``): no graphlet is read on a
 page load."""
 
 from __future__ import annotations

@@ -76,14 +76,16 @@ class MemoryPlan:
         """Sizes from the machine and the store unless ``MLPROV_NEO4J_HEAP``/``_PAGECACHE`` are set.
 
         Heap: a sixth of the RAM, 1 to 8 GiB (transaction state and query memory live there). Page
-        cache: 1.5x the store on disk (room to grow during a load), at least a quarter and at most
-        40% of the RAM. Neo4j fills the page cache as pages are read, so a large setting costs
-        nothing while the store is small; heap + page cache stay under two thirds of the RAM.
+        cache: 1.5x the store on disk (room to grow during a load), at least a quarter of the RAM and at
+        most 40% of it or half of it less the heap, whichever is smaller: heap + page cache stay within
+        half the RAM, the other half is for mlprov's own processes (training and evaluation hold the
+        feature frame and xgboost matrices) and the operating system. Neo4j fills the page cache as
+        pages are read, so a large setting costs nothing while the store is small.
         """
         heap_env = os.environ.get("MLPROV_NEO4J_HEAP")
         cache_env = os.environ.get("MLPROV_NEO4J_PAGECACHE")
         heap = min(max(ram_bytes // 6, GIB), 8 * GIB)
-        cache = min(max(store_bytes * 3 // 2, ram_bytes // 4), ram_bytes * 2 // 5)
+        cache = min(max(store_bytes * 3 // 2, ram_bytes // 4), ram_bytes * 2 // 5, ram_bytes // 2 - heap)
         heap_how = "set by MLPROV_NEO4J_HEAP" if heap_env else "auto"
         cache_how = "set by MLPROV_NEO4J_PAGECACHE" if cache_env else "auto"
         return cls(

@@ -2,8 +2,9 @@
 instead of aggregating the trace on every view.
 
 ``mlprov graphlets`` refreshes every pipeline of each store it built (a changed load can change any of
-them) and then the store; ``mlprov predict`` refreshes the pipelines whose graphlets it predicted and
-their stores. Pipelines are written in batches (``cypher/summary/pipelines``, one bounded transaction
+them) and then the store; ``mlprov predict`` rewrites only the predictions' part (each pipeline's latest
+prediction, the store's prediction histogram) of the pipelines whose graphlets it predicted and of their
+stores. Pipelines are written in batches (``cypher/summary/pipelines``, one bounded transaction
 per batch, split on a memory-limit failure); a store summary aggregates per stage and per day and
 writes one node. Each store summary records the load time it was computed from, so the app can say
 when a reload made it stale.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from mlprov.db import Warehouse
 
 PIPELINE_BATCH = 20
+PREDICTION_BATCH = 500  # a pipeline's latest prediction reads only its predicted graphlets
 
 
 @dataclass
@@ -42,14 +44,18 @@ def refresh_store(wh: Warehouse, store: str, pipelines: Sequence[str] | None = N
     else:
         names = sorted(set(pipelines))
     rows = [{"store": store, "pipeline": p} for p in names]
-    written = wh.write_rows("summary/pipelines", rows, batch=PIPELINE_BATCH, now=_now()) if rows else []
-    report.pipelines = sum(int(r["written"]) for r in written)
+    if rows:
+        written = wh.write_rows("summary/pipelines", rows, batch=PIPELINE_BATCH, now=_now())
+        report.pipelines = sum(int(r["written"]) for r in written)
+        wh.write_rows("summary/pipeline_predictions", rows, batch=PREDICTION_BATCH, now=_now())
     report.stores = len(wh.write("summary/store", store=store, now=_now()))
+    wh.write("summary/store_predictions", store=store, now=_now())
     return report
 
 
-def refresh_graphlets(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
-    """Rewrite the summaries of the pipelines (and their stores) that hold these graphlets."""
+def refresh_predictions(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
+    """Rewrite the predictions' part of the summaries of the pipelines (and their stores) that hold these
+    graphlets; a pipeline or store without a summary yet gets its whole summary written."""
     by_store: dict[str, list[str]] = {}
     ids = sorted(set(uids))
     for i in range(0, len(ids), 5000):
@@ -57,9 +63,14 @@ def refresh_graphlets(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
             by_store.setdefault(str(r["store"]), []).append(str(r["pipeline"]))
     report = SummaryReport()
     for store, pipelines in sorted(by_store.items()):
-        part = refresh_store(wh, store, pipelines)
-        report.pipelines += part.pipelines
-        report.stores += part.stores
+        rows = [{"store": store, "pipeline": p} for p in pipelines]
+        done = wh.write_rows("summary/pipeline_predictions", rows, batch=PREDICTION_BATCH, now=_now())
+        missing = [str(r["pipeline"]) for r in done if not r["written"]]
+        if missing or not wh.write("summary/store_predictions", store=store, now=_now()):
+            report.stores += refresh_store(wh, store, missing or pipelines).stores
+        else:
+            report.stores += 1
+        report.pipelines += len(pipelines)
     return report
 
 

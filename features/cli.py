@@ -163,6 +163,7 @@ def train_command(
         split_by_pipeline,
         train_model,
     )
+    from mlprov.settings import parallel_workers
 
     if feature_set not in SETS:
         raise typer.BadParameter(f"unknown set {feature_set!r}; choose one of {', '.join(SETS)}", param_hint="'--set'")
@@ -178,7 +179,7 @@ def train_command(
         test_mask = ~train_mask
     else:
         train_mask, test_mask = split_by_pipeline(data, seed)
-    model = train_model(ff, feature_set, train_mask, seed=seed, kind=kind)
+    model = train_model(ff, feature_set, train_mask, seed=seed, kind=kind, workers=parallel_workers())
     path = save_model(model, out_path)
     shape = (
         f"{model.params['n_estimators']} trees, min leaf {model.params['min_samples_leaf']}"

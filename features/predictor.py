@@ -28,6 +28,7 @@ import json
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,8 @@ from sklearn.ensemble import RandomForestClassifier
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
-from mlprov.settings import mlprov_home
-from mlprov.summaries import refresh_graphlets
+from mlprov.settings import mlprov_home, parallel_workers
+from mlprov.summaries import refresh_predictions
 
 MODEL_FORMAT = "mlprov-push-model"
 MODEL_FORMAT_VERSION = 1
@@ -257,18 +258,33 @@ class TrainedModel:
         return f"{prefix}{self.feature_set}-{digest}"
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        x = align(frame, self)
-        if self.forest is not None:
-            return _forest_proba(self.forest, x)
-        assert self.booster is not None
-        return np.asarray(self.booster.predict(_dmatrix(x)), dtype=float)
+        return self.explain(frame, contributions=False)[1]
 
     def contributions(self, frame: pd.DataFrame) -> np.ndarray:
         """SHAP values per feature (log-odds), last column the bias; all 0 for a Random Forest (none computed)."""
+        return self.explain(frame)[2]
+
+    def explain(
+        self, frame: pd.DataFrame, *, contributions: bool = True, workers: int = 1
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """(the frame's features in the model's order, push probability, SHAP values per feature with the
+        bias last) from one aligned copy and one matrix; without ``contributions`` (or for a Random
+        Forest, which has none) the SHAP values are all 0. ``workers`` threads share the rows (each row's
+        values are computed by one thread: the same numbers for any number)."""
         x = align(frame, self)
-        if self.booster is None:
-            return np.zeros((len(x), len(self.features) + 1))
-        return np.asarray(self.booster.predict(_dmatrix(x), pred_contribs=True), dtype=float)
+        none = np.zeros((len(x), len(self.features) + 1))
+        if self.forest is not None:
+            return x, _forest_proba(self.forest, x), none
+        assert self.booster is not None
+        booster = self.booster
+        if workers > 1:  # a copy: the saved model (and its version) keeps its own parameters
+            booster = self.booster.copy()
+            booster.set_param({"nthread": workers})
+        matrix = _dmatrix(x)
+        prob = np.asarray(booster.predict(matrix), dtype=float)
+        if not contributions:
+            return x, prob, none
+        return x, prob, np.asarray(booster.predict(matrix, pred_contribs=True), dtype=float)
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -311,12 +327,16 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None, *, named: bool = True) -> xgb.DMatrix:
-    """The rows as an xgboost matrix. ``named=False`` leaves out the feature names: xgboost reads a named
-    matrix's names back from C and compares them on every boosting round (over half the time of the
-    cross-validation fits), and the names change nothing in what is learnt; the saved model's matrix is named."""
-    names = list(x.columns) if named else None
-    return xgb.DMatrix(x.to_numpy(dtype=np.float32), label=y, feature_names=names, missing=np.nan, nthread=1)
+def _dmatrix(x: pd.DataFrame, y: np.ndarray | None = None) -> xgb.DMatrix:
+    """The rows as an xgboost matrix named by their columns (what a saved model and its predictions use)."""
+    return _matrix(x.to_numpy(dtype=np.float32), y, names=list(x.columns))
+
+
+def _matrix(x32: np.ndarray, y: np.ndarray | None = None, names: list[str] | None = None) -> xgb.DMatrix:
+    """An xgboost matrix of float32 rows. The cross-validation matrices carry no feature names: xgboost reads
+    a named matrix's names back from C and compares them on every boosting round (over half the time of the
+    cross-validation fits), and the names change nothing in what is learnt."""
+    return xgb.DMatrix(x32, label=y, feature_names=names, missing=np.nan, nthread=1)
 
 
 def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame) -> np.ndarray:
@@ -374,24 +394,38 @@ def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: in
 
 
 class _Fold:
-    """One cross-validation fold: the other folds' rows to fit on and the held-out rows to score, as numbers
-    and, built once for every parameter set of the grid, as xgboost matrices."""
+    """One cross-validation fold: the other folds' rows to fit on and the held-out rows to score. A forest
+    reads them as numbers; xgboost as matrices built once for every parameter set of the grid (from the
+    float32 rows, so that the fold holds no copy of the frame besides its matrices)."""
 
-    def __init__(self, x: pd.DataFrame, y: np.ndarray, held: np.ndarray, kind: str) -> None:
-        self.train = (x[~held], y[~held])
-        self.held = (x[held], y[held])
-        self.dtrain = _dmatrix(*self.train, named=False) if kind != "rf" else None
-        self.dheld = _dmatrix(*self.held, named=False) if kind != "rf" else None
+    def __init__(self, x: pd.DataFrame, x32: np.ndarray, y: np.ndarray, held: np.ndarray, kind: str) -> None:
+        self.held_y = y[held]
+        self.train: tuple[pd.DataFrame, np.ndarray] | None = None
+        self.held_x: pd.DataFrame | None = None
+        self.dtrain: xgb.DMatrix | None = None
+        self.dheld: xgb.DMatrix | None = None
+        if kind == "rf":
+            self.train = (x[~held], y[~held])
+            self.held_x = x[held]
+        else:
+            self.dtrain = _matrix(x32[~held], y[~held])
+            self.dheld = _matrix(x32[held], self.held_y)
 
 
 def _fold_scores(kind: str, params: dict[str, Any], fold: _Fold, seed: int) -> tuple[np.ndarray, int]:
     """Scores of the held-out fold from a model fitted on the other folds, and the boosting rounds used
     (early stopping on the held-out fold; 0 for a forest)."""
-    if kind == "rf" or fold.dtrain is None or fold.dheld is None:
-        return _forest_proba(_fit_forest(params, *fold.train, seed), fold.held[0]), 0
+    if fold.dtrain is None or fold.dheld is None:
+        assert fold.train is not None and fold.held_x is not None
+        return _forest_proba(_fit_forest(params, *fold.train, seed), fold.held_x), 0
     booster = _fit(params, fold.dtrain, MAX_ROUNDS, seed, dval=fold.dheld)
     r = int(booster.best_iteration) + 1
     return np.asarray(booster.predict(fold.dheld, iteration_range=(0, r)), dtype=float), r
+
+
+def _take(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """These rows (by position) of these columns, copying nothing else."""
+    return frame.iloc[rows, frame.columns.get_indexer(pd.Index(columns))]
 
 
 def pipeline_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
@@ -419,6 +453,7 @@ def train_model(
     seed: int = 0,
     folds: int = CV_FOLDS,
     kind: str = "xgboost",
+    workers: int = 1,
 ) -> TrainedModel:
     """Tune by pipeline-grouped cross-validation on the training rows, pick the threshold on the
     out-of-fold predictions, refit on all training rows.
@@ -428,31 +463,48 @@ def train_model(
     fold); the parameter set with the best out-of-fold ROC-AUC wins (xgboost: its number of rounds is
     the median of the folds' best iterations), and the threshold maximises the balanced accuracy of
     its out-of-fold predictions. Only the training side is ever looked at.
+
+    ``workers`` folds are fitted at once (each fit single-threaded and seeded: the model is the same for
+    any number); each fold's matrices exist only while its parameter sets are fitted.
     """
     if kind not in MODEL_KINDS:
         raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
     t0 = time.perf_counter()
-    data = ff.labelled
     features = ff.columns(feature_set)
-    train = data[train_mask]
-    x, y = train[features], train["pushed"].to_numpy(dtype=float)
+    # only the columns training reads, of the training rows: one copy, not the whole frame's
+    rows = np.flatnonzero(ff.data["pushed"].notna().to_numpy())[train_mask]
+    train = _take(ff.data, rows, ["store", "pipeline", "pushed"])
+    x, y = _take(ff.data, rows, features), train["pushed"].to_numpy(dtype=float)
+    x32 = x.to_numpy(dtype=np.float32)
     fold = pipeline_folds(train, folds, seed + 7919)
     n_folds = int(fold.max()) + 1
     helds = [fold == f for f in range(n_folds)]
-    cv = [(held, _Fold(x, y, held, kind)) for held in helds if not held.all() and len(np.unique(y[~held])) >= 2]
+    grid = RF_GRID if kind == "rf" else GRID
+    usable = [held for held in helds if not held.all() and len(np.unique(y[~held])) >= 2]
+
+    def fit_fold(held: np.ndarray) -> list[tuple[np.ndarray, int]]:
+        part = _Fold(x, x32, y, held, kind)  # every parameter set is fitted on the same matrices
+        return [_fold_scores(kind, params, part, seed) for params in grid]
+
+    if workers > 1 and len(usable) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # xgboost and scikit-learn release the GIL
+            per_fold = list(pool.map(fit_fold, usable))
+    else:
+        per_fold = [fit_fold(held) for held in usable]
+    oofs = [np.full(len(train), np.nan) for _ in grid]
+    rounds: list[list[int]] = [[] for _ in grid]
+    for held, fitted in zip(usable, per_fold, strict=True):
+        for i, (scores, r) in enumerate(fitted):
+            oofs[i][held] = scores
+            rounds[i].append(r)
     best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
-    for params in RF_GRID if kind == "rf" else GRID:
-        oof = np.full(len(train), np.nan)
-        rounds: list[int] = []
-        for held, part in cv:
-            oof[held], r = _fold_scores(kind, params, part, seed)
-            rounds.append(r)
+    for params, oof, used in zip(grid, oofs, rounds, strict=True):
         ok = ~np.isnan(oof)
-        if not rounds or len(np.unique(y[ok])) < 2:
+        if not used or len(np.unique(y[ok])) < 2:
             raise SplitError("cross-validation folds of the training side lack one of the classes")
         auc = roc_auc(y[ok], oof[ok])
         if best is None or auc > best[0] + 1e-12:
-            best = (auc, params, max(1, int(np.median(rounds))), oof)
+            best = (auc, params, max(1, int(np.median(used))), oof)
     assert best is not None
     auc, params, n_rounds, oof = best
     ok = ~np.isnan(oof)
@@ -478,7 +530,7 @@ def train_model(
             seconds=time.perf_counter() - t0,
             **common,
         )
-    booster = _fit(params, _dmatrix(x, y), n_rounds, seed)
+    booster = _fit(params, _matrix(x32, y, names=features), n_rounds, seed)
     return TrainedModel(
         booster=booster,
         params={**BASE_PARAMS, **params, "seed": seed},
@@ -630,22 +682,21 @@ class Prediction:
 
 
 def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
-    out: list[list[dict[str, Any]]] = []
-    values = x.to_numpy(dtype=float)
-    for row, c in zip(values, contribs, strict=True):
-        order = np.argsort(-np.abs(c[:-1]), kind="stable")[:n]
-        out.append(
-            [
-                {
-                    "feature": model.features[i],
-                    "value": None if math.isnan(row[i]) else round(float(row[i]), 6),
-                    "contribution": round(float(c[i]), 6),
-                }
-                for i in order
-                if c[i] != 0.0
-            ]
-        )
-    return out
+    """Per row, its ``n`` largest contributions by size (ties in feature order), zeros left out, each with the
+    feature's value (None when missing); the rows are ranked in one sort, not one per row."""
+    shap = contribs[:, :-1]
+    order = np.argsort(-np.abs(shap), axis=1, kind="stable")[:, :n]
+    picked = np.take_along_axis(shap, order, axis=1).tolist()
+    values = np.take_along_axis(x.to_numpy(dtype=float), order, axis=1).tolist()
+    names = model.features
+    return [
+        [
+            {"feature": names[i], "value": None if math.isnan(v) else round(v, 6), "contribution": round(c, 6)}
+            for i, v, c in zip(idx, vals, cs, strict=True)
+            if c != 0.0
+        ]
+        for idx, vals, cs in zip(order.tolist(), values, picked, strict=True)
+    ]
 
 
 def predict(
@@ -675,9 +726,7 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
-    x = align(data, model)
-    prob = model.predict_proba(data)
-    contribs = model.contributions(data)
+    x, prob, contribs = model.explain(data, workers=parallel_workers())
     tops = top_contributions(model, x, contribs, top)
     version = model.version
     preds = [
@@ -702,5 +751,5 @@ def predict(
         for p in preds
     ]
     changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
-    refresh_graphlets(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline
+    refresh_predictions(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline
     return preds, changed

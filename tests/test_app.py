@@ -481,6 +481,42 @@ def test_predictor_curve_from_written_back_predictions(
     check_curve_shown(at, again)
 
 
+def test_predict_rewrites_the_predictions_part_of_the_summaries(
+    corpus: Warehouse, trained_home: Path, neo4j_connection: Connection
+) -> None:
+    """`mlprov predict` writes each predicted pipeline's latest prediction and its store's prediction
+    counts into the summaries; a pipeline whose summary is missing gets its whole summary written."""
+    forget_predictions(corpus)
+    key = q(
+        corpus, "MATCH (s:PipelineSummary) RETURN s.store AS store, s.pipeline AS pipeline ORDER BY store, pipeline"
+    )[0]
+    one = "MATCH (s:PipelineSummary {store: $store, pipeline: $pipeline}) "
+    before = q(corpus, one + "RETURN properties(s) AS p", **key)[0]["p"]
+    corpus._driver.execute_query(one + "DELETE s", **key, database_=corpus.connection.database, bookmark_manager_=None)
+    res = run_cli("predict", "--limit", "0", env=elsewhere_env(neo4j_connection, trained_home))
+    assert res.returncode == 0, res.stderr
+    newest = q(
+        corpus,
+        "MATCH (g:Graphlet) WHERE g.pipeline IS NOT NULL AND g.push_probability IS NOT NULL "
+        "WITH g ORDER BY g.trainer_created DESC, g.trainer_mlmd_id DESC "
+        "WITH g.store AS store, g.pipeline AS pipeline, collect(g)[0] AS g "
+        "RETURN store, pipeline, g.uid AS uid, g.push_probability AS p ORDER BY store, pipeline",
+    )
+    summaries = q(
+        corpus,
+        "MATCH (s:PipelineSummary) RETURN s.store AS store, s.pipeline AS pipeline, s.latest_prediction AS uid, "
+        "s.latest_probability AS p ORDER BY store, pipeline",
+    )
+    assert len(newest) > 1 and summaries == newest
+    # the missing summary is whole again: everything but the write times and the prediction as before
+    after = q(corpus, one + "RETURN properties(s) AS p", **key)[0]["p"]
+    assert after["latest_prediction"] is not None
+    unchanged = {k for k in before if k not in ("written_at", "predictions_written_at")}
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+    counted = q(corpus, "MATCH (s:StoreSummary) RETURN sum(s.predicted) AS n")
+    assert counted == q(corpus, "MATCH (g:Graphlet) WHERE g.push_probability IS NOT NULL RETURN count(g) AS n")
+
+
 def test_predictor_curve_bins_probabilities_on_the_grid(corpus: Warehouse) -> None:
     """Probabilities on the slider's grid (0.29 * 100 = 28.999… in floating point) and at its ends are
     counted at the thresholds they reach, as the definition compares them (p ≥ t)."""

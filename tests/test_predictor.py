@@ -72,8 +72,9 @@ def test_same_seed_same_model_and_saved_as_json(tiny: Warehouse, tmp_path: Path)
     ff = build_frame(tiny)
     train, test = split_by_pipeline(ff.labelled, 3)
     a = train_model(ff, "input_pre", train, seed=3)
-    b = train_model(ff, "input_pre", train, seed=3)
+    b = train_model(ff, "input_pre", train, seed=3, workers=2)  # folds fitted two at a time: the same model
     assert a.model_json() == b.model_json() and a.threshold == b.threshold and a.version == b.version
+    assert (a.rounds, a.params, a.validation_auc) == (b.rounds, b.params, b.validation_auc)
     meta = save_model(a, tmp_path / "m")
     booster_file = tmp_path / "m.xgb.json"
     assert json.loads(booster_file.read_text())["learner"]  # xgboost's own JSON, no pickle
@@ -85,6 +86,11 @@ def test_same_seed_same_model_and_saved_as_json(tiny: Warehouse, tmp_path: Path)
     assert again.model_json() == a.model_json()
     test_rows = ff.labelled[test]
     assert np.array_equal(again.predict_proba(test_rows), a.predict_proba(test_rows))
+    # probabilities and SHAP values computed by two threads are the ones one thread computes
+    _, p1, c1 = a.explain(test_rows)
+    _, p2, c2 = a.explain(test_rows, workers=2)
+    assert np.array_equal(p1, p2) and np.array_equal(c1, c2) and np.abs(c1).sum() > 0
+    assert a.model_json() == b.model_json()  # the saved model kept its own parameters
 
 
 def test_predict_writes_back_and_is_idempotent(tiny: Warehouse, tmp_path: Path) -> None:

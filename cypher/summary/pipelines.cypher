@@ -1,8 +1,9 @@
 // Purpose: Write the app's per-pipeline summary (:PipelineSummary {store, pipeline}) for a batch of
 //   pipelines: counts, compute cost, first / last time, runs and pushes (as library/pipelines
-//   counts them), graphlets pushed / decided, the trainers' model mix, the latest prediction
-//   written back, and the executions per UTC day and operator kind. The pages read these instead of
-//   aggregating the trace on every view. Each pipeline's work is bounded by its own trace.
+//   counts them), graphlets pushed / decided, the trainers' model mix and the executions per UTC day
+//   and operator kind (the latest prediction is summary/pipeline_predictions, run after this). The
+//   pages read these instead of aggregating the trace on every view. Each pipeline's work is bounded
+//   by its own trace.
 // Parameters: $rows (list of maps: store, pipeline), $now (int: ms since epoch, the write time)
 // Returns: written (int: summaries written)
 UNWIND $rows AS row
@@ -39,14 +40,6 @@ CALL (row) {
   ORDER BY n DESC, trainer_type
   RETURN collect(trainer_type) AS trainer_types, collect(n) AS trainer_type_graphlets
 }
-CALL (row) {
-  MATCH (g:Graphlet {pipeline: row.pipeline})
-  WHERE g.store = row.store AND g.push_probability IS NOT NULL
-  WITH g
-  ORDER BY g.trainer_created DESC, g.trainer_mlmd_id DESC
-  LIMIT 1
-  RETURN collect(g)[0] AS latest
-}
 MERGE (s:PipelineSummary {store: row.store, pipeline: row.pipeline})
 SET s.executions = executions, s.trainer_runs = trainer_runs, s.cost = cost, s.first_created = first_created,
     s.last_updated = last_updated,
@@ -59,8 +52,6 @@ SET s.executions = executions, s.trainer_runs = trainer_runs, s.cost = cost, s.f
     }),
     s.graphlets = graphlets, s.pushed = pushed, s.decided = decided, s.graphlet_cost = graphlet_cost,
     s.trainer_types = trainer_types, s.trainer_type_graphlets = trainer_type_graphlets,
-    s.latest_prediction = latest.uid, s.latest_probability = latest.push_probability,
-    s.latest_decision = latest.push_decision, s.latest_model_version = latest.model_version,
     s.activity_day = activity_day, s.activity_kind = activity_kind, s.activity_executions = activity_executions,
     s.activity_cost = activity_cost, s.written_at = $now
 RETURN count(s) AS written

@@ -104,6 +104,7 @@ class Size:
     relationships: int = 0
     neo4j_store_bytes: int = 0  # data/databases/neo4j after shutdown (store files and indexes, no transaction logs)
     neo4j_data_bytes: int = 0  # the whole data directory (system database and transaction logs too)
+    neo4j_memory: str = ""  # heap and page cache the server ran the last phases with (a bulk load restarts it)
 
     @property
     def total_seconds(self) -> float:
@@ -141,7 +142,8 @@ class Runner:
 
 
 def _memory_plan() -> MemoryPlan:
-    """What the managed server chooses at each size's start (a new, empty database; env vars win)."""
+    """What the managed server chooses at each size's start (a new, empty database; env vars win); each size
+    records what its server ran with last (``neo4j_memory``)."""
     return MemoryPlan.choose(machine_ram(), 0)
 
 
@@ -213,6 +215,8 @@ def run_size(
         argv = phase_argv(phase, pipelines, corpus, run_dir, args)
         size.phases[phase] = runner.run(argv, run_dir / phase.replace(":", "-"))
     size.neo4j_hwm_kib = neo4j_peak_kib(server)[0]
+    status = server.status()
+    size.neo4j_memory = f"heap {status.heap}, page cache {status.pagecache}"
     manifest = json.loads((corpus / "manifest.json").read_text())
     size.executions, size.mlmd_bytes = int(manifest["counts"]["Execution"]), int(manifest["bytes"])
     with Warehouse.connect() as wh:
@@ -257,7 +261,7 @@ def print_size(console: Console, s: Size) -> None:
         title=f"{s.pipelines} pipelines: {s.graphlets:,} graphlets, {s.executions:,} executions, "
         f"{s.nodes:,} nodes + {s.relationships:,} relationships; MLMD {s.mlmd_bytes / 1e6:,.1f} MB, "
         f"Neo4j store {s.neo4j_store_bytes / 1e6:,.1f} MB, Neo4j VmHWM {_mib(s.neo4j_hwm_kib)} MiB "
-        f"({_mib(s.neo4j_start_hwm_kib)} after start)"
+        f"({_mib(s.neo4j_start_hwm_kib)} after start; {s.neo4j_memory})"
     )
     t.add_column("phase")
     t.add_column("seconds", justify="right")

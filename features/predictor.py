@@ -41,7 +41,7 @@ from sklearn.ensemble import RandomForestClassifier
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
-from mlprov.settings import mlprov_home, parallel_workers
+from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
 
 MODEL_FORMAT = "mlprov-push-model"
@@ -265,26 +265,21 @@ class TrainedModel:
         return self.explain(frame)[2]
 
     def explain(
-        self, frame: pd.DataFrame, *, contributions: bool = True, workers: int = 1
+        self, frame: pd.DataFrame, *, contributions: bool = True
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """(the frame's features in the model's order, push probability, SHAP values per feature with the
         bias last) from one aligned copy and one matrix; without ``contributions`` (or for a Random
-        Forest, which has none) the SHAP values are all 0. ``workers`` threads share the rows (each row's
-        values are computed by one thread: the same numbers for any number)."""
+        Forest, which has none) the SHAP values are all 0."""
         x = align(frame, self)
         none = np.zeros((len(x), len(self.features) + 1))
         if self.forest is not None:
             return x, _forest_proba(self.forest, x), none
         assert self.booster is not None
-        booster = self.booster
-        if workers > 1:  # a copy: the saved model (and its version) keeps its own parameters
-            booster = self.booster.copy()
-            booster.set_param({"nthread": workers})
         matrix = _dmatrix(x)
-        prob = np.asarray(booster.predict(matrix), dtype=float)
+        prob = np.asarray(self.booster.predict(matrix), dtype=float)
         if not contributions:
             return x, prob, none
-        return x, prob, np.asarray(booster.predict(matrix, pred_contribs=True), dtype=float)
+        return x, prob, np.asarray(self.booster.predict(matrix, pred_contribs=True), dtype=float)
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -682,21 +677,22 @@ class Prediction:
 
 
 def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
-    """Per row, its ``n`` largest contributions by size (ties in feature order), zeros left out, each with the
-    feature's value (None when missing); the rows are ranked in one sort, not one per row."""
-    shap = contribs[:, :-1]
-    order = np.argsort(-np.abs(shap), axis=1, kind="stable")[:, :n]
-    picked = np.take_along_axis(shap, order, axis=1).tolist()
-    values = np.take_along_axis(x.to_numpy(dtype=float), order, axis=1).tolist()
-    names = model.features
-    return [
-        [
-            {"feature": names[i], "value": None if math.isnan(v) else round(v, 6), "contribution": round(c, 6)}
-            for i, v, c in zip(idx, vals, cs, strict=True)
-            if c != 0.0
-        ]
-        for idx, vals, cs in zip(order.tolist(), values, picked, strict=True)
-    ]
+    out: list[list[dict[str, Any]]] = []
+    values = x.to_numpy(dtype=float)
+    for row, c in zip(values, contribs, strict=True):
+        order = np.argsort(-np.abs(c[:-1]), kind="stable")[:n]
+        out.append(
+            [
+                {
+                    "feature": model.features[i],
+                    "value": None if math.isnan(row[i]) else round(float(row[i]), 6),
+                    "contribution": round(float(c[i]), 6),
+                }
+                for i in order
+                if c[i] != 0.0
+            ]
+        )
+    return out
 
 
 def predict(
@@ -726,7 +722,7 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
-    x, prob, contribs = model.explain(data, workers=parallel_workers())
+    x, prob, contribs = model.explain(data)
     tops = top_contributions(model, x, contribs, top)
     version = model.version
     preds = [

@@ -4,7 +4,6 @@ predictor run on any selection of graphlets, writing predictions back."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -168,21 +167,25 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         height=min(420, 38 + 35 * max(1, len(members))),
         column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
     )
-    st.altair_chart(
-        alt.Chart(stage_costs)
-        .mark_bar()
-        .encode(
-            x=alt.X("cost:Q", title="cost share (s)"),
-            y=alt.Y(
-                "stage:N",
-                sort=list(stage_costs["stage"]),
-                title=None,
-                axis=alt.Axis(labelLimit=0, labelOverlap=False),
-            ),
-            tooltip=["stage", alt.Tooltip("cost:Q", format=",.1f")],
-        )
-        .properties(title="Cost by stage", height=35 * len(STAGES)),
-        width="stretch",
+    f = common.field
+    common.chart(
+        {
+            "data": {"name": "stages"},
+            "mark": "bar",
+            "title": "Cost by stage",
+            "height": 35 * len(STAGES),
+            "encoding": {
+                "x": f("cost:Q", title="cost share (s)"),
+                "y": f(
+                    "stage:N",
+                    sort=list(stage_costs["stage"]),
+                    title=None,
+                    axis={"labelLimit": 0, "labelOverlap": False},
+                ),
+                "tooltip": [f("stage:N"), f("cost:Q", format=",.1f")],
+            },
+        },
+        stages=stage_costs,
     )
 
 
@@ -263,17 +266,23 @@ def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
                 f"{f} = {v}" if v is not None and v == v else str(f)
                 for f, v in zip(shown["feature"], shown["value"], strict=True)
             ]
-            st.altair_chart(
-                alt.Chart(shown)
-                .mark_bar()
-                .encode(
-                    x=alt.X("contribution:Q", title="signed contribution to the log-odds of a push (SHAP)"),
-                    y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
-                    tooltip=["feature", "value", alt.Tooltip("contribution:Q", format="+.4f")],
-                    color=alt.condition("datum.contribution > 0", alt.value("#2e7d32"), alt.value("#c62828")),
-                )
-                .properties(title=f"Top {len(shown)} feature contributions (green: towards a push)"),
-                width="stretch",
+            f = common.field
+            common.chart(
+                {
+                    "data": {"name": "contributions"},
+                    "mark": "bar",
+                    "title": f"Top {len(shown)} feature contributions (green: towards a push)",
+                    "encoding": {
+                        "x": f("contribution:Q", title="signed contribution to the log-odds of a push (SHAP)"),
+                        "y": f("label:N", sort=None, title=None, axis={"labelLimit": 0}),
+                        "tooltip": [f("feature:N"), f("value:N"), f("contribution:Q", format="+.4f")],
+                        "color": {
+                            "condition": {"test": "datum.contribution > 0", "value": "#2e7d32"},
+                            "value": "#c62828",
+                        },
+                    },
+                },
+                contributions=shown,
             )
         else:
             st.caption("No per-feature contributions were written back with this prediction.")

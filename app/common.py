@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
 
 from mlprov.app import shared_data
-from mlprov.db import Row, Warehouse
+from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.migrate import require_current_model
 from mlprov.queries import query
@@ -71,28 +72,28 @@ def forget_warehouse() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_rows(uri: str, database: str, version: str, name: str, params_json: str) -> list[Row]:
+def _cached_read(uri: str, database: str, version: str, name: str, params_json: str) -> shared_data.Answer:
     # Keyed by where, the data version (stores' load and summary times), the query and its parameters.
     _misses.append(name)
-    return warehouse().read(name, **json.loads(params_json))
+    return shared_data.timed_read(warehouse(), name, json.loads(params_json))
 
 
 _misses: list[str] = []
 
 
-def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> tuple[list[Row], bool]:
+def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> shared_data.Answer:
     before = len(_misses)
-    rows = _cached_rows(
+    answer = _cached_read(
         wh.connection.uri, wh.connection.database, version, name, json.dumps(params, sort_keys=True, default=str)
     )
     hit = len(_misses) == before
     del _misses[before:]
-    return rows, hit
+    return replace(answer, cached=hit)
 
 
 def clear_cache() -> None:
     """Forget every cached answer (the "Refresh data" button, after a prediction, between tests)."""
-    _cached_rows.clear()
+    _cached_read.clear()
 
 
 def reader() -> shared_data.Reader:
@@ -146,7 +147,8 @@ def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any
         if key in seen:
             continue
         seen.add(key)
-        note = "cached" if ran.cached else f"{ran.seconds * 1000:.0f} ms"
+        took = f"{ran.seconds * 1000:.0f} ms"
+        note = f"{took} when read, now from the cache" if ran.cached else took
         items.append((ran.name, query(ran.name).text, ran.params, f"{ran.rows} row(s), {note}"))
     for name, text, params in extra or []:
         items.append((name, text, params, ""))

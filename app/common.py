@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +22,8 @@ from mlprov.settings import resolve_connection
 ALL_STORES = "All stores"
 TYPES = {"Q": "quantitative", "N": "nominal", "O": "ordinal", "T": "temporal"}
 CYPHER_KEY = "cypher_shown"  # the folded "Cypher this page ran" expander: open when True
+KEPT = "_kept_"  # the session-state prefix of widget values kept while their widget is not drawn (kept())
+T = TypeVar("T")
 OUTCOME_COLOURS = {"pushed": "#2e7d32", "unpushed": "#c62828", "undecided": "#9e9e9e"}
 
 
@@ -181,6 +184,18 @@ def chart(spec: dict[str, Any], **data: pd.DataFrame) -> None:
     which: ``"data": {"name": ...}``). Specs are plain dicts: Altair validates a chart against the
     Vega-Lite schema on every page run (~150 ms for the Pipelines page's trace, 2-core machine)."""
     st.vega_lite_chart({**spec, "datasets": data}, width="stretch")
+
+
+def kept(key: str, default: Any, draw: Callable[[], T]) -> T:
+    """Draw a widget that is not drawn on every run (it sits in a tab or expander drawn only when open)
+    with the value it had when last drawn: Streamlit forgets the state of a widget a run does not draw,
+    so a tab switch would put it back to its default. ``draw`` draws it with ``key`` and no default
+    value of its own (the session state holds it)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(KEPT + key, default)
+    value = draw()
+    st.session_state[KEPT + key] = value
+    return value
 
 
 def named(names: tuple[str, ...] | list[str]) -> list[tuple[str, str, dict[str, Any]]]:

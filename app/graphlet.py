@@ -150,13 +150,12 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
     if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
         st.session_state["_members_for"] = info.uid
         st.session_state["members_page"] = 1
+    label = f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n:,} members)"
     page = int(
-        st.number_input(
-            f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n:,} members)",
-            min_value=1,
-            max_value=n_pages,
-            step=1,
-            key="members_page",
+        common.kept(
+            "members_page",
+            1,
+            lambda: st.number_input(label, min_value=1, max_value=n_pages, step=1, key="members_page"),
         )
     )
     members = graphlet_data.graphlet_members(r, info.uid, page)
@@ -201,7 +200,13 @@ def subgraph_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> Non
 
 
 def history_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
-    k = int(st.slider("Graphlets before and after", 1, 10, graphlet_data.HISTORY_K, key="graphlet_k"))
+    k = int(
+        common.kept(
+            "graphlet_k",
+            graphlet_data.HISTORY_K,
+            lambda: st.slider("Graphlets before and after", 1, 10, key="graphlet_k"),
+        )
+    )
     hist = graphlet_data.graphlet_neighbours(r, info.uid, k)
     st.caption(
         "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
@@ -292,7 +297,8 @@ def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
     st.markdown("**Predict on a selection** — the push predictor on any graphlets, predictions written back")
     pipeline_graphlets = pipelines_data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
     options = sorted(set(pipeline_graphlets["uid"].tolist()) | {info.uid})
-    selection = st.multiselect("Graphlets", options, default=[info.uid], key=f"predict_sel_{info.uid}")
+    key = f"predict_sel_{info.uid}"
+    selection = common.kept(key, [info.uid], lambda: st.multiselect("Graphlets", options, key=key))
     why = push_model.unavailable()
     if why is not None:
         st.warning(why)

@@ -301,6 +301,14 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     # the feature frame's rows, this graphlet and its predecessors
     feats = [d.value for d in at.dataframe if "this (0)" in d.value.columns]
     assert feats and "-1" in feats[0].columns and "jaccard_1" in feats[0].index
+    # one neighbour each side; the choice is still there after a look at another tab
+    at.slider(key="graphlet_k").set_value(1)
+    in_tab(at, "History and neighbours")
+    assert list(next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)["offset"]) == [-1, 0, 1]
+    in_tab(at, "Members")
+    in_tab(at, "History and neighbours")
+    assert at.slider(key="graphlet_k").value == 1
+    assert list(next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)["offset"]) == [-1, 0, 1]
 
     # neighbours via NEXT: the "previous" button opens the previous graphlet
     at.button(key="graphlet_prev").click().run()

@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> None:
                 one run), from the cache as in the browser."""
 
                 def run() -> None:
-                    at.session_state.update(state)
+                    for key, value in state.items():
+                        at.session_state[key] = value
                     checked(at)
 
                 return run

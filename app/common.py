@@ -141,6 +141,14 @@ def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | Non
     return store, cat
 
 
+def folded(label: str, key: str) -> Any:
+    """A folded expander whose content is drawn only once the user opens it (a rerun of the page, its
+    answers then cached): the expander to draw into, or None while it is folded. Streamlit draws a
+    folded expander's content all the same, and the browser pays for it on every page load."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
     """Every query the page ran, folded, ready to paste into Neo4j Browser (with its parameters)."""
     seen: set[str] = set()
@@ -155,10 +163,10 @@ def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any
         items.append((ran.name, query(ran.name).text, ran.params, f"{ran.rows} row(s), {note}"))
     for name, text, params in extra or []:
         items.append((name, text, params, ""))
-    # Drawn only when opened (a rerun, every answer then cached): highlighted code costs the browser
-    # hundreds of ms per page load even while folded (its highlighter loads with the first code block).
-    box = st.expander(f"Cypher this page ran ({len(items)} statement(s))", key=CYPHER_KEY, on_change="rerun")
-    if not box.open:
+    # Highlighted code costs the browser hundreds of ms per page load even while folded (its highlighter
+    # loads with the first code block): drawn only when opened.
+    box = folded(f"Cypher this page ran ({len(items)} statement(s))", CYPHER_KEY)
+    if box is None:
         return
     with box:
         for name, text, params, note in items:

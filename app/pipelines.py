@@ -20,6 +20,7 @@ MEMBERSHIP_COLOURS = {
     "in undecided graphlets only": "#9e9e9e",
     "in no graphlet": "#90a4ae",
 }
+WHOLE_LIFE_KEY = "whole_life_shown"  # the folded whole-life chart: open when True
 STATE_SHAPES = {"COMPLETE": "circle", "CACHED": "square", "FAILED": "cross", "RUNNING": "triangle-up"}
 
 
@@ -196,9 +197,11 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
     span = f"{(last - first).total_seconds() / 86_400:.1f} days" if first is not None and last is not None else "–"
     cols[3].metric("Active", span)
 
-    st.markdown("**Whole life** — executions per day and operator kind")
     if len(ext.activity):
-        activity_chart(ext.activity)
+        box = common.folded("Whole life — executions per day and operator kind", WHOLE_LIFE_KEY)
+        if box is not None:
+            with box:
+                activity_chart(ext.activity)
 
     st.markdown("**Trace** — executions left to right in time; graphlets below (drag to pan, wheel to zoom)")
     ident = f"{store}\x00{pipeline}"

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, graphlet, shared_data, tradeoff_data
+from mlprov.app import common, graphlet, pipelines, shared_data, tradeoff_data
 from mlprov.db import Warehouse
 from mlprov.generator import generate
 from mlprov.graphlets.builder import build_graphlets
@@ -212,6 +212,12 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     assert metric(at, "Pushed") == f"{sum(1 for g in gl if g['pushed']):,}"
     trace = [s for s in charts(at) if "vconcat" in s]
     assert trace, "no trace chart"
+    # the whole life (executions per day and kind) is folded, drawn once opened: every execution counted
+    assert not any("activity" in json.dumps(s) for s in charts(at))
+    at.session_state[pipelines.WHOLE_LIFE_KEY] = True
+    at.run()
+    activity = next(df for df in chart_datasets(at) if "day" in df.columns and "kind" in df.columns)
+    assert int(activity["executions"].sum()) == top["n"]
     text = json.dumps(trace[0])
     assert "membership" in text and "outcome" in text  # executions by graphlet membership, graphlet bars
     graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)

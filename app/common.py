@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, NoReturn
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, NoReturn, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from mlprov.app import shared_data
-from mlprov.db import Row, Warehouse
+from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.migrate import require_current_model
 from mlprov.queries import query
@@ -17,7 +20,10 @@ from mlprov.server import ManagedServer
 from mlprov.settings import resolve_connection
 
 ALL_STORES = "All stores"
+TYPES = {"Q": "quantitative", "N": "nominal", "O": "ordinal", "T": "temporal"}
 CYPHER_KEY = "cypher_shown"  # the folded "Cypher this page ran" expander: open when True
+KEPT = "_kept_"  # the session-state prefix of widget values kept while their widget is not drawn (kept())
+T = TypeVar("T")
 OUTCOME_COLOURS = {"pushed": "#2e7d32", "unpushed": "#c62828", "undecided": "#9e9e9e"}
 
 
@@ -69,28 +75,28 @@ def forget_warehouse() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_rows(uri: str, database: str, version: str, name: str, params_json: str) -> list[Row]:
+def _cached_read(uri: str, database: str, version: str, name: str, params_json: str) -> shared_data.Answer:
     # Keyed by where, the data version (stores' load and summary times), the query and its parameters.
     _misses.append(name)
-    return warehouse().read(name, **json.loads(params_json))
+    return shared_data.timed_read(warehouse(), name, json.loads(params_json))
 
 
 _misses: list[str] = []
 
 
-def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> tuple[list[Row], bool]:
+def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> shared_data.Answer:
     before = len(_misses)
-    rows = _cached_rows(
+    answer = _cached_read(
         wh.connection.uri, wh.connection.database, version, name, json.dumps(params, sort_keys=True, default=str)
     )
     hit = len(_misses) == before
     del _misses[before:]
-    return rows, hit
+    return replace(answer, cached=hit)
 
 
 def clear_cache() -> None:
     """Forget every cached answer (the "Refresh data" button, after a prediction, between tests)."""
-    _cached_rows.clear()
+    _cached_read.clear()
 
 
 def reader() -> shared_data.Reader:
@@ -135,6 +141,14 @@ def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | Non
     return store, cat
 
 
+def folded(label: str, key: str) -> Any:
+    """A folded expander whose content is drawn only once the user opens it (a rerun of the page, its
+    answers then cached): the expander to draw into, or None while it is folded. Streamlit draws a
+    folded expander's content all the same, and the browser pays for it on every page load."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any]]] | None = None) -> None:
     """Every query the page ran, folded, ready to paste into Neo4j Browser (with its parameters)."""
     seen: set[str] = set()
@@ -144,14 +158,15 @@ def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any
         if key in seen:
             continue
         seen.add(key)
-        note = "cached" if ran.cached else f"{ran.seconds * 1000:.0f} ms"
+        took = f"{ran.seconds * 1000:.0f} ms"
+        note = f"{took} when read, now from the cache" if ran.cached else took
         items.append((ran.name, query(ran.name).text, ran.params, f"{ran.rows} row(s), {note}"))
     for name, text, params in extra or []:
         items.append((name, text, params, ""))
-    # Drawn only when opened (a rerun, every answer then cached): highlighted code costs the browser
-    # hundreds of ms per page load even while folded (its highlighter loads with the first code block).
-    box = st.expander(f"Cypher this page ran ({len(items)} statement(s))", key=CYPHER_KEY, on_change="rerun")
-    if not box.open:
+    # Highlighted code costs the browser hundreds of ms per page load even while folded (its highlighter
+    # loads with the first code block): drawn only when opened.
+    box = folded(f"Cypher this page ran ({len(items)} statement(s))", CYPHER_KEY)
+    if box is None:
         return
     with box:
         for name, text, params, note in items:
@@ -159,6 +174,36 @@ def show_cypher(r: shared_data.Reader, extra: list[tuple[str, str, dict[str, Any
             if params:
                 st.code(":params " + json.dumps(params, default=str), language="text")
             st.code(text, language="cypher")
+
+
+def field(shorthand: str, **props: Any) -> dict[str, Any]:
+    """A Vega-Lite field definition from Altair's shorthand: ``field("cost:Q", format=",.1f")``."""
+    name, _, kind = shorthand.partition(":")
+    return {"field": name, "type": TYPES[kind], **props}
+
+
+def scale(colours: dict[str, str]) -> dict[str, list[str]]:
+    """A Vega-Lite scale giving each value of the mapping its colour (or shape)."""
+    return {"domain": list(colours), "range": list(colours.values())}
+
+
+def chart(spec: dict[str, Any], **data: pd.DataFrame) -> None:
+    """A Vega-Lite chart the width of the page, from its spec and its named data sets (each view says
+    which: ``"data": {"name": ...}``). Specs are plain dicts: Altair validates a chart against the
+    Vega-Lite schema on every page run (~150 ms for the Pipelines page's trace, 2-core machine)."""
+    st.vega_lite_chart({**spec, "datasets": data}, width="stretch")
+
+
+def kept(key: str, default: Any, draw: Callable[[], T]) -> T:
+    """Draw a widget that is not drawn on every run (it sits in a tab or expander drawn only when open)
+    with the value it had when last drawn: Streamlit forgets the state of a widget a run does not draw,
+    so a tab switch would put it back to its default. ``draw`` draws it with ``key`` and no default
+    value of its own (the session state holds it)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(KEPT + key, default)
+    value = draw()
+    st.session_state[KEPT + key] = value
+    return value
 
 
 def named(names: tuple[str, ...] | list[str]) -> list[tuple[str, str, dict[str, Any]]]:

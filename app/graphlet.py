@@ -4,7 +4,6 @@ predictor run on any selection of graphlets, writing predictions back."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -151,13 +150,12 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
     if st.session_state.get("_members_for") != info.uid:  # another graphlet: its first page
         st.session_state["_members_for"] = info.uid
         st.session_state["members_page"] = 1
+    label = f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n:,} members)"
     page = int(
-        st.number_input(
-            f"Members page (of {n_pages}, {graphlet_data.MEMBER_PAGE_SIZE} per page, {n:,} members)",
-            min_value=1,
-            max_value=n_pages,
-            step=1,
-            key="members_page",
+        common.kept(
+            "members_page",
+            1,
+            lambda: st.number_input(label, min_value=1, max_value=n_pages, step=1, key="members_page"),
         )
     )
     members = graphlet_data.graphlet_members(r, info.uid, page)
@@ -168,21 +166,25 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         height=min(420, 38 + 35 * max(1, len(members))),
         column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
     )
-    st.altair_chart(
-        alt.Chart(stage_costs)
-        .mark_bar()
-        .encode(
-            x=alt.X("cost:Q", title="cost share (s)"),
-            y=alt.Y(
-                "stage:N",
-                sort=list(stage_costs["stage"]),
-                title=None,
-                axis=alt.Axis(labelLimit=0, labelOverlap=False),
-            ),
-            tooltip=["stage", alt.Tooltip("cost:Q", format=",.1f")],
-        )
-        .properties(title="Cost by stage", height=35 * len(STAGES)),
-        width="stretch",
+    f = common.field
+    common.chart(
+        {
+            "data": {"name": "stages"},
+            "mark": "bar",
+            "title": "Cost by stage",
+            "height": 35 * len(STAGES),
+            "encoding": {
+                "x": f("cost:Q", title="cost share (s)"),
+                "y": f(
+                    "stage:N",
+                    sort=list(stage_costs["stage"]),
+                    title=None,
+                    axis={"labelLimit": 0, "labelOverlap": False},
+                ),
+                "tooltip": [f("stage:N"), f("cost:Q", format=",.1f")],
+            },
+        },
+        stages=stage_costs,
     )
 
 
@@ -198,7 +200,13 @@ def subgraph_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> Non
 
 
 def history_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
-    k = int(st.slider("Graphlets before and after", 1, 10, graphlet_data.HISTORY_K, key="graphlet_k"))
+    k = int(
+        common.kept(
+            "graphlet_k",
+            graphlet_data.HISTORY_K,
+            lambda: st.slider("Graphlets before and after", 1, 10, key="graphlet_k"),
+        )
+    )
     hist = graphlet_data.graphlet_neighbours(r, info.uid, k)
     st.caption(
         "Offset −1 is the previous graphlet of the pipeline (trainer order, `:NEXT`). span_jaccard: "
@@ -263,17 +271,23 @@ def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
                 f"{f} = {v}" if v is not None and v == v else str(f)
                 for f, v in zip(shown["feature"], shown["value"], strict=True)
             ]
-            st.altair_chart(
-                alt.Chart(shown)
-                .mark_bar()
-                .encode(
-                    x=alt.X("contribution:Q", title="signed contribution to the log-odds of a push (SHAP)"),
-                    y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=0)),
-                    tooltip=["feature", "value", alt.Tooltip("contribution:Q", format="+.4f")],
-                    color=alt.condition("datum.contribution > 0", alt.value("#2e7d32"), alt.value("#c62828")),
-                )
-                .properties(title=f"Top {len(shown)} feature contributions (green: towards a push)"),
-                width="stretch",
+            f = common.field
+            common.chart(
+                {
+                    "data": {"name": "contributions"},
+                    "mark": "bar",
+                    "title": f"Top {len(shown)} feature contributions (green: towards a push)",
+                    "encoding": {
+                        "x": f("contribution:Q", title="signed contribution to the log-odds of a push (SHAP)"),
+                        "y": f("label:N", sort=None, title=None, axis={"labelLimit": 0}),
+                        "tooltip": [f("feature:N"), f("value:N"), f("contribution:Q", format="+.4f")],
+                        "color": {
+                            "condition": {"test": "datum.contribution > 0", "value": "#2e7d32"},
+                            "value": "#c62828",
+                        },
+                    },
+                },
+                contributions=shown,
             )
         else:
             st.caption("No per-feature contributions were written back with this prediction.")
@@ -283,7 +297,8 @@ def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
     st.markdown("**Predict on a selection** — the push predictor on any graphlets, predictions written back")
     pipeline_graphlets = pipelines_data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
     options = sorted(set(pipeline_graphlets["uid"].tolist()) | {info.uid})
-    selection = st.multiselect("Graphlets", options, default=[info.uid], key=f"predict_sel_{info.uid}")
+    key = f"predict_sel_{info.uid}"
+    selection = common.kept(key, [info.uid], lambda: st.multiselect("Graphlets", options, key=key))
     why = push_model.unavailable()
     if why is not None:
         st.warning(why)

@@ -3,7 +3,6 @@ models per day, from the stores' summaries (one index-backed query per page run)
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from mlprov.app import common, overview_data, shared_data
@@ -46,27 +45,30 @@ def render() -> None:
         with left:
             st.subheader("Cost by stage")
             if len(ov.cost_by_stage):
-                chart = (
-                    alt.Chart(ov.cost_by_stage)
-                    .mark_bar()
-                    .encode(
-                        x=alt.X("cost:Q", title="compute cost (s)"),
-                        y=alt.Y(
-                            "stage:N",
-                            sort=list(shared_data.STAGE_ORDER),
-                            title=None,
-                            axis=alt.Axis(labelLimit=0, labelOverlap=False),
-                        ),
-                        color=alt.Color("stage:N", legend=None),
-                        tooltip=[
-                            "stage",
-                            "executions",
-                            alt.Tooltip("cost:Q", format=",.0f"),
-                            alt.Tooltip("share:Q", format=".1%"),
-                        ],
-                    )
+                f = common.field
+                common.chart(
+                    {
+                        "data": {"name": "stages"},
+                        "mark": "bar",
+                        "encoding": {
+                            "x": f("cost:Q", title="compute cost (s)"),
+                            "y": f(
+                                "stage:N",
+                                sort=list(shared_data.STAGE_ORDER),
+                                title=None,
+                                axis={"labelLimit": 0, "labelOverlap": False},
+                            ),
+                            "color": f("stage:N", legend=None),
+                            "tooltip": [
+                                f("stage:N"),
+                                f("executions:Q"),
+                                f("cost:Q", format=",.0f"),
+                                f("share:Q", format=".1%"),
+                            ],
+                        },
+                    },
+                    stages=ov.cost_by_stage,
                 )
-                st.altair_chart(chart, width="stretch")
             else:
                 st.caption("No executions.")
         with right:
@@ -83,27 +85,25 @@ def render() -> None:
                 first, last = ov.models_per_day["day"].min(), ov.models_per_day["day"].max()
                 span_days = (last - first).days + 1
                 sparse = len(ov.models_per_day) < span_days / 4
+                f = common.field
                 x = (
-                    alt.X("yearmonthdate(day):O", title="trainer start (active UTC days only)")
+                    f("day:O", timeUnit="yearmonthdate", title="trainer start (active UTC days only)")
                     if sparse
-                    else alt.X("day:T", title="trainer start (UTC day)")
+                    else f("day:T", title="trainer start (UTC day)")
                 )
-                chart = (
-                    alt.Chart(long)
-                    .mark_bar()
-                    .encode(
-                        x=x,
-                        y=alt.Y("graphlets:Q", stack=True, title="models trained"),
-                        color=alt.Color(
-                            "outcome:N",
-                            scale=alt.Scale(
-                                domain=list(common.OUTCOME_COLOURS), range=list(common.OUTCOME_COLOURS.values())
-                            ),
-                        ),
-                        tooltip=["day:T", "outcome", "graphlets"],
-                    )
+                common.chart(
+                    {
+                        "data": {"name": "models"},
+                        "mark": "bar",
+                        "encoding": {
+                            "x": x,
+                            "y": f("graphlets:Q", stack=True, title="models trained"),
+                            "color": f("outcome:N", scale=common.scale(common.OUTCOME_COLOURS)),
+                            "tooltip": [f("day:T"), f("outcome:N"), f("graphlets:Q")],
+                        },
+                    },
+                    models=long,
                 )
-                st.altair_chart(chart, width="stretch")
                 days = len(ov.models_per_day)
                 st.caption(
                     f"{int(ov.models_per_day['models'].sum()):,} models over {days:,} day(s): "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +20,7 @@ MEMBERSHIP_COLOURS = {
     "in undecided graphlets only": "#9e9e9e",
     "in no graphlet": "#90a4ae",
 }
+WHOLE_LIFE_KEY = "whole_life_shown"  # the folded whole-life chart: open when True
 STATE_SHAPES = {"COMPLETE": "circle", "CACHED": "square", "FAILED": "cross", "RUNNING": "triangle-up"}
 
 
@@ -28,93 +28,96 @@ def label(store: str, pipeline: str) -> str:
     return f"{pipeline}  ·  {store}"
 
 
-def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> Any:
-    """Executions (lanes by kind) above the graphlets (bars from first member to last), one time axis."""
-    execs = execs.copy()
-    execs["highlighted"] = [bool(highlight) and highlight in (g or []) for g in execs["graphlets"]]
-    execs["graphlets_text"] = [", ".join(g or []) for g in execs["graphlets"]]
-    kinds = [k for k in shared_data.KIND_ORDER if k in set(execs["kind"])] + sorted(
-        set(execs["kind"]) - set(shared_data.KIND_ORDER)
+TRACE_EXECUTION_COLUMNS = ("uid", "kind", "type", "state", "created", "cost", "inputs", "outputs", "membership")
+TRACE_GRAPHLET_COLUMNS = ("uid", "outcome", "trainer_state", "started", "ended", "cost", "n_executions", "n_artifacts")
+HIGHLIGHTED = "datum.highlighted"
+
+
+def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> None:
+    """Executions (lanes by kind) above the graphlets (bars from first member to last), one time axis.
+    The chart gets only the columns it draws or shows in its tooltips."""
+    points = execs[list(TRACE_EXECUTION_COLUMNS)].assign(
+        highlighted=[bool(highlight) and highlight in (g or []) for g in execs["graphlets"]],
+        graphlets_text=[", ".join(g or []) for g in execs["graphlets"]],
     )
-    brush = alt.selection_interval(encodings=["x"], name="zoom", bind="scales")
-    points = (
-        alt.Chart(execs)
-        .mark_point(filled=True, opacity=0.85)
-        .encode(
-            x=alt.X("created:T", title="time (UTC)"),
-            y=alt.Y("kind:N", sort=kinds, title=None),
-            color=alt.Color(
-                "membership:N",
-                title="execution",
-                scale=alt.Scale(domain=list(MEMBERSHIP_COLOURS), range=list(MEMBERSHIP_COLOURS.values())),
-            ),
-            shape=alt.Shape("state:N", scale=alt.Scale(domain=list(STATE_SHAPES), range=list(STATE_SHAPES.values()))),
-            size=alt.condition("datum.highlighted", alt.value(260), alt.value(70)),
-            stroke=alt.condition("datum.highlighted", alt.value("black"), alt.value(None)),
-            tooltip=[
-                "uid",
-                "kind",
-                "type",
-                "state",
-                "created:T",
-                alt.Tooltip("cost:Q", format=",.1f"),
-                "inputs",
-                "outputs",
-                alt.Tooltip("graphlets_text:N", title="graphlets"),
-            ],
-        )
-        .properties(height=max(160, 28 * len(kinds)))
-        .add_params(brush)
+    kinds = [k for k in shared_data.KIND_ORDER if k in set(points["kind"])] + sorted(
+        set(points["kind"]) - set(shared_data.KIND_ORDER)
     )
-    if len(graphlets):
-        g = graphlets.copy()
-        g["highlighted"] = g["uid"] == (highlight or "")
-        shared_data.time_columns(g, "started", "ended", "trainer_created")
-        bars = (
-            alt.Chart(g)
-            .mark_bar(height=9)
-            .encode(
-                x=alt.X("started:T", title="time (UTC)"),
-                x2="ended:T",
-                y=alt.Y("lane:O", title="graphlets", axis=alt.Axis(labels=False, ticks=False)),
-                color=alt.Color(
-                    "outcome:N",
-                    title="graphlet",
-                    scale=alt.Scale(domain=list(common.OUTCOME_COLOURS), range=list(common.OUTCOME_COLOURS.values())),
-                ),
-                stroke=alt.condition("datum.highlighted", alt.value("black"), alt.value(None)),
-                strokeWidth=alt.condition("datum.highlighted", alt.value(2), alt.value(0)),
-                tooltip=[
-                    "uid",
-                    "outcome",
-                    "trainer_state",
-                    "started:T",
-                    "ended:T",
-                    alt.Tooltip("cost:Q", format=",.1f"),
-                    "n_executions",
-                    "n_artifacts",
+    f = common.field
+    views: list[dict[str, Any]] = [
+        {
+            "data": {"name": "executions"},
+            "mark": {"type": "point", "filled": True, "opacity": 0.85},
+            "params": [{"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+            "height": max(160, 28 * len(kinds)),
+            "encoding": {
+                "x": f("created:T", title="time (UTC)"),
+                "y": f("kind:N", sort=kinds, title=None),
+                "color": f("membership:N", title="execution", scale=common.scale(MEMBERSHIP_COLOURS)),
+                "shape": f("state:N", scale=common.scale(STATE_SHAPES)),
+                "size": {"condition": {"test": HIGHLIGHTED, "value": 260}, "value": 70},
+                "stroke": {"condition": {"test": HIGHLIGHTED, "value": "black"}, "value": None},
+                "tooltip": [
+                    f("uid:N"),
+                    f("kind:N"),
+                    f("type:N"),
+                    f("state:N"),
+                    f("created:T"),
+                    f("cost:Q", format=",.1f"),
+                    f("inputs:Q"),
+                    f("outputs:Q"),
+                    f("graphlets_text:N", title="graphlets"),
                 ],
-            )
-            .properties(height=max(60, 14 * (int(g["lane"].max()) + 1)))
+            },
+        }
+    ]
+    data = {"executions": points}
+    if len(graphlets):
+        bars = graphlets[[*TRACE_GRAPHLET_COLUMNS, "lane"]].assign(highlighted=graphlets["uid"] == (highlight or ""))
+        shared_data.time_columns(bars, "started", "ended")
+        data["graphlets"] = bars
+        views.append(
+            {
+                "data": {"name": "graphlets"},
+                "mark": {"type": "bar", "height": 9},
+                "height": max(60, 14 * (int(bars["lane"].max()) + 1)),
+                "encoding": {
+                    "x": f("started:T", title="time (UTC)"),
+                    "x2": {"field": "ended"},
+                    "y": f("lane:O", title="graphlets", axis={"labels": False, "ticks": False}),
+                    "color": f("outcome:N", title="graphlet", scale=common.scale(common.OUTCOME_COLOURS)),
+                    "stroke": {"condition": {"test": HIGHLIGHTED, "value": "black"}, "value": None},
+                    "strokeWidth": {"condition": {"test": HIGHLIGHTED, "value": 2}, "value": 0},
+                    "tooltip": [
+                        f("uid:N"),
+                        f("outcome:N"),
+                        f("trainer_state:N"),
+                        f("started:T"),
+                        f("ended:T"),
+                        f("cost:Q", format=",.1f"),
+                        f("n_executions:Q"),
+                        f("n_artifacts:Q"),
+                    ],
+                },
+            }
         )
-        chart = alt.vconcat(points, bars).resolve_scale(x="shared", color="independent")
-    else:
-        chart = alt.vconcat(points)
-    return chart
+    common.chart({"vconcat": views, "resolve": {"scale": {"x": "shared", "color": "independent"}}}, **data)
 
 
-def activity_chart(activity: pd.DataFrame) -> Any:
-    return (
-        alt.Chart(activity)
-        .mark_bar()
-        .encode(
-            x=alt.X("day:T", title="day (UTC)"),
-            y=alt.Y("executions:Q", stack=True, title="executions"),
-            color=alt.Color("kind:N", sort=list(shared_data.KIND_ORDER)),
-            tooltip=["day:T", "kind", "executions", alt.Tooltip("cost:Q", format=",.0f")],
-        )
-        .properties(height=180)
-    )
+def activity_chart(activity: pd.DataFrame) -> None:
+    f = common.field
+    spec = {
+        "data": {"name": "activity"},
+        "mark": "bar",
+        "height": 180,
+        "encoding": {
+            "x": f("day:T", title="day (UTC)"),
+            "y": f("executions:Q", stack=True, title="executions"),
+            "color": f("kind:N", sort=list(shared_data.KIND_ORDER)),
+            "tooltip": [f("day:T"), f("kind:N"), f("executions:Q"), f("cost:Q", format=",.0f")],
+        },
+    }
+    common.chart(spec, activity=activity)
 
 
 def choose_pipeline(table: pd.DataFrame) -> tuple[str, str] | None:
@@ -194,9 +197,11 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
     span = f"{(last - first).total_seconds() / 86_400:.1f} days" if first is not None and last is not None else "–"
     cols[3].metric("Active", span)
 
-    st.markdown("**Whole life** — executions per day and operator kind")
     if len(ext.activity):
-        st.altair_chart(activity_chart(ext.activity), width="stretch")
+        box = common.folded("Whole life — executions per day and operator kind", WHOLE_LIFE_KEY)
+        if box is not None:
+            with box:
+                activity_chart(ext.activity)
 
     st.markdown("**Trace** — executions left to right in time; graphlets below (drag to pan, wheel to zoom)")
     ident = f"{store}\x00{pipeline}"
@@ -223,7 +228,7 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
             f"{(page - 1) * page_size + len(execs):,} of {ext.executions:,}, {lo:%Y-%m-%d %H:%M} → "
             f"{hi:%Y-%m-%d %H:%M} UTC; {len(visible):,} graphlet(s) overlap this page."
         )
-        st.altair_chart(trace_chart(execs, visible, highlighted), width="stretch")
+        trace_chart(execs, visible, highlighted)
     else:
         highlighted = None
         st.caption("This pipeline has no executions.")

@@ -49,15 +49,26 @@ STAGE_ORDER = (
 )
 
 
-class RowCache(Protocol):
-    """Answers of named queries for one data version: (rows, True when served from the cache)."""
+@dataclass(frozen=True)
+class Answer:
+    """A named query's rows, the seconds its read from Neo4j took, and whether this run took them
+    from the cache (then ``seconds`` is the time of the read that filled it)."""
 
-    def __call__(self, wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> tuple[list[Row], bool]: ...
+    rows: list[Row]
+    seconds: float
+    cached: bool
+
+
+class RowCache(Protocol):
+    """Answers of named queries for one data version."""
+
+    def __call__(self, wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> Answer: ...
 
 
 @dataclass(frozen=True)
 class Ran:
-    """One named query a page ran: what to show in its "Cypher" expander."""
+    """One named query a page ran: what to show in its "Cypher" expander (``seconds``: the read from
+    Neo4j, also when this run took the rows from the cache)."""
 
     name: str
     params: dict[str, Any]
@@ -77,24 +88,29 @@ class Reader:
     ran: list[Ran] = field(default_factory=list)
 
     def rows(self, name: str, /, **params: Any) -> list[Row]:
-        t0 = time.monotonic()
         if self.cache is not None and self.version is not None:
-            rows, hit = self.cache(self.wh, self.version, name, params)
+            answer = self.cache(self.wh, self.version, name, params)
         else:
-            rows, hit = self.wh.read(name, **params), False
-        self.ran.append(Ran(name, params, len(rows), time.monotonic() - t0, hit))
-        return rows
+            answer = timed_read(self.wh, name, params)
+        self.ran.append(Ran(name, params, len(answer.rows), answer.seconds, answer.cached))
+        return answer.rows
 
     def fresh(self, name: str, /, **params: Any) -> list[Row]:
         """Rows read now, never from the cache (what the cache key itself is made of)."""
-        t0 = time.monotonic()
-        rows = self.wh.read(name, **params)
-        self.ran.append(Ran(name, params, len(rows), time.monotonic() - t0, False))
-        return rows
+        answer = timed_read(self.wh, name, params)
+        self.ran.append(Ran(name, params, len(answer.rows), answer.seconds, False))
+        return answer.rows
 
     def frame(self, name: str, columns: Sequence[str], /, **params: Any) -> pd.DataFrame:
         """The rows of a named query as a frame with these columns (also when there are no rows)."""
         return pd.DataFrame(self.rows(name, **params), columns=list(columns))
+
+
+def timed_read(wh: Warehouse, name: str, params: dict[str, Any]) -> Answer:
+    """A named query read from Neo4j now, with the seconds it took."""
+    t0 = time.monotonic()
+    rows = wh.read(name, **params)
+    return Answer(rows, time.monotonic() - t0, False)
 
 
 @dataclass(frozen=True)

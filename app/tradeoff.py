@@ -9,7 +9,6 @@ summaries as a histogram on the slider's grid, so a page load reads no graphlet.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -86,21 +85,36 @@ def render() -> None:
             f"{preds.graphlets:,} graphlets with a prediction ({preds.pushed:,} pushed); model version(s) "
             f"(graphlets): {versions or '–'}."
         )
-        point = pd.DataFrame([at])
-        line = (
-            alt.Chart(curve)
-            .mark_line(point=False)
-            .encode(
-                x=alt.X("waste:Q", title="waste (share of unpushed cost still spent)", scale=alt.Scale(domain=[0, 1])),
-                y=alt.Y(
-                    "freshness:Q", title="freshness (share of pushed graphlets run)", scale=alt.Scale(domain=[0, 1])
-                ),
-                order="threshold:Q",
-                tooltip=["threshold", alt.Tooltip("freshness:Q", format=".1%"), alt.Tooltip("waste:Q", format=".1%")],
-            )
+        f = common.field
+        unit = {"domain": [0, 1]}
+        common.chart(
+            {
+                "height": 380,
+                "layer": [
+                    {
+                        "data": {"name": "curve"},
+                        "mark": "line",
+                        "encoding": {
+                            "x": f("waste:Q", title="waste (share of unpushed cost still spent)", scale=unit),
+                            "y": f("freshness:Q", title="freshness (share of pushed graphlets run)", scale=unit),
+                            "order": f("threshold:Q"),
+                            "tooltip": [
+                                f("threshold:Q"),
+                                f("freshness:Q", format=".1%"),
+                                f("waste:Q", format=".1%"),
+                            ],
+                        },
+                    },
+                    {
+                        "data": {"name": "threshold"},
+                        "mark": {"type": "point", "size": 160, "filled": True, "color": "#c62828"},
+                        "encoding": {"x": f("waste:Q"), "y": f("freshness:Q")},
+                    },
+                ],
+            },
+            curve=curve,
+            threshold=pd.DataFrame([at]),
         )
-        dot = alt.Chart(point).mark_point(size=160, filled=True, color="#c62828").encode(x="waste:Q", y="freshness:Q")
-        st.altair_chart((line + dot).properties(height=380), width="stretch")
 
     common.guarded(body)
     frame_ran = "predictor_sets_result" in st.session_state

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, graphlet, shared_data, tradeoff_data
+from mlprov.app import common, graphlet, pipelines, shared_data, tradeoff_data
 from mlprov.db import Warehouse
 from mlprov.generator import generate
 from mlprov.graphlets.builder import build_graphlets
@@ -211,6 +212,12 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     assert metric(at, "Pushed") == f"{sum(1 for g in gl if g['pushed']):,}"
     trace = [s for s in charts(at) if "vconcat" in s]
     assert trace, "no trace chart"
+    # the whole life (executions per day and kind) is folded, drawn once opened: every execution counted
+    assert not any("activity" in json.dumps(s) for s in charts(at))
+    at.session_state[pipelines.WHOLE_LIFE_KEY] = True
+    at.run()
+    activity = next(df for df in chart_datasets(at) if "day" in df.columns and "kind" in df.columns)
+    assert int(activity["executions"].sum()) == top["n"]
     text = json.dumps(trace[0])
     assert "membership" in text and "outcome" in text  # executions by graphlet membership, graphlet bars
     graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
@@ -300,6 +307,14 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     # the feature frame's rows, this graphlet and its predecessors
     feats = [d.value for d in at.dataframe if "this (0)" in d.value.columns]
     assert feats and "-1" in feats[0].columns and "jaccard_1" in feats[0].index
+    # one neighbour each side; the choice is still there after a look at another tab
+    at.slider(key="graphlet_k").set_value(1)
+    in_tab(at, "History and neighbours")
+    assert list(next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)["offset"]) == [-1, 0, 1]
+    in_tab(at, "Members")
+    in_tab(at, "History and neighbours")
+    assert at.slider(key="graphlet_k").value == 1
+    assert list(next(d.value for d in at.dataframe if "span_jaccard" in d.value.columns)["offset"]) == [-1, 0, 1]
 
     # neighbours via NEXT: the "previous" button opens the previous graphlet
     at.button(key="graphlet_prev").click().run()
@@ -407,6 +422,12 @@ def curve_by_hand(rows: list[dict[str, Any]], t: float) -> tuple[float, float]:
     total = sum(r["cost"] for r in unpushed)
     spent = sum(r["cost"] for r in unpushed if r["p"] >= t)
     return fresh, 1 - spent / total
+
+
+def statement_notes(expander: Any) -> dict[str, str]:
+    """Each statement in an opened "Cypher this page ran" expander with its note (rows and time)."""
+    heads = [str(m.value) for m in expander.markdown if str(m.value).startswith("**`")]
+    return {h.split("`")[1]: h.split("**", 2)[2].strip() for h in heads}
 
 
 def statements_ran(at: AppTest) -> list[str]:
@@ -683,10 +704,18 @@ def test_a_reload_invalidates_the_cached_page(corpus: Warehouse, tmp_path: Path)
     trace(1).write(source)
     Loader(corpus).load(source, store="reloaded")
     build_graphlets(corpus, store="reloaded")
-    at = app("pipelines.py", store="reloaded", pipeline="reloaded_pipe")
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.query_params.update(store="reloaded", pipeline="reloaded_pipe")
+    at.switch_page("pipelines.py")
+    first = statement_notes(cypher_opened(at))  # every answer read from Neo4j: its time
     assert (metric(at, "Executions"), metric(at, "Model graphlets")) == ("2", "1")
-    # the same data: answered from the cache
-    assert "cached" in " ".join(str(m.value) for m in cypher_opened(at).markdown)
+    # the same data: answered from the cache, each statement with the time it took when it was read
+    again = statement_notes(cypher_opened(at))
+    assert again.keys() == first.keys() and "app/pipeline_summary" in first
+    for name, note in first.items():
+        assert re.fullmatch(r"\d+ row\(s\), \d+ ms", note), note
+        if name != "app/stores":  # read fresh on every run: it sets the cache's data version
+            assert again[name] == f"{note} when read, now from the cache"
 
     # the store changes at its source and is loaded again (and its graphlets rebuilt): the open page shows it
     source.unlink()

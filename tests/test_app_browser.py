@@ -242,7 +242,26 @@ def test_every_page_in_chromium(
         lambda: any(h.text == top["pipeline"] for h in d.find_elements(By.TAG_NAME, "h3")),
         "the chosen pipeline's header",
     )
-    wait_for(d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) >= 2, "trace chart")
+    wait_for(d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 1, "trace chart")
+    # the folded whole-life chart is drawn once opened
+    whole_life = wait_for(
+        d,
+        lambda: next(
+            (
+                e
+                for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
+                if "Whole life" in e.text
+            ),
+            None,
+        ),
+        "the whole-life section",
+    )
+    whole_life.click()
+    wait_for(
+        d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 2, "whole-life chart"
+    )
+    complete_at(d, top["pipeline"], WAIT)
+    assert chart_states(d) == [(True, True), (True, True)]
     shots(d, "pipelines")
 
     # Graphlet: pick one of that pipeline's graphlets, then run the predictor on it

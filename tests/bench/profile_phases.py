@@ -7,8 +7,8 @@ trips (driver packing + network + server work; summed over parallel sessions, so
 time) split by query with the number of round trips and the server's own share of it (the summary's
 ``result_available_after`` + ``result_consumed_after``: planning and running the statement, streaming
 its rows), the rest (Python shaping, xgboost, matplotlib), and the top functions of a cProfile by own
-time (of the main thread only: with ``MLPROV_WORKERS=1`` the graphlet builder's work runs in one pool
-thread, so profile with the default workers for times and read the client CPU). ``graphlets`` drops every graphlet
+time (the main thread's and every thread-pool task's profiles added up: the graphlet builder and the
+frame work in pool threads). ``graphlets`` drops every graphlet
 first, so it is a full build. ``--json PATH`` also writes the numbers.
 """
 
@@ -23,6 +23,7 @@ import resource
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,39 @@ class _ProfiledWarehouse(Warehouse):
         server_ms = (summary.result_available_after or 0) + (summary.result_consumed_after or 0)
         with self._lock:
             self._entry(name)[2] += server_ms / 1000.0
+
+
+class _PoolProfiles:
+    """While active, every task submitted to a ``ThreadPoolExecutor`` runs under a cProfile of its own; the
+    profiles are collected, to be added to the main thread's."""
+
+    def __init__(self) -> None:
+        self.profiles: list[cProfile.Profile] = []
+        self._lock = threading.Lock()
+        self._submit = ThreadPoolExecutor.submit
+
+    def __enter__(self) -> _PoolProfiles:
+        outer = self
+        submit = self._submit
+
+        def profiled_submit(pool: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            def run() -> Any:
+                prof = cProfile.Profile()
+                prof.enable()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    prof.disable()
+                    with outer._lock:
+                        outer.profiles.append(prof)
+
+            return submit(pool, run)
+
+        ThreadPoolExecutor.submit = profiled_submit  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        ThreadPoolExecutor.submit = self._submit  # type: ignore[method-assign]
 
 
 def _cpu() -> float:
@@ -120,9 +154,10 @@ def main() -> None:
             prof = cProfile.Profile()
             t = time.perf_counter()
             cpu = _cpu()
-            prof.enable()
-            phases[name]()
-            prof.disable()
+            with _PoolProfiles() as pools:
+                prof.enable()
+                phases[name]()
+                prof.disable()
             wall = time.perf_counter() - t
             cpu = _cpu() - cpu
             in_db = sum(c[1] for c in wh.calls.values())
@@ -135,7 +170,10 @@ def main() -> None:
             for q, (n, s, srv) in sorted(wh.calls.items(), key=lambda kv: -kv[1][1])[:12]:
                 print(f"  {q:40s} {int(n):6d} trips {s:8.2f} s  server {srv:8.2f} s")
             buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(args.top)
+            stats = pstats.Stats(prof, stream=buf)
+            for task in pools.profiles:
+                stats.add(task)
+            stats.sort_stats("tottime").print_stats(args.top)
             print("\n".join(buf.getvalue().splitlines()[6 : 6 + args.top + 3]))
             results[name] = {
                 "wall": wall,

@@ -1,10 +1,10 @@
 // Purpose: What the graphlet builder needs to know about executions it reached: identity, times,
-//   state, and every input and output artifact (with whether it is a data-span artifact: one with a
-//   span, or of kind Examples / ExampleStatistics). Fetched once per execution per build and cached
-//   by the caller, so shared executions cost nothing more.
+//   state, and the elementIds of every input and output artifact (what the builder needs of each
+//   artifact is read once per artifact, by graphlets/artifact_info). Fetched once per execution per
+//   build and cached by the caller, so shared executions cost nothing more.
 // Parameters: $ids (list of execution elementId strings)
-// Returns: one row per execution: id, uid, kind, state, created, updated, artifacts (list of maps:
-//   id, uid, updated, state, span (bool))
+// Returns: one row per execution: id, uid, kind, state, created, updated, artifacts (list of distinct
+//   artifact elementId strings)
 UNWIND $ids AS eid
 MATCH (x:Execution)
 WHERE elementId(x) = eid
@@ -17,5 +17,4 @@ CALL (x) {
   RETURN collect(DISTINCT a) AS ins
 }
 RETURN eid AS id, x.uid AS uid, x.kind AS kind, x.state AS state, x.created AS created, x.updated AS updated,
-       [a IN outs + ins | {id: elementId(a), uid: a.uid, updated: a.updated, state: a.state,
-                           span: a.span IS NOT NULL OR a.kind IN ['Examples', 'ExampleStatistics']}] AS artifacts
+       [a IN outs + ins | elementId(a)] AS artifacts

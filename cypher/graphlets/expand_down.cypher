@@ -6,12 +6,12 @@
 //   PROFILE (6.2k-node trace, 200 ids): NodeByElementIdSeek (200) -> Expand(OUTPUT) (200) ->
 //   Expand(INPUT) (440) -> Filter(kind, state) -> Distinct; 5.6k db hits.
 // Parameters: $ids (list of execution elementId strings)
-// Returns: one row per distinct (x, y) hop: x (elementId of the given execution), y (elementId of the
-//   successor)
+// Returns: one row per given execution with at least one hop: x (its elementId), ys (list of the
+//   distinct elementIds of its successors)
 UNWIND $ids AS id
 MATCH (x:Execution)
 WHERE elementId(x) = id
 MATCH (x)-[o:OUTPUT]->(:Artifact)-[i:INPUT]->(y:Execution)
 WHERE coalesce(y.kind, '') <> 'Trainer' AND coalesce(y.state, '') <> 'CACHED'
   AND (o.time IS NULL OR i.time IS NULL OR o.time <= i.time)
-RETURN DISTINCT id AS x, elementId(y) AS y
+RETURN id AS x, collect(DISTINCT elementId(y)) AS ys

@@ -10,12 +10,12 @@
 //   (1,295 rows) -> Filter(:Artifact) -> Expand(OUTPUT) (1,375) -> Filter(kind, state) -> Distinct;
 //   19.6k db hits, i.e. proportional to the ids' in-degree.
 // Parameters: $ids (list of execution elementId strings)
-// Returns: one row per distinct (x, y) hop: x (elementId of the given execution), y (elementId of the
-//   predecessor)
+// Returns: one row per given execution with at least one hop: x (its elementId), ys (list of the
+//   distinct elementIds of its predecessors)
 UNWIND $ids AS id
 MATCH (x:Execution)
 WHERE elementId(x) = id
 MATCH (p:Execution)-[o:OUTPUT]->(:Artifact)-[i:INPUT]->(x)
 WHERE coalesce(p.kind, '') <> 'Trainer' AND coalesce(p.state, '') <> 'CACHED'
   AND (o.time IS NULL OR i.time IS NULL OR o.time <= i.time)
-RETURN DISTINCT id AS x, elementId(p) AS y
+RETURN id AS x, collect(DISTINCT elementId(p)) AS ys

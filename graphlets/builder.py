@@ -27,8 +27,9 @@ execution details (times, states, the ids of their artifacts), artifact details 
 however many executions wrote or read it) and hops are cached from one batch to the next for the
 members of the latest batch only: consecutive graphlets share most of their members, so little is
 fetched twice, and memory stays bounded by one batch's graphlets instead of growing with the store.
-Hops come back as one row per execution with the list of its neighbours, so the rows the client
-decodes are as many as the executions, not as their edges.
+The reads of the traversal (hops, execution and artifact details, span readers) each return one
+record holding a list, not one record per execution or artifact: the driver's cost is per record
+(two socket reads and a message per record), and it was most of the client's time.
 
 Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
 ``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
@@ -173,9 +174,9 @@ class _Builder:
                 hops[x] = []
                 missing.append(x)
         parts = list(_chunks(missing, FRONTIER_CHUNK))
-        for rows in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
-            for row in rows:
-                hops[row["x"]] = row["ys"]
+        for found in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
+            for x, ys in found[0]["hops"]:
+                hops[x] = ys
 
     def map(self, fn: Callable[[T], list[Row]], parts: Sequence[T]) -> Iterator[list[Row]]:
         """``fn`` over independent parts (one read each), in order; in parallel sessions when the builder
@@ -199,20 +200,14 @@ class _Builder:
         missing = sorted({i for i in ids if i not in self.info})
         found: set[str] = set()
         for part in _chunks(missing, FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/execution_info", ids=list(part)):
-                artifacts: list[str] = r["artifacts"]
-                self.info[r["id"]] = _Exec(
-                    uid=str(r["uid"]),
-                    kind=r["kind"],
-                    state=r["state"],
-                    created=r["created"],
-                    updated=r["updated"],
-                    artifacts=artifacts,
-                )
+            for x, uid, kind, state, created, updated, artifacts in self.wh.read(
+                "graphlets/execution_info", ids=list(part)
+            )[0]["executions"]:
+                self.info[x] = _Exec(str(uid), kind, state, created, updated, artifacts)
                 found.update(artifacts)
         for part in _chunks(sorted(found - self.arts.keys()), FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/artifact_info", ids=list(part)):
-                self.arts[r["id"]] = _Art(uid=str(r["uid"]), state=r["state"], updated=r["updated"], span=r["span"])
+            for a, uid, state, updated, span in self.wh.read("graphlets/artifact_info", ids=list(part))[0]["artifacts"]:
+                self.arts[a] = _Art(str(uid), state, updated, span)
 
     def analysis(self, spans: dict[int, tuple[set[str], int | None]]) -> dict[int, set[str]]:
         """Rule (b): analysis executions reading each search's span artifacts by its trainer's end. Each span
@@ -221,8 +216,8 @@ class _Builder:
         for a in missing:
             self.readers[a] = []
         for part in _chunks(missing, FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/analysis", ids=list(part)):
-                self.readers[str(r["a"])].append((str(r["x"]), r["time"]))
+            for a, x, t in self.wh.read("graphlets/analysis", ids=list(part))[0]["readers"]:
+                self.readers[a].append((x, t))
         return {
             g: {x for a in arts for x, t in self.readers[a] if end is None or t is None or t <= end}
             for g, (arts, end) in spans.items()

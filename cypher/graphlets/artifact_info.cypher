@@ -4,9 +4,10 @@
 //   docs/graphlets.md). Read once per artifact per build and cached by the caller, however many of
 //   the reached executions read or wrote it.
 // Parameters: $ids (list of artifact elementId strings)
-// Returns: one row per artifact: id, uid, updated, state, span (bool)
+// Returns: one row: artifacts (list of [id, uid, state, updated, span (bool)] per artifact found; one
+//   row, not one per artifact, because the driver's cost is per record)
 UNWIND $ids AS aid
 MATCH (a:Artifact)
 WHERE elementId(a) = aid
-RETURN aid AS id, a.uid AS uid, a.updated AS updated, a.state AS state,
-       a.span IS NOT NULL OR a.kind IN ['Examples', 'ExampleStatistics'] AS span
+RETURN collect([aid, a.uid, a.state, a.updated, a.span IS NOT NULL OR a.kind IN ['Examples', 'ExampleStatistics']])
+       AS artifacts

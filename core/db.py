@@ -123,14 +123,21 @@ class Warehouse:
         q.check_params(args)
 
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [_row(r) for r in tx.run(q.text, args)]
+            result = tx.run(q.text, args)
+            rows = [_row(r) for r in result]
+            self._observe(q.name, result.consume())
+            return rows
 
         with self._errors(f"query {q.name}"), self._driver.session(database=self.connection.database) as s:
             if access == neo4j.WRITE_ACCESS:
-                return self._write_retrying(s, q.text, args)
+                return self._write_retrying(s, q, args)
             return s.execute_read(work)
 
-    def _write_retrying(self, s: neo4j.Session, text: str, args: dict[str, Any]) -> list[Row]:
+    def _observe(self, name: str, summary: neo4j.ResultSummary) -> None:
+        """Called with the summary of every statement ``read`` / ``write`` ran (after its rows were read):
+        nothing here; a profiler (tests/bench/profile_phases.py) records the server's own time from it."""
+
+    def _write_retrying(self, s: neo4j.Session, q: Query, args: dict[str, Any]) -> list[Row]:
         """One write transaction, retried like the driver's managed transactions (transient errors,
         a lost or restarting server) for up to ``MLPROV_RETRY_SECONDS`` — except a memory-limit
         failure, which can surface at the commit and would only fail the same way again."""
@@ -139,8 +146,11 @@ class Warehouse:
         while True:
             try:
                 with s.begin_transaction() as tx:
-                    rows = [_row(r) for r in tx.run(text, args)]
+                    result = tx.run(q.text, args)
+                    rows = [_row(r) for r in result]
+                    summary = result.consume()
                     tx.commit()
+                self._observe(q.name, summary)
                 return rows
             except (nx.Neo4jError, nx.DriverError) as exc:
                 memory = isinstance(exc, nx.Neo4jError) and _is_memory_limit(exc)

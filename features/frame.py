@@ -2,10 +2,12 @@
 
 Everything graph-shaped is computed by Cypher (``cypher/features/``): the per-graphlet part
 (``features/rows``: label, costs, model type, shape per operator kind, validation outcomes) and the
-history part (``features/history``: each graphlet against each of its k preceding graphlets along
-``:NEXT`` — Jaccard of input span sets, code change, and the ordinal pairing of spans for the
-dataset similarity). Python only parses the recorded per-feature statistics (JSON text, which Cypher
-cannot parse without plugins) and turns rows into columns.
+history part (``features/history``: each graphlet's k preceding graphlets along ``:NEXT`` and whether
+each one's push outcome was known in time; ``features/spans``: each graphlet's code version, input
+span set and statistics artifacts, read once per graphlet). Python pairs each graphlet's lists with
+its predecessors' (:func:`history`: Jaccard of the span sets, code change, the ordinal pairing of
+spans for the dataset similarity), parses the recorded per-feature statistics (JSON text, which
+Cypher cannot parse without plugins) and turns rows into columns.
 
 Columns
 -------
@@ -353,13 +355,13 @@ def compute_frame(
         stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
         similarities = _PairSimilarities(stats_cache)
         rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))}
-        history = wh.read("features/history", uids=list(part), k=k)
-        wanted = {u for h in history for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
+        links = history(wh, part, k)
+        wanted = {u for h in links for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
         for sub in chunks(sorted(wanted), CHUNK):
             for s in wh.read("features/stats", uids=list(sub)):
                 recorded = _parse_stats(s["stats"])
                 stats_cache[str(s["uid"])] = recorded if recorded is not None else reader.summary(s["uri"])
-        for h in history:
+        for h in links:
             rec = rows[str(h["uid"])]
             lag = int(h["lag"])
             rec[f"jaccard_{lag}"] = math.nan if h["jaccard"] is None else float(h["jaccard"])
@@ -391,10 +393,53 @@ def compute_frame(
     return _to_frame(parts, k)
 
 
+def history(wh: Warehouse, uids: Sequence[str], k: int) -> list[dict[str, Any]]:
+    """Each of the given graphlets against each of its k preceding graphlets along ``:NEXT`` (lag 1 = the
+    previous one), ordered by uid and lag: ``uid, lag, previous``, ``jaccard`` (size of A ∩ B over size
+    of A ∪ B, A and B the two input span sets; None when either is empty), ``code_changed`` (1 when the
+    trainers' code versions differ, 0 when equal, None when either is unknown), ``prev_pushed``
+    (``features/history``) and
+    ``pairs``: the i-th smallest span of the graphlet paired with the i-th smallest of the predecessor
+    (i < the smaller count), as the uids of the two spans' ExampleStatistics artifacts (None where a span
+    has none). The lists compared are read once per graphlet (``features/spans``)."""
+    links = wh.read("features/history", uids=list(uids), k=k)
+    wanted = sorted({str(h["uid"]) for h in links} | {str(h["previous"]) for h in links})
+    facts = {str(r["uid"]): r for r in wh.read("features/spans", uids=wanted)}
+    stats = {u: _first_by_span(r["stats"]) for u, r in facts.items()}
+    out = []
+    for h in links:
+        g, p = facts[str(h["uid"])], facts[str(h["previous"])]
+        spans, p_spans = g["spans"], p["spans"]
+        shared = set(p_spans)
+        common = sum(1 for x in spans if x in shared)
+        code, p_code = g["code"], p["code"]
+        g_stats, p_stats = stats[str(h["uid"])], stats[str(h["previous"])]
+        out.append(
+            {
+                "uid": h["uid"],
+                "lag": h["lag"],
+                "previous": h["previous"],
+                "jaccard": common / (len(spans) + len(p_spans) - common) if spans and p_spans else None,
+                "code_changed": None if code is None or p_code is None else int(code != p_code),
+                "prev_pushed": h["prev_pushed"],
+                "pairs": [[g_stats.get(a), p_stats.get(b)] for a, b in zip(spans, p_spans, strict=False)],
+            }
+        )
+    return out
+
+
+def _first_by_span(stats: Sequence[Sequence[Any]]) -> dict[Any, Any]:
+    """``[span, uid]`` rows as a mapping, the first row of each span kept."""
+    out: dict[Any, Any] = {}
+    for span, uid in stats:
+        out.setdefault(span, uid)
+    return out
+
+
 def statements(*, uids: bool = False) -> tuple[str, ...]:
     """The named statements :func:`compute_frame` runs, for given graphlets (``uids``) or all of them."""
     first = "features/graphlets_by_uid" if uids else "features/graphlets"
-    rest = ("features/rows", "features/history", "features/stats", "features/push_history")
+    rest = ("features/rows", "features/history", "features/spans", "features/stats", "features/push_history")
     return (first, *rest, *(str(g.query) for g in query_groups()))
 
 

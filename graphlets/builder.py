@@ -23,9 +23,13 @@ traces is a constant multiple of the trace size. The set
 of executions that lead to some Trainer (rule (c)'s exclusion) is one such search over the whole
 store, seeded with all its trainers; the backward hops it read serve every trainer's rule (a) search,
 so those are never read twice. Trainers are taken pipeline by pipeline in start order, and
-execution details (artifacts, times) and hops are cached from one batch to the next for the members
-of the latest batch only: consecutive graphlets share most of their members, so little is fetched twice,
-and memory stays bounded by one batch's graphlets instead of growing with the store.
+execution details (times, states, the ids of their artifacts), artifact details (each read once,
+however many executions wrote or read it) and hops are cached from one batch to the next for the
+members of the latest batch only: consecutive graphlets share most of their members, so little is
+fetched twice, and memory stays bounded by one batch's graphlets instead of growing with the store.
+The reads of the traversal (hops, execution and artifact details, span readers) each return one
+record holding a list, not one record per execution or artifact: the driver's cost is per record
+(two socket reads and a message per record), and it was most of the client's time.
 
 Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
 ``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
@@ -101,7 +105,15 @@ class _Exec:
     state: str | None
     created: int | None
     updated: int | None
-    artifacts: list[dict[str, Any]]
+    artifacts: list[str]  # elementIds of its input and output artifacts
+
+
+@dataclass
+class _Art:
+    uid: str
+    state: str | None
+    updated: int | None
+    span: bool  # a data-span artifact (rule (b)): one with a span, or an Examples / ExampleStatistics artifact
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -122,6 +134,7 @@ class _Builder:
         self.store = store
         self.batch_size = max(1, batch_size)
         self.info: dict[str, _Exec] = {}
+        self.arts: dict[str, _Art] = {}
         self.hops: dict[str, dict[str, list[str]]] = {"up": {}, "down": {}}
         self.readers: dict[str, list[tuple[str, int | None]]] = {}
         self.known_up = known_up or {}  # backward hops read already (the store-wide search's), never read again
@@ -161,9 +174,9 @@ class _Builder:
                 hops[x] = []
                 missing.append(x)
         parts = list(_chunks(missing, FRONTIER_CHUNK))
-        for rows in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
-            for row in rows:
-                hops[str(row["x"])].append(str(row["y"]))
+        for found in self.map(lambda part: self.wh.read(f"graphlets/expand_{direction}", ids=list(part)), parts):
+            for x, ys in found[0]["hops"]:
+                hops[x] = ys
 
     def map(self, fn: Callable[[T], list[Row]], parts: Sequence[T]) -> Iterator[list[Row]]:
         """``fn`` over independent parts (one read each), in order; in parallel sessions when the builder
@@ -177,21 +190,24 @@ class _Builder:
         kept = {x for r in rows for x in _executions(r)}
         self.info = {x: e for x, e in self.info.items() if x in kept}
         self.hops = {d: {x: ys for x, ys in hops.items() if x in kept} for d, hops in self.hops.items()}
-        spans = {a["id"] for e in self.info.values() for a in e.artifacts if a["span"]}
-        self.readers = {a: xs for a, xs in self.readers.items() if a in spans}
+        arts = {a for e in self.info.values() for a in e.artifacts}
+        self.arts = {a: v for a, v in self.arts.items() if a in arts}
+        self.readers = {a: xs for a, xs in self.readers.items() if a in arts}
 
     def fetch(self, ids: Iterable[str]) -> None:
+        """Read the details of the executions not read yet, then of their artifacts not read yet (an artifact
+        is read once, however many of the executions read or wrote it)."""
         missing = sorted({i for i in ids if i not in self.info})
+        found: set[str] = set()
         for part in _chunks(missing, FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/execution_info", ids=list(part)):
-                self.info[str(r["id"])] = _Exec(
-                    uid=str(r["uid"]),
-                    kind=r["kind"],
-                    state=r["state"],
-                    created=r["created"],
-                    updated=r["updated"],
-                    artifacts=list(r["artifacts"]),
-                )
+            for x, uid, kind, state, created, updated, artifacts in self.wh.read(
+                "graphlets/execution_info", ids=list(part)
+            )[0]["executions"]:
+                self.info[x] = _Exec(str(uid), kind, state, created, updated, artifacts)
+                found.update(artifacts)
+        for part in _chunks(sorted(found - self.arts.keys()), FRONTIER_CHUNK):
+            for a, uid, state, updated, span in self.wh.read("graphlets/artifact_info", ids=list(part))[0]["artifacts"]:
+                self.arts[a] = _Art(str(uid), state, updated, span)
 
     def analysis(self, spans: dict[int, tuple[set[str], int | None]]) -> dict[int, set[str]]:
         """Rule (b): analysis executions reading each search's span artifacts by its trainer's end. Each span
@@ -200,8 +216,8 @@ class _Builder:
         for a in missing:
             self.readers[a] = []
         for part in _chunks(missing, FRONTIER_CHUNK):
-            for r in self.wh.read("graphlets/analysis", ids=list(part)):
-                self.readers[str(r["a"])].append((str(r["x"]), r["time"]))
+            for a, x, t in self.wh.read("graphlets/analysis", ids=list(part))[0]["readers"]:
+                self.readers[a].append((x, t))
         return {
             g: {x for a in arts for x, t in self.readers[a] if end is None or t is None or t <= end}
             for g, (arts, end) in spans.items()
@@ -215,7 +231,7 @@ class _Builder:
         self.fetch(x for xs in up.values() for x in xs)
         spans: dict[int, tuple[set[str], int | None]] = {}
         for g, xs in up.items():
-            arts = {a["id"] for x in xs for a in self.info[x].artifacts if a["span"]}
+            arts = {a for x in xs for a in self.info[x].artifacts if self.arts[a].span}
             spans[g] = (arts, trainers[g]["updated"])
         analysed = self.analysis(spans)
         members = {g: up[g] | analysed[g] | (down[g] - leads_to_trainer) for g in seeds}
@@ -224,17 +240,14 @@ class _Builder:
 
     def _row(self, t: dict[str, Any], members: set[str]) -> dict[str, Any]:
         execs = [self.info[x] for x in sorted(members)]
-        artifacts: dict[str, dict[str, Any]] = {}
-        for e in execs:
-            for a in e.artifacts:
-                artifacts[a["id"]] = a
+        artifacts = sorted({a for e in execs for a in e.artifacts})
         signature = hashlib.sha1(
             json.dumps(
                 [
                     VERSION,
                     [t["uid"], t["state"], t["created"], t["updated"], t["pipeline"]],
                     sorted([e.uid, e.state, e.updated] for e in execs),
-                    sorted([a["uid"], a["state"], a["updated"]] for a in artifacts.values()),
+                    sorted([a.uid, a.state, a.updated] for a in map(self.arts.__getitem__, artifacts)),
                 ],
                 default=str,
             ).encode(),
@@ -257,7 +270,7 @@ class _Builder:
             "n_artifacts": len(artifacts),
             "signature": signature,
         }
-        return {"uid": props["uid"], "props": props, "members": sorted(members) + sorted(artifacts)}
+        return {"uid": props["uid"], "props": props, "members": sorted(members) + artifacts}
 
 
 def _executions(row: dict[str, Any]) -> Sequence[str]:
@@ -441,8 +454,11 @@ def _build_store(
         written = sorted(kept)
         groups.update((store, str(t["pipeline"])) for t in scope if t["pipeline"] is not None)
     recost: set[str] = set(written)
-    for part in _chunks(sorted(touched), FRONTIER_CHUNK):
-        recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
+    if pipeline is not None or len(recost) < len(kept):
+        # graphlets holding an execution of this store belong to this store; when every one of them was just
+        # written (a first build, or after an interrupted one), none needs to be looked up
+        for part in _chunks(sorted(touched), FRONTIER_CHUNK):
+            recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
     costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
     report.cost_updated += sum(int(r["changed"]) for r in costs)
     wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)

@@ -17,7 +17,7 @@ import pytest
 from tensorflow_metadata.proto.v0 import statistics_pb2
 
 from mlprov.db import Warehouse
-from mlprov.features.frame import build_frame, span_similarity
+from mlprov.features.frame import build_frame, history, span_similarity
 from mlprov.features.tfdv import (
     ArtifactRootError,
     StatisticsReader,
@@ -93,7 +93,7 @@ def test_features_reads_tfdv_files_under_remapped_uris(redwine: tuple[Warehouse,
     # the statistics the history pairs ask for (StatisticsGen outputs, by the span their Examples carry):
     # two of them get a corrupt file and a folder without one
     graphlets = [str(u) for u in before["uid"]]
-    paired = sorted({u for h in wh.read("features/history", uids=graphlets, k=3) for p in h["pairs"] for u in p if u})
+    paired = sorted({u for h in history(wh, graphlets, 3) for p in h["pairs"] for u in p if u})
     assert len(paired) >= 6
     broken = {paired[1]: "corrupt", paired[2]: "missing"}
     values: dict[str, tuple[float, float, int]] = {}
@@ -131,9 +131,9 @@ def test_features_reads_tfdv_files_under_remapped_uris(redwine: tuple[Warehouse,
 
     # the roots are kept: the same frame (from the cache) for every later command
     frame = build_frame(wh).data.set_index("uid")
-    history = wh.read("features/history", uids=list(frame.index), k=1)
+    links = history(wh, list(frame.index), 1)
     checked = 0
-    for h in history:
+    for h in links:
         expected = [expected_similarity(values[a], values[b]) for a, b in h["pairs"] if a in values and b in values]
         got = frame.loc[h["uid"], "dataset_similarity_1"]
         if expected:

@@ -1,7 +1,9 @@
 // Purpose: The per-graphlet part of the feature frame (docs/predictor.md): label and costs, the trainer's
 //   model type and architecture, and the shape of the graphlet per operator kind (executions,
 //   mean INPUT edges, mean OUTPUT edges, and the cost share of that kind, each execution's cost
-//   divided among the graphlets holding it as in graphlets/costs).
+//   divided among the graphlets holding it as in graphlets/costs). Every INPUT starts at an :Artifact
+//   and every OUTPUT ends at one (the graph model), so the edge counts are degree lookups, with no
+//   label test on the other end.
 // Parameters: $uids (list of graphlet uid strings)
 // Returns: one row per graphlet: uid, store, pipeline, trainer_uid, trainer_state, started, ended
 //   (ms), pushed (bool or null), cost (seconds), model_type, architecture (strings or null),
@@ -16,7 +18,7 @@ RETURN g.uid AS uid, g.store AS store, g.pipeline AS pipeline, g.trainer_uid AS 
        coalesce(t.c_architecture, t.p_architecture) AS architecture,
        COLLECT {
          MATCH (g)-[:CONTAINS]->(x:Execution)
-         WITH x, COUNT { (x)<-[:INPUT]-(:Artifact) } AS ins, COUNT { (x)-[:OUTPUT]->(:Artifact) } AS outs,
+         WITH x, COUNT { (x)<-[:INPUT]-() } AS ins, COUNT { (x)-[:OUTPUT]->() } AS outs,
               toFloat(coalesce(x.cost, 0.0)) / COUNT { ()-[:CONTAINS]->(x) } AS share
          WITH coalesce(x.kind, 'Custom') AS kind, x.category AS category, count(*) AS n,
               avg(ins) AS mean_in, avg(outs) AS mean_out, sum(share) AS cost

@@ -1,10 +1,11 @@
 // Purpose: What the graphlet builder needs to know about executions it reached: identity, times,
-//   state, and every input and output artifact (with whether it is a data-span artifact: one with a
-//   span, or of kind Examples / ExampleStatistics). Fetched once per execution per build and cached
-//   by the caller, so shared executions cost nothing more.
+//   state, and the elementIds of every input and output artifact (what the builder needs of each
+//   artifact is read once per artifact, by graphlets/artifact_info). Fetched once per execution per
+//   build and cached by the caller, so shared executions cost nothing more.
 // Parameters: $ids (list of execution elementId strings)
-// Returns: one row per execution: id, uid, kind, state, created, updated, artifacts (list of maps:
-//   id, uid, updated, state, span (bool))
+// Returns: one row: executions (list of [id, uid, kind, state, created, updated, artifacts] per
+//   execution found, artifacts the list of its artifacts' elementId strings; one row, not one per
+//   execution, because the driver's cost is per record)
 UNWIND $ids AS eid
 MATCH (x:Execution)
 WHERE elementId(x) = eid
@@ -16,6 +17,4 @@ CALL (x) {
   OPTIONAL MATCH (a:Artifact)-[:INPUT]->(x)
   RETURN collect(DISTINCT a) AS ins
 }
-RETURN eid AS id, x.uid AS uid, x.kind AS kind, x.state AS state, x.created AS created, x.updated AS updated,
-       [a IN outs + ins | {id: elementId(a), uid: a.uid, updated: a.updated, state: a.state,
-                           span: a.span IS NOT NULL OR a.kind IN ['Examples', 'ExampleStatistics']}] AS artifacts
+RETURN collect([eid, x.uid, x.kind, x.state, x.created, x.updated, [a IN outs + ins | elementId(a)]]) AS executions

@@ -34,7 +34,8 @@ Event paths use TFX's keys: ``examples``, ``statistics``, ``schema``, ``anomalie
 ``base_model`` (warm start: the previous Trainer's Model), ``teacher_model`` (distillation: the
 teacher Trainer's Model read by the student), ``evaluation``, ``blessing``, ``model_blessing``,
 ``infra_blessing``, ``pushed_model``, ``anomalies`` (an ExampleAnomalies artifact read by a second
-Transform pass or by the Trainer when the newest span had validation anomalies).
+Transform pass or by the Trainer when the newest span had validation anomalies), ``trained_schema`` (the
+Schema a Trainer handed those anomalies writes beside its model).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
@@ -198,6 +199,9 @@ class Mechanism:
     anomaly_rate_median: float = 0.35
     anomaly_rate_sigma: float = 0.5
     anomaly_transform_share: float = 0.6
+    # a Trainer handed the anomalies is the team's own Trainer component: besides the model it writes the
+    # schema it trained with (the flagged features deprecated), one OUTPUT more than any other run of it
+    anomaly_trainer_schema: bool = True
     # the baseline (last pushed model) loses this much per fresh run since its push: staleness
     stale_per_run: float = 0.016
     # sequential data visitation: each span is another slice of the data, so its per-feature summary
@@ -982,6 +986,7 @@ class PipelineSimulator:
         c_fit = sum(c for _, _, c in window_spans) / len(window_spans)
         teacher_model: int | None = None
         trained: list[tuple[Arm, int, _Decision | None]] = []  # arm, model id, push decision if fresh
+        handed = anomalies is not None and s.anomaly_response == "trainer"  # the Trainer drops the flagged features
         for arm in s.arms:
             inputs = list(upstream)
             warm = s.archetype == "warmstart" and arm.last_model is not None
@@ -989,8 +994,8 @@ class PipelineSimulator:
                 inputs.append(("base_model", [arm.last_model]))
             if arm.role == "student" and teacher_model is not None:
                 inputs.append(("teacher_model", [teacher_model]))
-            if anomalies is not None and s.anomaly_response == "trainer":
-                inputs.append(("anomalies", [anomalies]))  # the Trainer drops the flagged features
+            if handed and anomalies is not None:
+                inputs.append(("anomalies", [anomalies]))
             cpu = rows * len(window) * 2e-4 * _TYPE_COST[arm.model_type] * rng.lognormvariate(0, 0.3) + 60
             if arm.role == "teacher":
                 cpu *= 3
@@ -998,12 +1003,15 @@ class PipelineSimulator:
                 cpu *= 0.4
             steps = 1000 * rng.choice((1, 2, 5, 10))
             cfg = json.dumps({"model_type": arm.model_type, "architecture": arm.architecture})
+            outputs: list[tuple[str, str, Props]] = [("model", "Model", []), ("model_run", "ModelRun", [])]
+            if handed and self.mech.anomaly_trainer_schema:
+                outputs.append(("trained_schema", "Schema", []))
             teid, tstate, o = self.execute(
                 run,
                 arm.node_id,
                 "Trainer",
                 inputs,
-                [("model", "Model", []), ("model_run", "ModelRun", [])],
+                outputs,
                 cpu=cpu,
                 props=[
                     ("module_path", self._module_path(arm.module, arm.code_digest), 1),

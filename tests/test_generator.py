@@ -526,7 +526,7 @@ def bench40(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run_observables(path: Path) -> pd.DataFrame:
     """Per fresh Trainer execution, from SQL only: its run's Transform and Tuner executions, whether it
-    reads an ExampleAnomalies artifact, its model type."""
+    reads an ExampleAnomalies artifact, its OUTPUT edges, its model type."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return pd.read_sql_query(
@@ -541,6 +541,7 @@ def _run_observables(path: Path) -> pd.DataFrame:
             "  AND k2.type LIKE '%Tuner' AND k2.state = 3) AS tuners, "
             " (SELECT COUNT(*) FROM Event ev JOIN Artifact a ON a.id = ev.artifact_id JOIN Type at ON at.id = a.type_id"
             "  WHERE ev.execution_id = k.id AND ev.type = 3 AND at.name = 'ExampleAnomalies') AS reads_anomalies, "
+            " (SELECT COUNT(*) FROM Event ev WHERE ev.execution_id = k.id AND ev.type = 4) AS outputs, "
             " (SELECT string_value FROM ExecutionProperty WHERE execution_id = k.id AND name = 'model_type') AS mtype "
             "FROM kind k JOIN run r ON r.execution_id = k.id WHERE k.type LIKE '%Trainer' AND k.state = 3",
             conn,
@@ -561,6 +562,9 @@ def test_mechanisms_leave_their_observables_and_move_the_push_rate(bench40: Path
     flagged = (obs["transforms"] >= 2) | (obs["reads_anomalies"] > 0)
     assert (obs["transforms"] >= 2).sum() > 100 and (obs["reads_anomalies"] > 0).sum() > 100
     assert obs.loc[flagged, "pushed"].sum() == 0 and obs.loc[~flagged, "pushed"].mean() > 0.2
+    # a Trainer handed the anomalies writes the schema it trained with: three outputs instead of two
+    handed = obs["reads_anomalies"] > 0
+    assert (obs.loc[handed, "outputs"] == 3).all() and (obs.loc[~handed, "outputs"] == 2).all()
     # in pipelines with a Tuner, a run that re-tuned is pushed far more often than one that did not
     with_tuner = obs[obs["pipeline"].isin(obs.loc[obs["tuners"] > 0, "pipeline"])]
     rate = with_tuner.groupby(with_tuner["tuners"] > 0)["pushed"].mean()

@@ -143,6 +143,7 @@ STUDY: dict[str, float] = {
     "pipelines_above_100_per_day_pct": 1.0,  # "more than 1%"
     "dnn_pct": 64.0,
     "unpushed_pct": 80.0,
+    "pushing_pipelines_pct": 100.0,  # Fig. 6 deployment: every pipeline pushed (the §2.2 corpus filter)
     "unpushed_between_pushes_mean": 3.0,
     "jaccard_mean": 0.65,
     "jaccard_top_bin_pct": 57.0,

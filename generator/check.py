@@ -21,6 +21,8 @@ stores' own tables. Definitions (all pooled over the corpus unless said otherwis
   ExampleStatistics artifact of that span, with the formula of the feature frame
   (:func:`mlprov.features.frame.dataset_similarity`); per-pipeline average: the mean over the
   pipeline's pairs.
+* pipelines that pushed a model: pipelines with at least one pushed graphlet (Fig. 6's deployment
+  usage, 100% in the study because of its corpus filter, §2.2: only pipelines that pushed are kept).
 * warm-starting pipeline: one of its Trainers reads a Model written by the same Trainer node (``node``
   context) in another ``pipeline_run`` (a distillation student reading its teacher's Model is not
   warm start).
@@ -310,6 +312,7 @@ def check(out_dir: Path) -> list[CheckRow]:
     gaps = unpushed_between_pushes(g)
     warm_pipes = set(zip(p.loc[p["warm"], "store"], p.loc[p["warm"], "pipeline"], strict=True))
     in_warm = [(s, n) in warm_pipes for s, n in zip(g["store"], g["pipeline"], strict=True)]
+    pushing = set(zip(g.loc[g["pushed"] == 1, "store"], g.loc[g["pushed"] == 1, "pipeline"], strict=True))
 
     def pct(x: float) -> float:
         return 100.0 * x
@@ -342,6 +345,14 @@ def check(out_dir: Path) -> list[CheckRow]:
         ),
         CheckRow("DNN trainer runs (%)", share(g["model_type"] == "DNN"), STUDY["dnn_pct"], 0.10, "relative", "%"),
         CheckRow("unpushed graphlets (%)", share(g["pushed"] == 0), STUDY["unpushed_pct"], 0.10, "relative", "%"),
+        CheckRow(
+            "pipelines that pushed a model (%)",
+            share([(s, n) in pushing for s, n in zip(p["store"], p["pipeline"], strict=True)]),
+            STUDY["pushing_pipelines_pct"],
+            0.0,
+            "points",
+            "%",
+        ),
         CheckRow(
             "unpushed between consecutive pushes, mean",
             mean(gaps),

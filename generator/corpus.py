@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mlprov.generator.mechanism import MECHANISM, LatentRow, Mechanism, PipelineSimulator, PipelineSpec, plan_corpus
+from mlprov.generator.mechanism import MECHANISM, LatentRow, Mechanism, PipelineSpec, plan_corpus, simulate_included
 from mlprov.generator.mlmd_writer import StoreWriter
 from mlprov.generator.presets import get_preset
 
@@ -149,9 +149,11 @@ def generate(
                 results.append(future.result())
                 if progress is not None:
                     progress(sum(len(j[1]) for j in jobs[: len(results)]), n)
-    for name, (rows, counts) in zip(names, results, strict=True):
+    redrawn: list[int] = []
+    for name, (rows, counts, draws) in zip(names, results, strict=True):
         latent.extend(rows)
         counts_per_store[name] = counts
+        redrawn.extend(draws)
     _write_latent(out_dir / LATENT_FILE, latent)
     paths = [store_dir / name for name in names]
     totals = {t: sum(c[t] for c in counts_per_store.values()) for t in _TABLES}
@@ -168,7 +170,13 @@ def generate(
         bytes=sum(p.stat().st_size for p in paths),
         fingerprint=fingerprint(paths),
         generation_seconds=round(time.perf_counter() - t0, 3),
-        extra={"archetypes": _count([p.archetype for p in plans]), "cadences": _count([p.cadence.name for p in plans])},
+        extra={
+            "archetypes": _count([p.archetype for p in plans]),
+            "cadences": _count([p.cadence.name for p in plans]),
+            # the study's corpus filter: slots whose first draw never pushed, and the draws they took
+            "redrawn_pipelines": sum(1 for k in redrawn if k > 0),
+            "redraws": sum(redrawn),
+        },
     )
     (out_dir / MANIFEST_FILE).write_text(manifest.to_json() + "\n")
     return manifest
@@ -180,16 +188,22 @@ def _write_shard(
     seed: int,
     mechanism: Mechanism,
     on_pipeline: Callable[[], None] | None = None,
-) -> tuple[list[LatentRow], dict[str, int]]:
-    """Write one MLMD store holding ``plans``; returns its latent rows and table counts."""
+) -> tuple[list[LatentRow], dict[str, int], list[int]]:
+    """Write one MLMD store holding ``plans`` (each under the study's corpus filter,
+    :func:`~mlprov.generator.mechanism.simulate_included`); returns its latent rows, table counts and
+    each slot's number of re-draws."""
     writer = StoreWriter(path)
     rows: list[LatentRow] = []
+    draws: list[int] = []
     for plan in plans:
-        rows.extend(PipelineSimulator(plan, writer, path.name, seed, mechanism).run())
+        kept, latent = simulate_included(plan, writer, path.name, seed, mechanism)
+        rows.extend(latent)
+        draws.append(kept.draw)
+        writer.maybe_flush()
         if on_pipeline is not None:
             on_pipeline()
     writer.close()
-    return rows, table_counts(path)
+    return rows, table_counts(path), draws
 
 
 def _count(values: list[str]) -> dict[str, int]:

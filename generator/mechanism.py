@@ -34,7 +34,8 @@ Event paths use TFX's keys: ``examples``, ``statistics``, ``schema``, ``anomalie
 ``base_model`` (warm start: the previous Trainer's Model), ``teacher_model`` (distillation: the
 teacher Trainer's Model read by the student), ``evaluation``, ``blessing``, ``model_blessing``,
 ``infra_blessing``, ``pushed_model``, ``anomalies`` (an ExampleAnomalies artifact read by a second
-Transform pass or by the Trainer when the newest span had validation anomalies).
+Transform pass or by the Trainer when the newest span had validation anomalies), ``trained_schema`` (the
+Schema a Trainer handed those anomalies writes beside its model).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
@@ -53,7 +54,7 @@ import math
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from statistics import NormalDist
 
@@ -198,6 +199,9 @@ class Mechanism:
     anomaly_rate_median: float = 0.35
     anomaly_rate_sigma: float = 0.5
     anomaly_transform_share: float = 0.6
+    # a Trainer handed the anomalies is the team's own Trainer component: besides the model it writes the
+    # schema it trained with (the flagged features deprecated), one OUTPUT more than any other run of it
+    anomaly_trainer_schema: bool = True
     # the baseline (last pushed model) loses this much per fresh run since its push: staleness
     stale_per_run: float = 0.016
     # sequential data visitation: each span is another slice of the data, so its per-feature summary
@@ -213,6 +217,10 @@ class Mechanism:
     freeze_max: float = 0.7
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
+    # the study's corpus filter (§2.2: a pipeline is in the corpus only if it trained a model and pushed
+    # one): a pipeline whose simulated history holds no push is replaced by another draw for the same slot,
+    # at most this many draws in all (1 = no filter: every first draw is kept)
+    inclusion_draws: int = 20
 
 
 MECHANISM = Mechanism()
@@ -275,6 +283,8 @@ class PipelineSpec:
     flaky: float
     workers: float
     arms: list[Arm]
+    draft: _Draft  # the slot: cadence, lifespan and the labels allocated by volume (kept by a re-draw)
+    draw: int = 0  # 0 = the slot's first draw; k > 0 = its k-th re-draw under the corpus filter
 
 
 def allocate(rng: random.Random, n: int, weights: Sequence[tuple[str, float]]) -> list[str]:
@@ -468,8 +478,13 @@ def _choice(rng: random.Random, weights: Sequence[tuple[float, float]]) -> float
     return weights[-1][0]
 
 
-def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> PipelineSpec:
-    rng = random.Random(f"mlprov-pipeline:{seed}:{index}")
+def _stream(name: str, seed: int, index: int, draw: int) -> random.Random:
+    """The random stream ``name`` of a pipeline slot's ``draw`` (the first draw keeps the historical key)."""
+    return random.Random(f"{name}:{seed}:{index}" + (f":{draw}" if draw else ""))
+
+
+def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism, draw: int = 0) -> PipelineSpec:
+    rng = _stream("mlprov-pipeline", seed, index, draw)
     cad, archetype, model_type = d.cadence, d.archetype, d.model_type
     name = f"{rng.choice(_DOMAINS)}_{rng.choice(_TASKS)}_{index:05d}"
     cad_ms = int(cad.hours * HOUR_MS)
@@ -546,7 +561,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         anomaly_rate=anomaly_rate if has_validator else 0.0,
         anomaly_response=response,
         throttle_ms=int(d.throttle * cad_ms),
-        freeze_ms=_freeze_ms(d, seed, index, mech),
+        freeze_ms=_freeze_ms(d, seed, index, mech, draw),
         code_rate=rng.lognormvariate(math.log(mech.code_rate_median), mech.code_rate_sigma),
         drift=math.exp(
             math.log(mech.drift_median) + mech.drift_sigma * _NORMAL.inv_cdf(min(max(d.drift_u, 1e-6), 1 - 1e-6))
@@ -554,16 +569,46 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism) -> Pipelin
         flaky=rng.lognormvariate(0.0, 0.7),
         workers=workers,
         arms=arms,
+        draft=d,
+        draw=draw,
     )
 
 
-def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism) -> int:
+def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism, draw: int) -> int:
     """When the pipeline's push freeze starts (after its end when it has none); own stream, so the other
     draws of the plan do not move."""
-    rng = random.Random(f"mlprov-freeze:{seed}:{index}")
+    rng = _stream("mlprov-freeze", seed, index, draw)
     if rng.random() >= mech.freeze_share:
         return d.end + 1
     return d.end - int((d.end - d.start) * rng.uniform(mech.freeze_min, mech.freeze_max))
+
+
+def redraw(spec: PipelineSpec, seed: int, mech: Mechanism = MECHANISM) -> PipelineSpec:
+    """The slot's next draw: the same cadence, lifespan, archetype, window class, model type and A/B module
+    sharing (the labels :func:`plan_corpus` allocates by volume, so the corpus-wide shares hold); every
+    other draw of the plan (name, sizes, validator, anomaly rate, skill margin, drift, throttle, freeze)
+    and of the simulation comes from the draw's own random streams."""
+    draw = spec.draw + 1
+    rng = _stream("mlprov-redraw", seed, spec.index, draw)
+    d = replace(spec.draft, margin_u=rng.random(), drift_u=rng.random(), throttle=_choice(rng, mech.throttle_runs))
+    return _plan_pipeline(spec.index, d, seed, mech, draw)
+
+
+def simulate_included(
+    spec: PipelineSpec, writer: StoreWriter, store_name: str, seed: int, mech: Mechanism = MECHANISM
+) -> tuple[PipelineSpec, list[LatentRow]]:
+    """Simulate the slot under the study's corpus filter (§2.2: only pipelines that pushed a model are in
+    the corpus): a draw whose history holds no push is rolled back from the writer and the slot re-drawn
+    (:func:`redraw`), up to ``mech.inclusion_draws`` draws; the last draw is kept whatever it did (the
+    calibration check's row "pipelines that pushed a model" then shows it). Returns the kept draw and its
+    latent rows."""
+    while True:
+        mark = writer.mark()
+        latent = PipelineSimulator(spec, writer, store_name, seed, mech).run()
+        if any(r.pushed for r in latent) or spec.draw + 1 >= mech.inclusion_draws:
+            return spec, latent
+        writer.rollback(mark)
+        spec = redraw(spec, seed, mech)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,7 +656,7 @@ class PipelineSimulator:
         self.w = writer
         self.store = store_name
         self.mech = mech
-        self.rng = random.Random(f"mlprov-sim:{seed}:{spec.index}")
+        self.rng = _stream("mlprov-sim", seed, spec.index, spec.draw)
         self.fail = dict(mech.fail)
         self.root = f"/data/tfx/pipelines/{spec.name}"
         self.latent: list[LatentRow] = []
@@ -798,7 +843,6 @@ class PipelineSimulator:
                     continue  # the new code waits for the next scheduled run
             start = max(T0_MS + t_rel, busy_until + 1000)
             busy_until = self._one_run(start, new_data=(kind == "data"))
-        self.w.maybe_flush()
         return self.latent
 
     def _run_name(self, start: int) -> str:
@@ -807,7 +851,7 @@ class PipelineSimulator:
             dt = datetime.fromtimestamp(start / 1000, UTC)
             name = dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{start % 1000:03d}{us:03d}"
             if name not in self.w.run_names:
-                self.w.run_names.add(name)
+                self.w.run_names[name] = None
                 return name
             us += 1
             if us > 999:
@@ -942,6 +986,7 @@ class PipelineSimulator:
         c_fit = sum(c for _, _, c in window_spans) / len(window_spans)
         teacher_model: int | None = None
         trained: list[tuple[Arm, int, _Decision | None]] = []  # arm, model id, push decision if fresh
+        handed = anomalies is not None and s.anomaly_response == "trainer"  # the Trainer drops the flagged features
         for arm in s.arms:
             inputs = list(upstream)
             warm = s.archetype == "warmstart" and arm.last_model is not None
@@ -949,8 +994,8 @@ class PipelineSimulator:
                 inputs.append(("base_model", [arm.last_model]))
             if arm.role == "student" and teacher_model is not None:
                 inputs.append(("teacher_model", [teacher_model]))
-            if anomalies is not None and s.anomaly_response == "trainer":
-                inputs.append(("anomalies", [anomalies]))  # the Trainer drops the flagged features
+            if handed and anomalies is not None:
+                inputs.append(("anomalies", [anomalies]))
             cpu = rows * len(window) * 2e-4 * _TYPE_COST[arm.model_type] * rng.lognormvariate(0, 0.3) + 60
             if arm.role == "teacher":
                 cpu *= 3
@@ -958,12 +1003,15 @@ class PipelineSimulator:
                 cpu *= 0.4
             steps = 1000 * rng.choice((1, 2, 5, 10))
             cfg = json.dumps({"model_type": arm.model_type, "architecture": arm.architecture})
+            outputs: list[tuple[str, str, Props]] = [("model", "Model", []), ("model_run", "ModelRun", [])]
+            if handed and self.mech.anomaly_trainer_schema:
+                outputs.append(("trained_schema", "Schema", []))
             teid, tstate, o = self.execute(
                 run,
                 arm.node_id,
                 "Trainer",
                 inputs,
-                [("model", "Model", []), ("model_run", "ModelRun", [])],
+                outputs,
                 cpu=cpu,
                 props=[
                     ("module_path", self._module_path(arm.module, arm.code_digest), 1),

@@ -11,6 +11,7 @@ Ids are assigned here, in creation order, so the same calls give byte-identical 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,8 @@ class StoreWriter:
         self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in _INSERTS}
         self.counts: dict[str, int] = {k: 0 for k in _INSERTS}
         self._pending = 0
-        self.run_names: set[str] = set()
+        self._flushes = 0
+        self.run_names: dict[str, None] = {}  # pipeline_run names in use (insertion-ordered, for rollback)
         self._ctx_rows: dict[int, list[Any]] = {}
 
     # -- allocation -------------------------------------------------------------------------------
@@ -170,6 +172,26 @@ class StoreWriter:
     def parent_context(self, child: int, parent: int) -> None:
         self._add("ParentContext", (child, parent))
 
+    # -- rollback (the generator's corpus filter drops a simulated pipeline) ------------------------
+    def mark(self) -> WriterMark:
+        """The writer's state before a pipeline is simulated; :meth:`rollback` returns to it."""
+        rows = {k: len(v) for k, v in self.rows.items()}
+        return WriterMark(self._flushes, dict(self.next_id), rows, self._pending, len(self.run_names))
+
+    def rollback(self, mark: WriterMark) -> None:
+        """Forget every row buffered since ``mark`` (the ids are handed out again). Only rows not yet
+        flushed can be forgotten: the caller flushes between pipelines, never inside one."""
+        if self._flushes != mark.flushes:
+            raise RuntimeError("the writer flushed since the mark: its rows can no longer be rolled back")
+        for table, n in mark.rows.items():
+            del self.rows[table][n:]
+        for cid in range(mark.next_id["Context"], self.next_id["Context"]):
+            self._ctx_rows.pop(cid, None)
+        for name in list(self.run_names)[mark.run_names :]:
+            del self.run_names[name]
+        self.next_id = dict(mark.next_id)
+        self._pending = mark.pending
+
     # -- writing ----------------------------------------------------------------------------------
     def maybe_flush(self) -> None:
         if self._pending >= self.BATCH_ROWS:
@@ -189,10 +211,22 @@ class StoreWriter:
         cur.execute("COMMIT")
         self._pending = 0
         self._ctx_rows = {}
+        self._flushes += 1
 
     def close(self) -> None:
         self.flush()
         self.conn.close()
+
+
+@dataclass(frozen=True)
+class WriterMark:
+    """What :meth:`StoreWriter.rollback` needs: the next ids, the buffered row counts, the run names."""
+
+    flushes: int
+    next_id: dict[str, int]
+    rows: dict[str, int]
+    pending: int
+    run_names: int
 
 
 def _prop_row(owner: int, name: str, value: PropValue, custom: int) -> tuple[Any, ...]:

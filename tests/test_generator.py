@@ -9,6 +9,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ from mlprov.generator import (
     store_paths,
 )
 from mlprov.generator.check import consecutive_pairs, corpus_stats
+from mlprov.generator.mechanism import MECHANISM, PipelineSimulator, plan_corpus, redraw, simulate_included
+from mlprov.generator.mlmd_writer import StoreWriter
+from mlprov.generator.presets import get_preset
 
 pb: Any = metadata_store_pb2
 TRAINER = "tfx.components.trainer.component.Trainer"
@@ -463,7 +467,7 @@ def test_latent_file_joins_the_trainer_executions_one_to_one(tiny: Path, db: sql
 def test_check_returns_every_target_with_finite_numbers(tiny: Path) -> None:
     rows = check(tiny)
     names = [r.name for r in rows]
-    assert len(rows) == 26 and len(set(names)) == 26
+    assert len(rows) == 27 and len(set(names)) == 27
     assert all(math.isfinite(r.ours) and math.isfinite(r.target) for r in rows)
     by = {r.name: r for r in rows}
     assert by["unpushed graphlets (%)"].target == 80.0
@@ -472,8 +476,35 @@ def test_check_returns_every_target_with_finite_numbers(tiny: Path) -> None:
     unpushed = 100 * sum(r["pushed"] == "0" for r in _latent(tiny)) / len(_latent(tiny))
     assert by["unpushed graphlets (%)"].ours == pytest.approx(unpushed)
     text = format_check_text(rows)
-    assert text.count("\n") == 27 and all(r.status in text for r in rows)
+    assert text.count("\n") == 28 and all(r.status in text for r in rows)
     assert format_check_table(rows) is not None
+
+
+def test_every_pipeline_pushed_a_model_the_studys_corpus_filter(tiny: Path, tmp_path: Path) -> None:
+    """§2.2: a pipeline is in the corpus only if it pushed a model. A slot whose first draw never pushed is
+    re-drawn (the manifest counts it), and the draws it dropped leave nothing in the store."""
+    row = {r.name: r for r in check(tiny)}["pipelines that pushed a model (%)"]
+    assert (row.ours, row.target, row.passed) == (100.0, 100.0, True)
+    pushed_by_pipeline: dict[str, int] = {}
+    for r in _latent(tiny):
+        pushed_by_pipeline[r["pipeline"]] = pushed_by_pipeline.get(r["pipeline"], 0) + int(r["pushed"])
+    assert len(pushed_by_pipeline) == 6 and min(pushed_by_pipeline.values()) >= 1
+    extra = GenerationManifest.load(tiny).extra
+    assert extra["redrawn_pipelines"] == 1 and extra["redraws"] == 1  # seed 0: one slot never pushed
+    # without the filter that slot stays in, and the row says so
+    unfiltered = tmp_path / "unfiltered"
+    generate(unfiltered, "tiny", seed=0, mechanism=replace(MECHANISM, inclusion_draws=1))
+    row = {r.name: r for r in check(unfiltered)}["pipelines that pushed a model (%)"]
+    assert row.ours == pytest.approx(100 * 5 / 6) and not row.passed
+    # a dropped draw is rolled back: the store holds exactly what simulating the kept draw alone writes
+    spec = next(s for s in plan_corpus(get_preset("tiny"), 6, 0) if s.index == 4)
+    rolled, alone = StoreWriter(tmp_path / "rolled.sqlite"), StoreWriter(tmp_path / "alone.sqlite")
+    kept, _ = simulate_included(spec, rolled, "rolled.sqlite", 0)
+    assert kept.draw == 1 and kept.cadence == spec.cadence and kept.archetype == spec.archetype
+    PipelineSimulator(redraw(spec, 0), alone, "alone.sqlite", 0).run()
+    for w in (rolled, alone):
+        w.close()
+    assert (tmp_path / "rolled.sqlite").read_bytes() == (tmp_path / "alone.sqlite").read_bytes()
 
 
 def test_check_refuses_a_directory_without_stores(tmp_path: Path) -> None:
@@ -495,7 +526,7 @@ def bench40(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run_observables(path: Path) -> pd.DataFrame:
     """Per fresh Trainer execution, from SQL only: its run's Transform and Tuner executions, whether it
-    reads an ExampleAnomalies artifact, its model type."""
+    reads an ExampleAnomalies artifact, its OUTPUT edges, its model type."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return pd.read_sql_query(
@@ -510,6 +541,7 @@ def _run_observables(path: Path) -> pd.DataFrame:
             "  AND k2.type LIKE '%Tuner' AND k2.state = 3) AS tuners, "
             " (SELECT COUNT(*) FROM Event ev JOIN Artifact a ON a.id = ev.artifact_id JOIN Type at ON at.id = a.type_id"
             "  WHERE ev.execution_id = k.id AND ev.type = 3 AND at.name = 'ExampleAnomalies') AS reads_anomalies, "
+            " (SELECT COUNT(*) FROM Event ev WHERE ev.execution_id = k.id AND ev.type = 4) AS outputs, "
             " (SELECT string_value FROM ExecutionProperty WHERE execution_id = k.id AND name = 'model_type') AS mtype "
             "FROM kind k JOIN run r ON r.execution_id = k.id WHERE k.type LIKE '%Trainer' AND k.state = 3",
             conn,
@@ -530,6 +562,9 @@ def test_mechanisms_leave_their_observables_and_move_the_push_rate(bench40: Path
     flagged = (obs["transforms"] >= 2) | (obs["reads_anomalies"] > 0)
     assert (obs["transforms"] >= 2).sum() > 100 and (obs["reads_anomalies"] > 0).sum() > 100
     assert obs.loc[flagged, "pushed"].sum() == 0 and obs.loc[~flagged, "pushed"].mean() > 0.2
+    # a Trainer handed the anomalies writes the schema it trained with: three outputs instead of two
+    handed = obs["reads_anomalies"] > 0
+    assert (obs.loc[handed, "outputs"] == 3).all() and (obs.loc[~handed, "outputs"] == 2).all()
     # in pipelines with a Tuner, a run that re-tuned is pushed far more often than one that did not
     with_tuner = obs[obs["pipeline"].isin(obs.loc[obs["tuners"] > 0, "pipeline"])]
     rate = with_tuner.groupby(with_tuner["tuners"] > 0)["pushed"].mean()
@@ -562,6 +597,7 @@ def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:
         "pipelines above 100 models/day (%)",
         "DNN trainer runs (%)",
         "unpushed graphlets (%)",
+        "pipelines that pushed a model (%)",
         "unpushed between consecutive pushes, mean",
         "code unchanged between consecutive graphlets (%)",
         "dataset similarity in [0,.25] (%)",

@@ -15,6 +15,8 @@ Ablations (each replaces parameters of :data:`mlprov.generator.mechanism.MECHANI
   draw their model types like the others (no push rate by type);
 * ``anomalies``: no data-validation anomalies (no Transform re-run, no Trainer reading anomalies, no
   anomaly gate);
+* ``trainer_schema``: a Trainer handed the anomalies writes no schema beside its model (its only trace is the
+  ``anomalies`` input, one edge on top of the rolling window's);
 * ``staleness``: the pushed baseline does not go stale with the runs since its push;
 * ``freeze``: no pipeline freezes its pushes for the last part of its life;
 * ``tuner``: re-tuning brings no quality gain (the Tuner still runs on the same schedule);
@@ -54,6 +56,7 @@ VARIANTS: dict[str, Mechanism] = {
         minimal_model_type_weights=MECHANISM.model_type_weights,
     ),
     "anomalies": replace(MECHANISM, anomaly_rate_median=0.0),
+    "trainer_schema": replace(MECHANISM, anomaly_trainer_schema=False),
     "staleness": replace(MECHANISM, stale_per_run=0.0),
     "freeze": replace(MECHANISM, freeze_share=0.0),
     "tuner": replace(MECHANISM, tuner_gain=0.0),

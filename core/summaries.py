@@ -55,7 +55,8 @@ def refresh_store(wh: Warehouse, store: str, pipelines: Sequence[str] | None = N
 
 def refresh_predictions(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
     """Rewrite the predictions' part of the summaries of the pipelines (and their stores) that hold these
-    graphlets; a pipeline or store without a summary yet gets its whole summary written."""
+    graphlets; a pipeline without a summary yet gets its whole summary written, and so does a store (its
+    pipelines' summaries are there already)."""
     by_store: dict[str, list[str]] = {}
     ids = sorted(set(uids))
     for i in range(0, len(ids), 5000):
@@ -67,7 +68,7 @@ def refresh_predictions(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
         done = wh.write_rows("summary/pipeline_predictions", rows, batch=PREDICTION_BATCH, now=_now())
         missing = [str(r["pipeline"]) for r in done if not r["written"]]
         if missing or not wh.write("summary/store_predictions", store=store, now=_now()):
-            report.stores += refresh_store(wh, store, missing or pipelines).stores
+            report.stores += refresh_store(wh, store, missing).stores
         else:
             report.stores += 1
         report.pipelines += len(pipelines)

@@ -394,7 +394,6 @@ class _Fold:
     float32 rows, so that the fold holds no copy of the frame besides its matrices)."""
 
     def __init__(self, x: pd.DataFrame, x32: np.ndarray, y: np.ndarray, held: np.ndarray, kind: str) -> None:
-        self.held_y = y[held]
         self.train: tuple[pd.DataFrame, np.ndarray] | None = None
         self.held_x: pd.DataFrame | None = None
         self.dtrain: xgb.DMatrix | None = None
@@ -404,7 +403,7 @@ class _Fold:
             self.held_x = x[held]
         else:
             self.dtrain = _matrix(x32[~held], y[~held])
-            self.dheld = _matrix(x32[held], self.held_y)
+            self.dheld = _matrix(x32[held], y[held])
 
 
 def _fold_scores(kind: str, params: dict[str, Any], fold: _Fold, seed: int) -> tuple[np.ndarray, int]:

@@ -121,7 +121,8 @@ def activity_chart(activity: pd.DataFrame) -> None:
 
 
 def choose_pipeline(table: pd.DataFrame) -> tuple[str, str] | None:
-    """The pipeline selectbox (its options follow the search); ?store=&pipeline= preselects one."""
+    """The pipeline selectbox (its options follow the search, at most ``shared_data.MAX_CHOICES`` of them plus the
+    current choice); ?store=&pipeline= preselects one."""
     options = [label(s, p) for s, p in zip(table["store"], table["pipeline"], strict=True)]
     if not options:
         return None
@@ -132,7 +133,10 @@ def choose_pipeline(table: pd.DataFrame) -> tuple[str, str] | None:
         st.session_state["_pipelines_qp"] = wanted
     if st.session_state.get("pipeline_choice") not in options:
         st.session_state["pipeline_choice"] = options[0]
-    choice = st.selectbox("Pipeline", options, key="pipeline_choice")
+    listed = shared_data.listed_choices(options, st.session_state["pipeline_choice"])
+    if len(listed) < len(options):
+        st.caption(f"The picker lists {len(listed):,} of {len(options):,} pipelines: search to narrow it.")
+    choice = st.selectbox("Pipeline", listed, key="pipeline_choice")
     i = options.index(str(choice))
     return str(table["store"].iloc[i]), str(table["pipeline"].iloc[i])
 

@@ -177,6 +177,28 @@ def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
 # -- Pipelines --------------------------------------------------------------------------------------
 
 
+def test_pipeline_picker_lists_a_bounded_number_and_keeps_the_chosen_one(
+    corpus: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared_data, "MAX_CHOICES", 3)
+    expected = q(corpus, "MATCH (p:Pipeline) RETURN p.store AS store, p.name AS name ORDER BY store, name")
+    labels = [f"{r['name']}  ·  {r['store']}" for r in expected]
+    assert len(labels) > 4
+    last = expected[-1]
+    at = app("pipelines.py", store=last["store"], pipeline=last["name"])
+    box = at.selectbox(key="pipeline_choice")
+    # the first three, and the one the address asked for (further down the list), shown
+    assert list(box.options) == [*labels[:3], labels[-1]]
+    assert box.value == labels[-1]
+    assert f"The picker lists 4 of {len(labels):,} pipelines: search to narrow it." in [c.value for c in at.caption]
+    assert at.subheader[0].value == last["name"]
+    # a search that matches one pipeline lists it alone, without the note
+    at.text_input(key="pipeline_search").input(expected[1]["name"]).run()
+    narrowed = [lb for lb in labels if expected[1]["name"].lower() in lb.lower()]
+    assert list(at.selectbox(key="pipeline_choice").options) == narrowed
+    assert not any("The picker lists" in c.value for c in at.caption)
+
+
 def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     at = app("pipelines.py")
     expected = q(corpus, "MATCH (p:Pipeline) RETURN p.store AS store, p.name AS name ORDER BY store, name")

@@ -39,12 +39,10 @@ FIXTURE = "redwine_pushers_v10.sqlite"
 TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
-def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """Tiny generated corpus + a real fixture store, loaded with graphlets, once for this module."""
-    wh = _session_warehouse
+def load_corpus(wh: Warehouse, out: Path) -> Warehouse:
+    """The graph emptied, then the tiny generated corpus (written to ``out``) and a real fixture store
+    loaded, with graphlets."""
     wh.run_batched("admin/clear_graph")
-    out = tmp_path_factory.mktemp("app_corpus")
     generate(out, "tiny", seed=0)
     loader = Loader(wh)
     for store in sorted((out / "stores").glob("*.sqlite")):
@@ -54,6 +52,12 @@ def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFacto
     loader.load(copy, store="redwine_pushers_v10")
     build_graphlets(wh)
     return wh
+
+
+@pytest.fixture(scope="module")
+def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """Tiny generated corpus + a real fixture store, loaded with graphlets, once for this module."""
+    return load_corpus(_session_warehouse, tmp_path_factory.mktemp("app_corpus"))
 
 
 @pytest.fixture(autouse=True)

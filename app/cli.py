@@ -16,14 +16,15 @@ from mlprov.settings import resolve_connection
 ENTRY = Path(__file__).resolve().with_name("main.py")
 
 
-def streamlit_command(host: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line: headless, no usage statistics, no file watcher."""
+def streamlit_command(host: str, port: int, entry: Path = ENTRY) -> list[str]:
+    """The ``streamlit run`` command line: headless, no usage statistics, no file watcher (``entry``: the
+    app's entry file; the app benchmark serves a one-line page the same way to measure the floor)."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ENTRY),
+        str(entry),
         "--server.headless",
         "true",
         "--server.address",

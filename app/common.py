@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import shared_data
+from mlprov.app import push_model, shared_data
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.migrate import require_current_model
@@ -94,9 +94,38 @@ def _cache(wh: Warehouse, version: str, name: str, params: dict[str, Any]) -> sh
     return replace(answer, cached=hit)
 
 
+class _NotKept(Exception):
+    """A failed answer, raised out of a cached function so that Streamlit keeps nothing for it."""
+
+    def __init__(self, outcome: push_model.Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_features(uri: str, database: str, version: str, uids: tuple[str, ...], k: int) -> push_model.Outcome:
+    outcome = push_model.features_of(warehouse(), list(uids), k)
+    if not outcome.ok:
+        raise _NotKept(outcome)
+    return outcome
+
+
+def features_of(r: shared_data.Reader, uids: list[str], k: int) -> push_model.Outcome:
+    """The feature rows of these graphlets (``push_model.features_of``, the Graphlet page's History tab),
+    cached like the reads: under the connection, the data version, the graphlets and ``k``, so a tab
+    switch does not build them again and a reload does; a failure is not kept."""
+    if r.version is None:
+        return push_model.features_of(r.wh, uids, k)
+    try:
+        return _cached_features(r.wh.connection.uri, r.wh.connection.database, r.version, tuple(uids), k)
+    except _NotKept as exc:
+        return exc.outcome
+
+
 def clear_cache() -> None:
     """Forget every cached answer (the "Refresh data" button, after a prediction, between tests)."""
     _cached_read.clear()
+    _cached_features.clear()
 
 
 def reader() -> shared_data.Reader:

@@ -14,21 +14,44 @@ STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_valid
 BROWSER_QUERY = "library/graphlet"
 TABS = ("Members", "Subgraph", "History and neighbours", "Prediction")
 TAB_KEY = "graphlet_tab"  # the selected tab's label
+UID_KEY = "graphlet_uid"  # the graphlet shown in this session (the address names it too)
+PIPELINE_KEY = "graphlet_pipeline"
+PICK_KEY = "graphlet_pick"
+FOLLOW_KEY = "_graphlet_follow"  # the user chose a pipeline: show its latest graphlet
+
+
+SEPARATOR = "  ·  "
+
+
+def label(store: object, pipeline: object) -> str:
+    """A pipeline as the Pipeline picker lists it."""
+    return f"{pipeline}{SEPARATOR}{store}"
 
 
 def goto(uid: str) -> None:
-    st.session_state["graphlet_uid"] = uid
+    """Show this graphlet; the address names it (a user's choice: a button, the search, a picker)."""
+    st.session_state[UID_KEY] = uid
     st.query_params["uid"] = uid
 
 
-def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
-    """The graphlet to show: ?uid=…, or the one opened from another page, or the pickers' choice."""
-    qp_uid = st.query_params.get("uid")
-    if qp_uid and st.session_state.get("_graphlet_qp") != qp_uid:
-        st.session_state["_graphlet_qp"] = qp_uid
-        st.session_state["graphlet_uid"] = qp_uid
-    wanted = st.session_state.get("graphlet_uid")
+def _graphlet_picked() -> None:
+    pick = st.session_state.get(PICK_KEY)
+    if pick is not None:
+        goto(str(pick))
 
+
+def _pipeline_picked() -> None:
+    st.session_state[UID_KEY] = None
+    st.query_params.pop("uid", None)
+    st.session_state[FOLLOW_KEY] = True
+
+
+def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
+    """The graphlet to show: the one the address names (?uid=…), else the one this session showed last,
+    else the first pipeline's latest. The pickers follow it and only a user's choice changes it (a
+    picker's callback, a button, the search): a requested graphlet that the pickers' lists lack (its
+    pipeline's summary missing or older than its graphlets, its store outside the sidebar's filter) is
+    added to them, never replaced by their first entry."""
     with st.expander("Find a graphlet by uid, pipeline or trainer", expanded=False):
         text = st.text_input("Search", key="graphlet_search", placeholder="e.g. mlmd-000:g:42 or a pipeline name")
         if text.strip():
@@ -41,39 +64,51 @@ def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
             else:
                 st.caption("No graphlet matches.")
 
+    addressed = st.query_params.get("uid")
+    uid = addressed or st.session_state.get(UID_KEY)
+    info = graphlet_data.graphlet(r, uid) if uid else None
     groups = graphlet_data.pipelines_with_graphlets(r, stores)
-    if not len(groups):
-        return None
-    labels = [f"{p}  ·  {s}" for s, p in zip(groups["store"], groups["pipeline"], strict=True)]
-    if wanted and st.session_state.get("_graphlet_synced") != wanted:
-        info = graphlet_data.graphlet(r, str(wanted))
-        if info is not None:
-            key = f"{info.props.get('pipeline')}  ·  {info.props.get('store')}"
-            if key in labels:
-                st.session_state["graphlet_pipeline"] = key
-                st.session_state["graphlet_pick"] = str(wanted)
-        st.session_state["_graphlet_synced"] = wanted
-    if st.session_state.get("graphlet_pipeline") not in labels:
-        st.session_state["graphlet_pipeline"] = labels[0]
+    labels = [label(s, p) for s, p in zip(groups["store"], groups["pipeline"], strict=True)]
+    if info is not None:
+        st.session_state[PIPELINE_KEY] = label(info.props.get("store"), info.props.get("pipeline"))
+        if st.session_state[PIPELINE_KEY] not in labels:
+            labels.insert(0, st.session_state[PIPELINE_KEY])
+        if not addressed:  # back on this page from another: the address names the graphlet shown
+            st.query_params["uid"] = str(uid)
+    elif not labels:
+        return uid
+    elif st.session_state.get(PIPELINE_KEY) not in labels:
+        st.session_state[PIPELINE_KEY] = labels[0]
     c1, c2 = st.columns(2)
-    chosen = c1.selectbox("Pipeline", labels, key="graphlet_pipeline")
-    i = labels.index(str(chosen))
-    g_store, g_pipeline = str(groups["store"].iloc[i]), str(groups["pipeline"].iloc[i])
+    chosen = str(c1.selectbox("Pipeline", labels, key=PIPELINE_KEY, on_change=_pipeline_picked))
+    g_pipeline, _, g_store = chosen.rpartition(SEPARATOR)
     gs = pipelines_data.pipeline_graphlets(r, g_store, g_pipeline)
     uids = gs["uid"].tolist()
-    if st.session_state.get("graphlet_pick") not in uids:
-        st.session_state["graphlet_pick"] = uids[-1] if uids else None
+    if info is not None:
+        if info.uid not in uids:
+            uids.append(info.uid)
+        st.session_state[PICK_KEY] = info.uid
+    elif uid:  # no such graphlet: the page says so, the picker offers the pipeline's graphlets
+        st.session_state[PICK_KEY] = None
+    elif st.session_state.get(PICK_KEY) not in uids:
+        st.session_state[PICK_KEY] = uids[-1] if uids else None
     describe = {
         row["uid"]: f"{row['uid']}  ·  {shared_data.human_time(row['trainer_created'])}  ·  {row['outcome']}"
         for row in gs.to_dict("records")
     }
-    pick = c2.selectbox("Graphlet", uids, key="graphlet_pick", format_func=lambda u: describe.get(u, str(u)))
-    if pick is not None and pick != wanted:
-        st.session_state["graphlet_uid"] = str(pick)
-        st.session_state["_graphlet_synced"] = str(pick)
-    if pick is not None and st.query_params.get("uid") != pick:  # the address names the graphlet shown
-        st.query_params["uid"] = str(pick)
-        st.session_state["_graphlet_qp"] = str(pick)
+    pick = c2.selectbox(
+        "Graphlet",
+        uids,
+        key=PICK_KEY,
+        format_func=lambda u: describe.get(u, str(u)),
+        on_change=_graphlet_picked,
+        placeholder="Choose a graphlet",
+    )
+    follow = st.session_state.pop(FOLLOW_KEY, False)
+    if uid:
+        return str(uid)
+    if pick is not None and follow:  # the user chose this pipeline: the address names its latest graphlet
+        goto(str(pick))
     return str(pick) if pick is not None else None
 
 
@@ -222,7 +257,7 @@ def history_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
     )
     st.markdown("**Features vs the previous graphlets** (the push predictor's feature frame)")
     earlier = hist[hist["offset"] <= 0].sort_values("offset")
-    feats = push_model.features_of(r.wh, earlier["uid"].tolist(), k)
+    feats = common.features_of(r, earlier["uid"].tolist(), k)
     if feats.ok and feats.frame is not None and len(feats.frame):
         st.dataframe(feature_table(feats.frame, earlier), height=420)
         st.caption(

@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 # A page is complete when what the user sees is drawn: the folded "Cypher this page ran" expander (every
-# page draws it last) is there, no script run is in progress (Streamlit's running indicator is gone, no
-# element is stale), no element the user can see is still a placeholder (Streamlit loads the code of
-# charts and other elements on first use and shows an "stSkeleton" until then: without this a chart not
-# yet loaded was simply not counted), every chart the user can see has drawn its canvas, and the text
-# the caller waits for is shown. Charts in tabs not selected are left out: Streamlit mounts them with no size and Vega
-# draws them only when their tab is opened (the Graphlet page's contributions chart, in its Prediction
-# tab, never drew, and the benchmark waited for it until its timeout). Returns performance.now() (ms
-# since the navigation start) once the page is complete, else null.
+# page draws it last; the caller may name another, or none for the benchmark's one-line floor page) is
+# there, no script run is in progress (Streamlit's running indicator is gone, no element is stale), no
+# element the user can see is still a placeholder (Streamlit loads the code of charts and other elements
+# on first use and shows an "stSkeleton" until then: without this a chart not yet loaded was simply not
+# counted), every chart the user can see has drawn its canvas, and the text the caller waits for is
+# shown. Charts in tabs not selected are left out: Streamlit mounts them with no size and Vega draws them
+# only when their tab is opened (the Graphlet page's contributions chart, in its Prediction tab, never
+# drew, and the benchmark waited for it until its timeout). Returns performance.now() (ms since the
+# navigation start) once the page is complete, else null.
 PAGE_COMPLETE_JS = """
-const done = [...document.querySelectorAll('[data-testid="stExpander"]')]
-  .some(e => e.innerText.includes('Cypher this page ran'));
+const done = !arguments[1] || [...document.querySelectorAll('[data-testid="stExpander"]')]
+  .some(e => e.innerText.includes(arguments[1]));
 if (!done || document.querySelector('[data-testid="stStatusWidget"]')) return null;
 if (document.querySelector('[data-stale="true"]')) return null;
 if ([...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility())) return null;
@@ -38,14 +39,18 @@ return performance.now();
 
 
 @contextmanager
-def served_app(port: int, env: dict[str, str] | None = None, start_timeout: float = 180.0) -> Iterator[str]:
+def served_app(
+    port: int, env: dict[str, str] | None = None, start_timeout: float = 180.0, script: Path | None = None
+) -> Iterator[str]:
     """`mlprov app --port PORT` (with this environment, default the current one) until the block ends;
     yields its base URL once Streamlit's health endpoint answers (within ``start_timeout`` seconds: at
-    nice 19 on the 2-core machine at load average 22 it took over 60 s)."""
+    nice 19 on the 2-core machine at load average 22 it took over 60 s). With ``script``, that Streamlit
+    script is served instead, with the same ``streamlit run`` options as `mlprov app`."""
+    from mlprov.app.cli import streamlit_command
+
     exe = Path(sys.executable).with_name("mlprov")
-    proc = subprocess.Popen(
-        [str(exe), "app", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
+    command = [str(exe), "app", "--port", str(port)] if script is None else streamlit_command("127.0.0.1", port, script)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout
@@ -66,12 +71,16 @@ def served_app(port: int, env: dict[str, str] | None = None, start_timeout: floa
         proc.communicate(timeout=30)
 
 
-def complete_at(driver: Any, must_show: str = "", timeout: float = 60.0) -> float:
+LAST_ELEMENT = "Cypher this page ran"  # the folded expander every page of the app draws last
+
+
+def complete_at(driver: Any, must_show: str = "", timeout: float = 60.0, last: str = LAST_ELEMENT) -> float:
     """performance.now() (ms) at which the page in ``driver`` was first seen complete (polled every
-    20 ms; see PAGE_COMPLETE_JS), showing ``must_show``."""
+    20 ms; see PAGE_COMPLETE_JS), showing ``must_show``, its folded expander ``last`` drawn (empty: a
+    page without one)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        at = driver.execute_script(PAGE_COMPLETE_JS, must_show)
+        at = driver.execute_script(PAGE_COMPLETE_JS, must_show, last)
         if at is not None:
             return float(at)
         time.sleep(0.02)

@@ -39,12 +39,10 @@ FIXTURE = "redwine_pushers_v10.sqlite"
 TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
-def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """Tiny generated corpus + a real fixture store, loaded with graphlets, once for this module."""
-    wh = _session_warehouse
+def load_corpus(wh: Warehouse, out: Path) -> Warehouse:
+    """The graph emptied, then the tiny generated corpus (written to ``out``) and a real fixture store
+    loaded, with graphlets."""
     wh.run_batched("admin/clear_graph")
-    out = tmp_path_factory.mktemp("app_corpus")
     generate(out, "tiny", seed=0)
     loader = Loader(wh)
     for store in sorted((out / "stores").glob("*.sqlite")):
@@ -54,6 +52,12 @@ def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFacto
     loader.load(copy, store="redwine_pushers_v10")
     build_graphlets(wh)
     return wh
+
+
+@pytest.fixture(scope="module")
+def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """Tiny generated corpus + a real fixture store, loaded with graphlets, once for this module."""
+    return load_corpus(_session_warehouse, tmp_path_factory.mktemp("app_corpus"))
 
 
 @pytest.fixture(autouse=True)
@@ -342,6 +346,119 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     at.button(key="graphlet_prev").click().run()
     assert at.subheader[0].value == row["prev"]
     assert "MATCH (g:Graphlet {uid: $uid})" in cypher_shown(at)
+
+
+def graphlet_shown(at: AppTest) -> tuple[str, str, str | None, str | None]:
+    """What the Graphlet page shows: its heading, the Pipeline and Graphlet pickers, the address's uid."""
+    assert not at.exception, [e.value for e in at.exception]
+    addressed = at.query_params.get("uid")
+    return (
+        str(at.subheader[0].value) if at.subheader else "",
+        str(at.selectbox(key=graphlet.PIPELINE_KEY).value),
+        at.selectbox(key=graphlet.PICK_KEY).value,
+        addressed[0] if addressed else None,
+    )
+
+
+def test_graphlet_page_shows_the_graphlet_its_address_names(corpus: Warehouse) -> None:
+    """At the paper scale the page, asked for one graphlet (?uid=), showed the first pipeline's latest and
+    rewrote the address to it. The same conditions at small scale: the requested graphlet is neither the
+    first pipeline's nor its own pipeline's latest, and the pickers' lists lack it."""
+    row = q(
+        corpus,
+        "MATCH (g:Graphlet) WITH g ORDER BY g.trainer_created, g.trainer_mlmd_id "
+        "WITH g.store AS store, g.pipeline AS pipeline, collect(g.uid) AS uids WHERE size(uids) >= 2 "
+        "RETURN store, pipeline, uids ORDER BY store DESC, pipeline DESC LIMIT 1",
+    )[0]
+    uid, store = row["uids"][0], row["store"]
+    wanted = (uid, graphlet.label(store, row["pipeline"]), uid, uid)
+    at = app("graphlet.py", uid=uid)
+    assert graphlet_shown(at) == wanted
+    first = at.selectbox(key=graphlet.PIPELINE_KEY).options[0]
+    assert first != wanted[1]
+
+    # its pipeline's summary is missing (as before `mlprov graphlets` rewrote it after a load)
+    corpus._driver.execute_query(
+        "MATCH (s:PipelineSummary {store: $store, pipeline: $pipeline}) DETACH DELETE s",
+        store=store,
+        pipeline=row["pipeline"],
+        database_=corpus.connection.database,
+        bookmark_manager_=None,
+    )
+    try:
+        common.clear_cache()
+        at = app("graphlet.py", uid=uid)
+        assert graphlet_shown(at) == wanted
+        assert wanted[1] in at.selectbox(key=graphlet.PIPELINE_KEY).options
+    finally:
+        refresh_store(corpus, store)
+
+    # the session's store filter names another store
+    other = next(
+        r["name"] for r in q(corpus, "MATCH (s:Store) RETURN s.name AS name ORDER BY name") if r["name"] != store
+    )
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.query_params["uid"] = uid
+    at.switch_page("graphlet.py")
+    at.session_state["store"] = other
+    at.run()
+    assert graphlet_shown(at) == wanted
+
+    # no such graphlet: the page says so and the address stays
+    missing = f"{store}:g:999999999"
+    at = app("graphlet.py", uid=missing)
+    assert any(f"No graphlet {missing!r}" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.query_params.get("uid") == [missing] and at.selectbox(key=graphlet.PICK_KEY).value is None
+
+    # the user's choices change it: another graphlet, then another pipeline (its latest graphlet)
+    at = app("graphlet.py", uid=uid)
+    at.selectbox(key=graphlet.PICK_KEY).select(row["uids"][1]).run()
+    assert graphlet_shown(at) == (row["uids"][1], wanted[1], row["uids"][1], row["uids"][1])
+    at.selectbox(key=graphlet.PIPELINE_KEY).select(first).run()
+    latest = q(
+        corpus,
+        "MATCH (g:Graphlet {store: $s, pipeline: $p}) RETURN g.uid AS uid "
+        "ORDER BY g.trainer_created DESC, g.trainer_mlmd_id DESC LIMIT 1",
+        s=first.rpartition(graphlet.SEPARATOR)[2],
+        p=first.rpartition(graphlet.SEPARATOR)[0],
+    )[0]["uid"]
+    assert graphlet_shown(at) == (latest, first, latest, latest)
+
+
+def test_graphlet_history_features_are_built_once_per_data_version(
+    corpus: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlprov.features import frame
+
+    built: list[list[str]] = []
+    compute = frame.compute_frame
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(list(kwargs.get("uids") or []))
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(frame, "compute_frame", counted)
+    row = q(
+        corpus,
+        "MATCH (p:Graphlet)-[:NEXT]->(g:Graphlet) RETURN g.uid AS uid, g.store AS store ORDER BY g.uid LIMIT 1",
+    )[0]
+
+    def features(at: AppTest) -> pd.DataFrame:
+        return next(d.value for d in at.dataframe if "this (0)" in d.value.columns)
+
+    at = in_tab(app("graphlet.py", uid=row["uid"]), "History and neighbours")
+    shown = features(at)
+    assert len(built) == 1 and row["uid"] in built[0] and "-1" in shown.columns
+    # another tab and back: the same table, not built again
+    in_tab(at, "Members")
+    in_tab(at, "History and neighbours")
+    assert len(built) == 1
+    pd.testing.assert_frame_equal(features(at), shown)
+    # the store's summaries rewritten (a new data version, as after a reload and `mlprov graphlets`): built again
+    refresh_store(corpus, row["store"])
+    in_tab(at, "History and neighbours")
+    assert len(built) == 2
+    pd.testing.assert_frame_equal(features(at), shown)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,12 @@
 Opens every page, selects a pipeline and a graphlet, trains a model (`mlprov train`) and runs a
 prediction from the Graphlet page, runs a console query (CSV download offered) and proves a write
 statement is refused. Screenshots go to a temp dir (path printed), and to ``MLPROV_SCREENSHOTS`` when
-set (``docs/screenshots/`` for the README). Needs Debian's ``chromium`` and ``chromium-driver``
-(``scripts/ensure-browser`` installs them) and the ``selenium`` package.
+set (``docs/screenshots/`` for the docs). With ``MLPROV_SCREENSHOTS_AS_LOADED=1`` and ``NEO4J_URI`` the
+test runs on the warehouse there as it is loaded (a real corpus, for screenshots at its scale): nothing
+is cleared or loaded; the test trains a model in its own ``MLPROV_HOME`` and writes its predictions to
+the warehouse, as on its own corpus. Only ``test_every_page_in_chromium`` that way (``-k``). Needs
+Debian's ``chromium`` and ``chromium-driver`` (``scripts/ensure-browser`` installs them) and the
+``selenium`` package.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import pytest
 from mlprov.db import Warehouse
 from tests.conftest import run_cli
 from tests.served_app import complete_at, niced, served_app
-from tests.test_app import corpus, free_port, q  # noqa: F401  (module fixture reused)
+from tests.test_app import free_port, load_corpus, q
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (dev extra)")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -36,10 +40,22 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM and DRIVER), reason="chromium / chromium-driver missing: run scripts/ensure-browser"
 )
 WAIT = 60.0
+AS_LOADED = "MLPROV_SCREENSHOTS_AS_LOADED"
 
 
 @pytest.fixture(scope="module")
-def trained(corpus: Warehouse) -> Iterator[Warehouse]:  # noqa: F811
+def corpus(_session_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The app tests' corpus, or (``MLPROV_SCREENSHOTS_AS_LOADED=1``) the warehouse ``NEO4J_URI`` names as
+    it is loaded."""
+    if os.environ.get(AS_LOADED) == "1":
+        if not os.environ.get("NEO4J_URI"):
+            raise pytest.UsageError(f"{AS_LOADED}=1 needs NEO4J_URI: the loaded warehouse to show")
+        return _session_warehouse
+    return load_corpus(_session_warehouse, tmp_path_factory.mktemp("app_corpus"))
+
+
+@pytest.fixture(scope="module")
+def trained(corpus: Warehouse) -> Iterator[Warehouse]:
     """A push model trained on the loaded corpus; the models folder is restored afterwards."""
     home = Path(os.environ["MLPROV_HOME"])
     models = home / "models"

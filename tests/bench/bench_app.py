@@ -24,6 +24,15 @@ browser: from the click (``performance.now()`` when the click is dispatched) to 
 showing the new content; in AppTest: the run with the tab or the expander open, or the Overview run with
 the cache warm.
 
+The floor (``floor``, browser only): a Streamlit page of one ``st.write``, served the way `mlprov app`
+is (``streamlit run``, same options) and loaded by the same harness, from the navigation start to its
+text drawn with no script run in progress: what any Streamlit page costs on this machine before it
+shows anything of its own. It is loaded in turn with the other pages measured (``browser alt.``: one
+load of each per round, warm), so that all see the same machine load. ``--anatomy`` loads each page
+once more in a Chromium that records the DevTools events and prints what it drew beyond the floor:
+elements, charts and tables, the websocket messages from the server (Streamlit's deltas) and the script
+code the page loaded.
+
 The selection: the pipeline with the most executions and its latest graphlet (the worst case for
 the Pipelines and Graphlet pages). Goal: p95 ≤ 1 s per page in the browser, Overview warm ≤ 300 ms.
 
@@ -57,11 +66,13 @@ from mlprov.app import (
 )
 from mlprov.app.graphlet import TAB_KEY, TABS
 from mlprov.db import Warehouse
-from tests.served_app import complete_at, niced, served_app
+from tests.served_app import LAST_ELEMENT, complete_at, niced, served_app
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 HISTORY_TAB = TABS[2]
-PAGES = ("overview", "pipelines", "graphlet", "predictor", "console")
+PAGES = ("overview", "pipelines", "graphlet", "predictor", "console", "floor")
+FLOOR_TEXT = "One st.write: the floor of a Streamlit page load"
+FLOOR_SCRIPT = f"import streamlit as st\n\nst.write({FLOOR_TEXT!r})\n"
 
 
 def p95(xs: list[float]) -> float:
@@ -82,12 +93,16 @@ def timed(fn: Callable[[], Any], runs: int, clear: bool = True) -> list[float]:
     return out
 
 
-def chromium() -> Any:
+def chromium(devtools_log: bool = False) -> Any:
+    """Headless Chromium at this process's niceness (with ``devtools_log``: recording the DevTools
+    network events, for ``--anatomy`` only: the recording costs time on every load)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
     opts = Options()
+    if devtools_log:
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     folder = Path(tempfile.mkdtemp(prefix="bench_app_"))
     opts.binary_location = niced(str(shutil.which("chromium") or shutil.which("chromium-browser")), folder)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1500,1100"):
@@ -97,20 +112,79 @@ def chromium() -> Any:
     )
 
 
-def browser_loads(driver: Any, wh: Warehouse, url: str, must_show: str, runs: int) -> tuple[list[float], list[float]]:
+def browser_loads(
+    driver: Any, wh: Warehouse | None, url: str, must_show: str, runs: int, last: str = LAST_ELEMENT
+) -> tuple[list[float], list[float]]:
     """(warm page loads, cold page loads) in seconds: warm with the app's cache holding the answers,
-    cold right after the data version changed (every cached answer missed)."""
+    cold right after the data version changed (every cached answer missed; none without ``wh``)."""
     driver.get(url)
-    complete_at(driver, must_show)  # the first load fills the cache
+    complete_at(driver, must_show, last=last)  # the first load fills the cache
     warm, cold = [], []
     for _ in range(runs):
         driver.get(url)
-        warm.append(complete_at(driver, must_show) / 1000.0)
-    for _ in range(runs):
+        warm.append(complete_at(driver, must_show, last=last) / 1000.0)
+    for _ in range(runs if wh is not None else 0):
+        assert wh is not None
         wh.write("bench/touch_summaries", now=int(time.time() * 1000))
         driver.get(url)
-        cold.append(complete_at(driver, must_show) / 1000.0)
+        cold.append(complete_at(driver, must_show, last=last) / 1000.0)
     return warm, cold
+
+
+def alternated(driver: Any, targets: list[tuple[str, str, str, str]], runs: int) -> dict[str, list[float]]:
+    """Warm page loads in seconds, one of each target (name, url, text shown, last element) in turn,
+    ``runs`` rounds after one unmeasured round: pages compared under the same machine load."""
+    out: dict[str, list[float]] = {name: [] for name, *_ in targets}
+    for round_ in range(runs + 1):
+        for name, url, must_show, last in targets:
+            driver.get(url)
+            seconds = complete_at(driver, must_show, last=last) / 1000.0
+            if round_:
+                out[name].append(seconds)
+    return out
+
+
+# What a complete page drew: its element containers, charts and tables, and the script code it loaded.
+DRAWN_JS = """
+const n = s => document.querySelectorAll(s).length;
+const scripts = performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'));
+return [n('[data-testid="stElementContainer"]'), n('[data-testid="stVegaLiteChart"]'),
+        n('[data-testid="stDataFrame"]'), scripts.length,
+        scripts.reduce((a, e) => a + (e.decodedBodySize || 0), 0)];
+"""
+
+
+def anatomy(driver: Any, url: str, must_show: str, last: str = LAST_ELEMENT) -> dict[str, float]:
+    """One warm load of the page in a Chromium recording DevTools events: its time, what it drew, and
+    the websocket messages it received from the server (count and bytes)."""
+    import base64
+    import json
+
+    driver.get(url)
+    complete_at(driver, must_show, last=last)  # warm the app's cache
+    driver.get_log("performance")
+    driver.get(url)
+    seconds = complete_at(driver, must_show, last=last) / 1000.0
+    time.sleep(0.5)  # the messages after the page was complete are counted too (nothing else is drawn)
+    elements, charts, tables, scripts, script_bytes = driver.execute_script(DRAWN_JS)
+    frames = [
+        json.loads(entry["message"])["message"]["params"]["response"]
+        for entry in driver.get_log("performance")
+        if '"Network.webSocketFrameReceived"' in entry["message"]
+    ]
+    received = sum(
+        len(base64.b64decode(f["payloadData"])) if f.get("opcode") == 2 else len(f["payloadData"]) for f in frames
+    )
+    return {
+        "load s": seconds,
+        "elements": elements,
+        "charts": charts,
+        "tables": tables,
+        "ws messages": len(frames),
+        "ws kB": received / 1000.0,
+        "scripts": scripts,
+        "script kB": script_bytes / 1000.0,
+    }
 
 
 # Clicks the first element matching the selector whose text contains the given text; returns
@@ -147,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium page loads")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--screenshots", type=Path, default=None, help="save one screenshot per page here")
+    ap.add_argument("--anatomy", action="store_true", help="what each page drew beyond the floor (one load each)")
     ap.add_argument(
         "--pages", default=",".join(PAGES), help=f"comma-separated pages to measure (default: all of {','.join(PAGES)})"
     )
@@ -293,9 +368,21 @@ def main(argv: list[str] | None = None) -> None:
             ("graphlet+tab", pages[2], ('[role="tab"]', HISTORY_TAB), "Graphlets before and after"),
             ("overview+nav", pages[4], ('[data-testid="stSidebarNav"] a', "Overview"), "Cost by stage"),
         )
-        with served_app(args.port) as base, Warehouse.connect() as wh:
+        floor_script = Path(tempfile.mkdtemp(prefix="bench_app_floor_")) / "floor.py"
+        floor_script.write_text(FLOOR_SCRIPT)
+        drawn: list[tuple[str, dict[str, float]]] = []
+        with (
+            served_app(args.port) as base,
+            served_app(args.port + 1, script=floor_script) as floor_base,
+            Warehouse.connect() as wh,
+        ):
             driver = chromium()
             try:
+                if wanted("floor"):  # beside the app's pages, alternated: the same machine load for each
+                    targets = [("floor", floor_base, FLOOR_TEXT, "")]
+                    targets += [(name, base + path, shown, LAST_ELEMENT) for name, path, shown in pages if wanted(name)]
+                    for name, times in alternated(driver, targets, args.runs).items():
+                        rows.append((name, "browser alt.", times))
                 for name, path, must_show in pages:
                     if not wanted(name):
                         continue
@@ -312,7 +399,24 @@ def main(argv: list[str] | None = None) -> None:
                             rows.append((name, "browser warm", times))
             finally:
                 driver.quit()
+            if args.anatomy:
+                driver = chromium(devtools_log=True)
+                try:
+                    if wanted("floor"):
+                        drawn.append(("floor", anatomy(driver, floor_base, FLOOR_TEXT, last="")))
+                    for name, path, must_show in pages:
+                        if wanted(name):
+                            drawn.append((name, anatomy(driver, base + path, must_show)))
+                finally:
+                    driver.quit()
 
+    if drawn:
+        print("\nwhat a warm page load drew (one load each, DevTools recording on)")
+        print(f"{'page':<10} " + " ".join(f"{k:>11}" for k in drawn[0][1]))
+        for name, counts in drawn:
+            print(
+                f"{name:<10} " + " ".join(f"{v:>11.3f}" if k == "load s" else f"{v:>11,.0f}" for k, v in counts.items())
+            )
     load = os.getloadavg()
     print(f"\nload average during the run (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     print(f"{'page':<16} {'measure':<13} {'runs':>4} {'p50 s':>7} {'p95 s':>7} {'max s':>7}  goal p95 ≤ 1 s")

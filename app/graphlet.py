@@ -79,8 +79,11 @@ def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
         return uid
     elif st.session_state.get(PIPELINE_KEY) not in labels:
         st.session_state[PIPELINE_KEY] = labels[0]
+    listed = shared_data.listed_choices(labels, st.session_state.get(PIPELINE_KEY))
+    if len(listed) < len(labels):
+        st.caption(f"The Pipeline picker lists {len(listed):,} of {len(labels):,} pipelines: search for the others.")
     c1, c2 = st.columns(2)
-    chosen = str(c1.selectbox("Pipeline", labels, key=PIPELINE_KEY, on_change=_pipeline_picked))
+    chosen = str(c1.selectbox("Pipeline", listed, key=PIPELINE_KEY, on_change=_pipeline_picked))
     g_pipeline, _, g_store = chosen.rpartition(SEPARATOR)
     gs = pipelines_data.pipeline_graphlets(r, g_store, g_pipeline)
     uids = gs["uid"].tolist()

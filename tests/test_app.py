@@ -360,6 +360,27 @@ def graphlet_shown(at: AppTest) -> tuple[str, str, str | None, str | None]:
     )
 
 
+def test_graphlet_page_pipeline_picker_is_bounded_and_keeps_the_shown_pipeline(
+    corpus: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared_data, "MAX_CHOICES", 2)
+    row = q(
+        corpus,
+        "MATCH (g:Graphlet) WITH g.store AS store, g.pipeline AS pipeline, max(g.trainer_created) AS t, "
+        "collect(g.uid) AS uids RETURN store, pipeline, uids ORDER BY store DESC, pipeline DESC LIMIT 1",
+    )[0]
+    n = q(corpus, "MATCH (g:Graphlet) RETURN count(DISTINCT [g.store, g.pipeline]) AS n")[0]["n"]
+    assert n > 3
+    at = app("graphlet.py", uid=row["uids"][0])
+    box = at.selectbox(key=graphlet.PIPELINE_KEY)
+    # two pipelines and the one of the graphlet shown (last in the list), which is selected
+    assert len(box.options) == 3
+    assert box.value == box.options[-1] == graphlet.label(row["store"], row["pipeline"])
+    note = f"The Pipeline picker lists 3 of {n:,} pipelines: search for the others."
+    assert note in [c.value for c in at.caption]
+    assert at.subheader[0].value == row["uids"][0]
+
+
 def test_graphlet_page_shows_the_graphlet_its_address_names(corpus: Warehouse) -> None:
     """At the paper scale the page, asked for one graphlet (?uid=), showed the first pipeline's latest and
     rewrote the address to it. The same conditions at small scale: the requested graphlet is neither the

@@ -41,6 +41,7 @@ from sklearn.ensemble import RandomForestClassifier
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
+from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
 
@@ -118,13 +119,6 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
         return math.nan
     ranks = pd.Series(s).rank(method="average").to_numpy()
     return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
-
-
-def at_or_above(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """How many of ``scores`` are >= each threshold (a NaN score never is), by one sort and a binary search
-    per threshold instead of a comparison of every score with every threshold."""
-    ranked = np.sort(scores[~np.isnan(scores)])
-    return len(ranked) - np.searchsorted(ranked, thresholds, side="left")
 
 
 def best_threshold(y: np.ndarray, score: np.ndarray) -> float:

@@ -150,11 +150,12 @@ def _summary_similarity(x: dict[str, float], y: dict[str, float]) -> float:
 
 
 def span_similarity(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
-    """Mean per-feature similarity over the union of features (one-sided features score 0)."""
+    """Mean per-feature similarity over the union of features (one-sided features score 0), summed in name
+    order: a set's order changes with the process's string hashing, and with it the last bits of the sum."""
     names = set(a) | set(b)
     if not names:
         return math.nan
-    return sum(_summary_similarity(a[f], b[f]) for f in names if f in a and f in b) / len(names)
+    return sum(_summary_similarity(a[f], b[f]) for f in sorted(names) if f in a and f in b) / len(names)
 
 
 def dataset_similarity(pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]]) -> float:

@@ -130,7 +130,7 @@ def _plot_trainer_cost(ax: Any, a: Analytics) -> None:
 
 
 def _plot_freshness_waste(ax: Any, a: Analytics) -> None:
-    from mlprov.features.evaluation import freshness_waste
+    from mlprov.features.scores import freshness_waste
 
     g = a["graphlets"]
     g = g[g["pushed"].notna() & g["push_probability"].notna()]
@@ -399,13 +399,13 @@ def write_report(a: Analytics, out_dir: Path) -> dict[str, Path]:
         "td,th{border:1px solid #ccc;padding:3px 8px}pre{background:#f6f6f6;padding:1em;overflow:auto}"
         "</style></head><body>" + "".join(body) + "</body></html>\n"
     )
-    payload = {
+    head = {
         "store": a.store,
         "figures": [f.as_dict() for f in a.figures],
         "omitted": [{"figure": k, "reason": r} for k, r in omitted(a)],
-        "queries": {name: json.loads(df.to_json(orient="records")) for name, df in a.frames.items()},
     }
-    # no indent: the standard library encodes an indented document in Python, the rest in C (0.89 → 0.27 CPU s
-    # for the 26 MB of the 300-pipeline corpus); the same JSON value
-    paths["json"].write_text(json.dumps(payload) + "\n")
+    # every query's rows as pandas writes them (in C), not parsed back and encoded again (0.57 → 0.11 s for the
+    # 22 MB of the 300-pipeline corpus; the same JSON value); no indent, so the rest is encoded in C too
+    queries = ", ".join(f"{json.dumps(name)}: {df.to_json(orient='records')}" for name, df in a.frames.items())
+    paths["json"].write_text(json.dumps(head)[:-1] + f', "queries": {{{queries}}}}}\n')
     return paths

@@ -51,7 +51,6 @@ import pandas as pd
 from mlprov.features.frame import MODEL_TYPES, FeatureFrame, _safe, feature_cost
 from mlprov.features.predictor import (
     TrainedModel,
-    at_or_above,
     balanced_accuracy,
     best_threshold,
     roc_auc,
@@ -59,6 +58,7 @@ from mlprov.features.predictor import (
     train_model,
 )
 from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
+from mlprov.features.scores import Curve, freshness_waste
 from mlprov.settings import mlprov_home, parallel_workers
 
 DEFAULT_SEEDS = 5
@@ -101,40 +101,6 @@ def read_latent(path: Path) -> pd.Series:
 
 
 # -- curve ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Curve:
-    """Freshness and waste at every threshold (descending freshness order)."""
-
-    thresholds: np.ndarray
-    freshness: np.ndarray
-    waste: np.ndarray
-
-    def removed_at(self, min_freshness: float) -> float:
-        ok = self.freshness >= min_freshness - 1e-12
-        return float(1.0 - self.waste[ok].min()) if ok.any() else 0.0
-
-
-def freshness_waste(y: np.ndarray, score: np.ndarray, cost: np.ndarray) -> Curve:
-    """A graphlet runs when score >= threshold; one point per distinct score (plus 'run nothing')."""
-    y = np.asarray(y).astype(bool)
-    s = np.asarray(score, dtype=float)
-    c = np.asarray(cost, dtype=float)
-    pos = max(1, int(y.sum()))
-    neg_total = float(c[~y].sum())
-    neg_cost = neg_total or 1.0
-    thresholds = np.append(np.unique(s), np.inf)
-    fresh = at_or_above(s[y], thresholds) / pos
-    # the unpushed graphlets' cost at or above each threshold: suffix sums over them in score order
-    neg = ~y & ~np.isnan(s)
-    order = np.argsort(s[neg], kind="stable")
-    suffix = np.append(np.cumsum(c[neg][order][::-1])[::-1], 0.0)
-    running = at_or_above(s[~y], thresholds)
-    spent = suffix[len(order) - running]
-    # every unpushed graphlet running spends their whole cost, summed as above (exactly 100% waste)
-    spent[running == (~y).sum()] = neg_total
-    return Curve(thresholds, fresh, spent / neg_cost)
 
 
 def full_freshness_threshold(y: np.ndarray, score: np.ndarray) -> float:

@@ -150,11 +150,12 @@ def _summary_similarity(x: dict[str, float], y: dict[str, float]) -> float:
 
 
 def span_similarity(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
-    """Mean per-feature similarity over the union of features (one-sided features score 0)."""
+    """Mean per-feature similarity over the union of features (one-sided features score 0), summed in name
+    order: a set's order changes with the process's string hashing, and with it the last bits of the sum."""
     names = set(a) | set(b)
     if not names:
         return math.nan
-    return sum(_summary_similarity(a[f], b[f]) for f in names if f in a and f in b) / len(names)
+    return sum(_summary_similarity(a[f], b[f]) for f in sorted(names) if f in a and f in b) / len(names)
 
 
 def dataset_similarity(pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]]) -> float:
@@ -259,16 +260,16 @@ def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
 def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
     """Hash of everything the frame depends on (the artifact roots statistics files are read from
     included), and the number of graphlets."""
-    rows = wh.read("features/fingerprint")
+    rows = wh.read("features/fingerprint")[0]["graphlets"]
     h = hashlib.sha1(f"{FRAME_VERSION}:{k}".encode(), usedforsecurity=False)
     roots = stored_roots()
     if roots:
         h.update(json.dumps(roots).encode())
     for g in query_groups():  # a group's columns are what its query says: its text is part of the key
         h.update(json.dumps([g.name, g.columns, query(str(g.query)).text]).encode())
-    for r in rows:
-        cost = None if r["cost"] is None else round(float(r["cost"]), 6)
-        h.update(json.dumps([r["uid"], r["signature"], r["pushed"], cost, r["previous"]]).encode())
+    for uid, signature, pushed, cost, previous in rows:
+        cost = None if cost is None else round(float(cost), 6)
+        h.update(json.dumps([uid, signature, pushed, cost, previous]).encode())
     return h.hexdigest(), len(rows)
 
 
@@ -347,20 +348,20 @@ def compute_frame(
         listed = wh.read("features/graphlets_of_pipeline", pipeline=pipeline)
     else:
         listed = wh.read("features/graphlets")
-    ids = [str(r["uid"]) for r in listed if pipeline is None or r["pipeline"] == pipeline]
+    ids = [str(uid) for uid, _, of in listed[0]["graphlets"] if pipeline is None or of == pipeline]
 
     def chunk(part: Sequence[str]) -> pd.DataFrame:
         # the statistics and pair scores are cached per chunk: graphlets come in pipeline order and share
         # spans with their neighbours, so a chunk reuses most of them, and memory does not grow with the corpus
         stats_cache: dict[str, dict[str, dict[str, float]] | None] = {}
         similarities = _PairSimilarities(stats_cache)
-        rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))}
+        rows = {str(r["uid"]): _static_features(r) for r in wh.read("features/rows", uids=list(part))[0]["graphlets"]}
         links = history(wh, part, k)
         wanted = {u for h in links for pair in h["pairs"] for u in pair if u is not None and u not in stats_cache}
         for sub in chunks(sorted(wanted), CHUNK):
-            for s in wh.read("features/stats", uids=list(sub)):
-                recorded = _parse_stats(s["stats"])
-                stats_cache[str(s["uid"])] = recorded if recorded is not None else reader.summary(s["uri"])
+            for uid, text, uri in wh.read("features/stats", uids=list(sub))[0]["artifacts"]:
+                recorded = _parse_stats(text)
+                stats_cache[str(uid)] = recorded if recorded is not None else reader.summary(uri)
         for h in links:
             rec = rows[str(h["uid"])]
             lag = int(h["lag"])
@@ -368,10 +369,10 @@ def compute_frame(
             rec[f"code_changed_{lag}"] = math.nan if h["code_changed"] is None else float(h["code_changed"])
             rec[f"prev_pushed_{lag}"] = math.nan if h["prev_pushed"] is None else float(h["prev_pushed"])
             rec[f"dataset_similarity_{lag}"] = similarities.dataset(h["pairs"])
-        for ph in wh.read("features/push_history", uids=list(part)):
-            rec = rows[str(ph["uid"])]
-            for col in PUSH_HISTORY:
-                rec[col] = math.nan if ph[col] is None else float(ph[col])
+        for uid, *values, _known in wh.read("features/push_history", uids=list(part))[0]["graphlets"]:
+            rec = rows[str(uid)]
+            for col, v in zip(PUSH_HISTORY, values, strict=True):
+                rec[col] = math.nan if v is None else float(v)
         for group in query_groups():
             for gr in wh.read(str(group.query), uids=list(part)):
                 rec = rows[str(gr["uid"])]
@@ -402,26 +403,24 @@ def history(wh: Warehouse, uids: Sequence[str], k: int) -> list[dict[str, Any]]:
     ``pairs``: the i-th smallest span of the graphlet paired with the i-th smallest of the predecessor
     (i < the smaller count), as the uids of the two spans' ExampleStatistics artifacts (None where a span
     has none). The lists compared are read once per graphlet (``features/spans``)."""
-    links = wh.read("features/history", uids=list(uids), k=k)
-    wanted = sorted({str(h["uid"]) for h in links} | {str(h["previous"]) for h in links})
-    facts = {str(r["uid"]): r for r in wh.read("features/spans", uids=wanted)}
-    stats = {u: _first_by_span(r["stats"]) for u, r in facts.items()}
+    links = wh.read("features/history", uids=list(uids), k=k)[0]["links"]
+    wanted = sorted({str(uid) for uid, _, _, _ in links} | {str(previous) for _, _, previous, _ in links})
+    spans_of = wh.read("features/spans", uids=wanted)[0]["graphlets"]
+    facts = {str(uid): (code, spans, _first_by_span(stats)) for uid, code, spans, stats in spans_of}
     out = []
-    for h in links:
-        g, p = facts[str(h["uid"])], facts[str(h["previous"])]
-        spans, p_spans = g["spans"], p["spans"]
+    for uid, lag, previous, prev_pushed in links:
+        code, spans, g_stats = facts[str(uid)]
+        p_code, p_spans, p_stats = facts[str(previous)]
         shared = set(p_spans)
         common = sum(1 for x in spans if x in shared)
-        code, p_code = g["code"], p["code"]
-        g_stats, p_stats = stats[str(h["uid"])], stats[str(h["previous"])]
         out.append(
             {
-                "uid": h["uid"],
-                "lag": h["lag"],
-                "previous": h["previous"],
+                "uid": uid,
+                "lag": lag,
+                "previous": previous,
                 "jaccard": common / (len(spans) + len(p_spans) - common) if spans and p_spans else None,
                 "code_changed": None if code is None or p_code is None else int(code != p_code),
-                "prev_pushed": h["prev_pushed"],
+                "prev_pushed": prev_pushed,
                 "pairs": [[g_stats.get(a), p_stats.get(b)] for a, b in zip(spans, p_spans, strict=False)],
             }
         )

@@ -41,6 +41,7 @@ from sklearn.ensemble import RandomForestClassifier
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
+from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
 
@@ -118,13 +119,6 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
         return math.nan
     ranks = pd.Series(s).rank(method="average").to_numpy()
     return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
-
-
-def at_or_above(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """How many of ``scores`` are >= each threshold (a NaN score never is), by one sort and a binary search
-    per threshold instead of a comparison of every score with every threshold."""
-    ranked = np.sort(scores[~np.isnan(scores)])
-    return len(ranked) - np.searchsorted(ranked, thresholds, side="left")
 
 
 def best_threshold(y: np.ndarray, score: np.ndarray) -> float:
@@ -334,10 +328,11 @@ def _matrix(x32: np.ndarray, y: np.ndarray | None = None, names: list[str] | Non
     return xgb.DMatrix(x32, label=y, feature_names=names, missing=np.nan, nthread=1)
 
 
-def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame) -> np.ndarray:
-    """The forest's probability of a push (class 1.0; 0 when training saw no push)."""
+def _forest_proba(forest: RandomForestClassifier, x: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """The forest's probability of a push (class 1.0; 0 when training saw no push). Its trees compare
+    float32 values (scikit-learn converts any input to float32), so float32 rows give the same answers."""
     classes = list(forest.classes_)
-    proba = forest.predict_proba(x.to_numpy(dtype=np.float64))
+    proba = forest.predict_proba(np.asarray(x, dtype=np.float32))
     return np.asarray(proba[:, classes.index(1.0)], dtype=float) if 1.0 in classes else np.zeros(len(x))
 
 
@@ -381,26 +376,27 @@ def _fit(
     )
 
 
-def _fit_forest(params: dict[str, Any], x: pd.DataFrame, y: np.ndarray, seed: int) -> RandomForestClassifier:
-    """A Random Forest on the rows (missing values are routed by the trees themselves)."""
+def _fit_forest(params: dict[str, Any], x32: np.ndarray, y: np.ndarray, seed: int) -> RandomForestClassifier:
+    """A Random Forest on the float32 rows (scikit-learn's trees convert any input to float32, so these are
+    the trees float64 rows would give; missing values are routed by the trees themselves)."""
     forest = RandomForestClassifier(**RF_PARAMS, **params, random_state=seed)
-    forest.fit(x.to_numpy(dtype=np.float64), y)
+    forest.fit(x32, y)
     return forest
 
 
 class _Fold:
-    """One cross-validation fold: the other folds' rows to fit on and the held-out rows to score. A forest
-    reads them as numbers; xgboost as matrices built once for every parameter set of the grid (from the
-    float32 rows, so that the fold holds no copy of the frame besides its matrices)."""
+    """One cross-validation fold: the other folds' rows to fit on and the held-out rows to score, from the
+    float32 rows of the training side. A forest reads them as arrays; xgboost as matrices built once for
+    every parameter set of the grid (so that the fold holds no copy of the rows besides its matrices)."""
 
-    def __init__(self, x: pd.DataFrame, x32: np.ndarray, y: np.ndarray, held: np.ndarray, kind: str) -> None:
-        self.train: tuple[pd.DataFrame, np.ndarray] | None = None
-        self.held_x: pd.DataFrame | None = None
+    def __init__(self, x32: np.ndarray, y: np.ndarray, held: np.ndarray, kind: str) -> None:
+        self.train: tuple[np.ndarray, np.ndarray] | None = None
+        self.held_x: np.ndarray | None = None
         self.dtrain: xgb.DMatrix | None = None
         self.dheld: xgb.DMatrix | None = None
         if kind == "rf":
-            self.train = (x[~held], y[~held])
-            self.held_x = x[held]
+            self.train = (x32[~held], y[~held])
+            self.held_x = x32[held]
         else:
             self.dtrain = _matrix(x32[~held], y[~held])
             self.dheld = _matrix(x32[held], y[held])
@@ -420,6 +416,15 @@ def _fold_scores(kind: str, params: dict[str, Any], fold: _Fold, seed: int) -> t
 def _take(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """These rows (by position) of these columns, copying nothing else."""
     return frame.iloc[rows, frame.columns.get_indexer(pd.Index(columns))]
+
+
+def _float32_rows(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> np.ndarray:
+    """These rows (by position) of these columns as one float32 array, filled a column at a time, so that no
+    float64 copy of the rows exists beside it (xgboost and scikit-learn's trees both learn from float32)."""
+    out = np.empty((len(rows), len(columns)), dtype=np.float32)
+    for j, column in enumerate(columns):
+        out[:, j] = frame[column].to_numpy()[rows]
+    return out
 
 
 def pipeline_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
@@ -468,8 +473,7 @@ def train_model(
     # only the columns training reads, of the training rows: one copy, not the whole frame's
     rows = np.flatnonzero(ff.data["pushed"].notna().to_numpy())[train_mask]
     train = _take(ff.data, rows, ["store", "pipeline", "pushed"])
-    x, y = _take(ff.data, rows, features), train["pushed"].to_numpy(dtype=float)
-    x32 = x.to_numpy(dtype=np.float32)
+    x32, y = _float32_rows(ff.data, rows, features), train["pushed"].to_numpy(dtype=float)
     fold = pipeline_folds(train, folds, seed + 7919)
     n_folds = int(fold.max()) + 1
     helds = [fold == f for f in range(n_folds)]
@@ -477,7 +481,7 @@ def train_model(
     usable = [held for held in helds if not held.all() and len(np.unique(y[~held])) >= 2]
 
     def fit_fold(held: np.ndarray) -> list[tuple[np.ndarray, int]]:
-        part = _Fold(x, x32, y, held, kind)  # every parameter set is fitted on the same matrices
+        part = _Fold(x32, y, held, kind)  # every parameter set is fitted on the same matrices
         return [_fold_scores(kind, params, part, seed) for params in grid]
 
     if workers > 1 and len(usable) > 1:
@@ -515,7 +519,7 @@ def train_model(
         "validation_auc": auc,
     }
     if kind == "rf":
-        forest = _fit_forest(params, x, y, seed)
+        forest = _fit_forest(params, x32, y, seed)
         return TrainedModel(
             booster=None,
             forest=forest,

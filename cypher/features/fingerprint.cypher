@@ -4,10 +4,12 @@
 //   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
 //   committed is left out, never half-counted.
 // Parameters: none
-// Returns: one row per graphlet: uid, signature, pushed, cost, previous (uid of the :NEXT
-//   predecessor or null); ordered by uid
+// Returns: one row: graphlets (list of [uid, signature, pushed, cost, previous (uid of the :NEXT
+//   predecessor or null)] per graphlet, ordered by uid; one row, not one per graphlet, because the
+//   driver's cost is per record)
 MATCH (st:Store {status: 'complete'})
 MATCH (g:Graphlet {store: st.name})
-RETURN g.uid AS uid, g.signature AS signature, g.pushed AS pushed, g.cost AS cost,
-       COLLECT { MATCH (p:Graphlet)-[:NEXT]->(g) RETURN p.uid }[0] AS previous
+WITH g.uid AS uid, g.signature AS signature, g.pushed AS pushed, g.cost AS cost,
+     COLLECT { MATCH (p:Graphlet)-[:NEXT]->(g) RETURN p.uid }[0] AS previous
 ORDER BY uid
+RETURN collect([uid, signature, pushed, cost, previous]) AS graphlets

@@ -3,9 +3,11 @@
 //   Counts only completely loaded stores (:Store status 'complete'): a store whose load has not
 //   committed is left out, never half-counted.
 // Parameters: $uids (list of graphlet uid strings)
-// Returns: one row per graphlet: uid, store, pipeline
+// Returns: one row: graphlets (list of [uid, store, pipeline] per graphlet, in that order; one row, not
+//   one per graphlet, because the driver's cost is per record)
 UNWIND $uids AS u
 MATCH (g:Graphlet {uid: u})
 MATCH (:Store {name: g.store, status: 'complete'})
-RETURN g.uid AS uid, g.store AS store, g.pipeline AS pipeline
+WITH g
 ORDER BY g.store, g.pipeline, g.trainer_created, g.trainer_mlmd_id
+RETURN collect([g.uid, g.store, g.pipeline]) AS graphlets

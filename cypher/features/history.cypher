@@ -8,7 +8,9 @@
 //   statistics) is read once per graphlet by features/spans and paired in features/frame.py.
 //   The earliest own start is only looked for when the predecessor's outcome and end are known.
 // Parameters: $uids (list of graphlet uid strings), $k (int: history window, at most 10)
-// Returns: one row per (graphlet, lag): uid, lag (int), previous (uid), prev_pushed (int or null)
+// Returns: one row: links (list of [uid, lag (int), previous (uid), prev_pushed (int or null)] per
+//   (graphlet, lag), ordered by uid and lag; one row, not one per link, because the driver's cost is per
+//   record)
 UNWIND $uids AS u
 MATCH (g:Graphlet {uid: u})
 MATCH path = (p:Graphlet)-[:NEXT*1..10]->(g)
@@ -21,7 +23,8 @@ CALL (g, p) {
   WHERE NOT (p)-[:CONTAINS]->(x)
   RETURN min(x.created) AS own_start
 }
-RETURN g.uid AS uid, lag, p.uid AS previous,
-       CASE WHEN p.pushed IS NULL OR p.ended IS NULL OR own_start IS NULL OR p.ended > own_start THEN null
-            WHEN p.pushed THEN 1 ELSE 0 END AS prev_pushed
+WITH g.uid AS uid, lag, p.uid AS previous,
+     CASE WHEN p.pushed IS NULL OR p.ended IS NULL OR own_start IS NULL OR p.ended > own_start THEN null
+          WHEN p.pushed THEN 1 ELSE 0 END AS prev_pushed
 ORDER BY uid, lag
+RETURN collect([uid, lag, previous, prev_pushed]) AS links

@@ -8,8 +8,9 @@
 //   ExampleStatistics without a `span` of its own, as real TFX writes them, has the span of the
 //   Examples its StatisticsGen read).
 // Parameters: $uids (list of graphlet uid strings)
-// Returns: one row per graphlet found: uid, code (string or null), spans (sorted list of spans),
-//   stats (list of [span, ExampleStatistics uid])
+// Returns: one row: graphlets (list of [uid, code (string or null), spans (sorted list of spans), stats
+//   (list of [span, ExampleStatistics uid])] per graphlet found; one row, not one per graphlet, because
+//   the driver's cost is per record)
 UNWIND $uids AS u
 MATCH (g:Graphlet {uid: u})
 CALL (g) {
@@ -17,22 +18,23 @@ CALL (g) {
   RETURN coalesce(t.c_code_version, t.p_code_version, t.c_module_path, t.p_module_path, t.c_module_file,
                   t.p_module_file) AS code
 }
-RETURN g.uid AS uid, code,
-       COLLECT {
-         MATCH (g)-[:CONTAINS]->(a:Artifact)
-         WHERE a.kind = 'Examples' AND a.span IS NOT NULL
-         RETURN DISTINCT a.span AS s ORDER BY s
-       } AS spans,
-       COLLECT {
-         MATCH (g)-[:CONTAINS]->(a:Artifact)
-         WHERE a.kind = 'ExampleStatistics'
-         WITH a, coalesce(a.span, head(COLLECT {
-                MATCH (x:Artifact)-[:INPUT]->(:Execution {kind: 'StatisticsGen'})-[:OUTPUT]->(a)
-                WHERE x.kind = 'Examples' AND x.span IS NOT NULL
-                RETURN x.span ORDER BY x.span
-              })) AS s
-         WHERE s IS NOT NULL
-         WITH a, s ORDER BY a.created DESC, a.mlmd_id DESC
-         WITH s, collect(a.uid)[0] AS stats
-         RETURN [s, stats]
-       } AS stats
+WITH g, code,
+     COLLECT {
+       MATCH (g)-[:CONTAINS]->(a:Artifact)
+       WHERE a.kind = 'Examples' AND a.span IS NOT NULL
+       RETURN DISTINCT a.span AS s ORDER BY s
+     } AS spans,
+     COLLECT {
+       MATCH (g)-[:CONTAINS]->(a:Artifact)
+       WHERE a.kind = 'ExampleStatistics'
+       WITH a, coalesce(a.span, head(COLLECT {
+              MATCH (x:Artifact)-[:INPUT]->(:Execution {kind: 'StatisticsGen'})-[:OUTPUT]->(a)
+              WHERE x.kind = 'Examples' AND x.span IS NOT NULL
+              RETURN x.span ORDER BY x.span
+            })) AS s
+       WHERE s IS NOT NULL
+       WITH a, s ORDER BY a.created DESC, a.mlmd_id DESC
+       WITH s, collect(a.uid)[0] AS stats
+       RETURN [s, stats]
+     } AS stats
+RETURN collect([g.uid, code, spans, stats]) AS graphlets

@@ -3,7 +3,8 @@
 //   for the dataset similarity of the feature frame, with the artifact's URI (where TFX keeps the
 //   statistics as TFDV files when there is no such property).
 // Parameters: $uids (list of artifact uid strings)
-// Returns: one row per artifact found: uid, stats (JSON string or null), uri (string or null)
+// Returns: one row: artifacts (list of [uid, stats (JSON string or null), uri (string or null)] per
+//   artifact found; one row, not one per artifact, because the driver's cost is per record)
 UNWIND $uids AS u
 MATCH (a:Artifact {uid: u})
-RETURN a.uid AS uid, coalesce(a.c_feature_stats, a.p_feature_stats) AS stats, a.uri AS uri
+RETURN collect([a.uid, coalesce(a.c_feature_stats, a.p_feature_stats), a.uri]) AS artifacts

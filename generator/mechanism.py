@@ -1,10 +1,10 @@
 """The production-like mechanism behind the synthetic corpus.
 
 Nothing here samples a target statistic. A corpus is a set of pipelines, each with an archetype
-(DAG shape), a data cadence, a rolling training window, drifting data, a code history, model types,
-flaky components and a push policy; the stores record what TFX would record when those pipelines run
-(LocalDagRunner style: ``pipeline`` / ``pipeline_run`` / ``node`` contexts, custom execution
-properties, CACHED executions re-publishing earlier artifacts).
+(DAG shape), a data cadence, a rolling training window (strided for some: several spans land per run),
+drifting data, a code history, model types, flaky components and a push policy; the stores record
+what TFX would record when those pipelines run (LocalDagRunner style: ``pipeline`` / ``pipeline_run`` /
+``node`` contexts, custom execution properties, CACHED executions re-publishing earlier artifacts).
 
 Property names written into the stores (all *custom* properties, ``is_custom_property = 1``, unless
 marked registered):
@@ -110,6 +110,15 @@ class Mechanism:
     )
     # rolling-window classes: W = 1, W in [2, 5], or the cadence's long range
     window_weights: tuple[tuple[str, float], ...] = (("single", 0.32), ("short", 0.10), ("long", 0.58))
+    # strided windows: in this share of the "single" window class the data lands several times per run
+    # (``stride`` spans per run, uniform in [stride_min, stride_max]) and the Trainer reads those spans plus
+    # the last ``stride_overlap`` spans of the previous run's window (a small overlap that smooths the
+    # boundary); the rows of a run are split over its spans. Consecutive windows then overlap a little
+    # (Jaccard overlap / (2 stride + overlap)) instead of not at all
+    stride_share: float = 0.9
+    stride_min: int = 2
+    stride_max: int = 3
+    stride_overlap: int = 1
     model_type_weights: tuple[tuple[str, float], ...] = (
         ("DNN", 0.64),
         ("Linear", 0.11),
@@ -263,6 +272,7 @@ class PipelineSpec:
     archetype: str
     cadence: Cadence
     window: int
+    stride: int  # spans ingested per data run (1, or more in a strided window)
     start_ms: int
     end_ms: int
     first_span: int
@@ -488,8 +498,10 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism, draw: int 
     cad, archetype, model_type = d.cadence, d.archetype, d.model_type
     name = f"{rng.choice(_DOMAINS)}_{rng.choice(_TASKS)}_{index:05d}"
     cad_ms = int(cad.hours * HOUR_MS)
+    stride = 1
     if d.window_class == "single":
-        window = 1
+        stride = _stride(seed, index, mech, draw)
+        window = 1 if stride == 1 else stride + mech.stride_overlap
     elif d.window_class == "short":
         window = rng.randint(2, 5)
     else:
@@ -535,7 +547,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism, draw: int 
         ]
     else:
         arms = [arm("Trainer", "single", model_type, True, True, "")]
-    rows = int(rng.lognormvariate(math.log(2e5 * max(cad.hours, 1.0) / 24 + 2e4), 0.8))
+    rows = int(rng.lognormvariate(math.log(2e5 * max(cad.hours, 1.0) / 24 + 2e4), 0.8)) // stride
     has_validator = full_like and rng.random() < 0.85
     anomaly_rate = min(0.9, mech.anomaly_rate_median * rng.lognormvariate(0.0, mech.anomaly_rate_sigma))
     response = "transform" if rng.random() < mech.anomaly_transform_share else "trainer"
@@ -547,6 +559,7 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism, draw: int 
         archetype=archetype,
         cadence=cad,
         window=window,
+        stride=stride,
         start_ms=d.start,
         end_ms=d.end,
         first_span=d.first_span,
@@ -572,6 +585,15 @@ def _plan_pipeline(index: int, d: _Draft, seed: int, mech: Mechanism, draw: int 
         draft=d,
         draw=draw,
     )
+
+
+def _stride(seed: int, index: int, mech: Mechanism, draw: int) -> int:
+    """Spans per data run of a "single"-class pipeline (1: one span, trained alone); own stream, so the
+    other draws of the plan do not move."""
+    rng = _stream("mlprov-stride", seed, index, draw)
+    if rng.random() >= mech.stride_share:
+        return 1
+    return rng.randint(mech.stride_min, mech.stride_max)
 
 
 def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism, draw: int) -> int:
@@ -874,17 +896,21 @@ class PipelineSimulator:
         s = self.s
         rng = self.rng
         rows = s.rows_per_span
-        if new_data and not self.spans:
-            # a new pipeline is bootstrapped with its rolling window's history: the first run ingests
-            # (and summarises) the W - 1 spans before the newest one
-            for _ in range(s.window - 1):
+        # a run ingests a new span when data arrived, and always while the rolling window is not yet full
+        fresh = new_data or len(self.spans) < s.window
+        if fresh:
+            # the spans that landed before the newest one: a new pipeline backfills its rolling window's
+            # history (the W - 1 spans before the newest; a backfill cut short by a failure is resumed by
+            # the next run, so every Trainer reads a full window and none grows span by span), then a
+            # strided pipeline ingests the stride's earlier spans on every run; each is summarised
+            for _ in range(max(s.window - 1 - len(self.spans), s.stride - 1)):
                 state, examples, n_rows = self._example_gen(run, self.next_span)
                 if s.has_stats:
                     self._statistics_gen(run, examples, self.next_span, n_rows)
                 self.spans.append((self.next_span, examples, self.concept))
                 self.next_span += 1
-        # ExampleGen: a new span when data arrived, else the latest one (-> CACHED)
-        span = self.next_span if new_data or not self.spans else self.spans[-1][0]
+        # ExampleGen: the new span, else the latest one (-> CACHED)
+        span = self.next_span if fresh else self.spans[-1][0]
         state, examples, n_rows = self._example_gen(run, span)
         if state == STATE_COMPLETE:
             self.spans.append((span, examples, self.concept))

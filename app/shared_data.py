@@ -219,11 +219,11 @@ def time_columns(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 MAX_CHOICES = 200  # options a picker sends to the browser; a search narrows the rest
 
 
-def listed_choices(options: Sequence[str], keep: str | None, limit: int | None = None) -> list[str]:
-    """The first ``limit`` options (default :data:`MAX_CHOICES`), plus ``keep`` (the current choice)
-    when it lies further down: a picker of thousands of options costs the browser a noticeable part
-    of a page load (3,000 pipelines: ~0.15 s of the Graphlet page's)."""
-    shown = list(options[: MAX_CHOICES if limit is None else limit])
+def listed_choices(options: Sequence[str], keep: str | None) -> list[str]:
+    """The first :data:`MAX_CHOICES` options, plus ``keep`` (the current choice) when it lies further down:
+    a picker of thousands of options costs the browser a noticeable part of a page load (3,000 pipelines:
+    ~0.15 s of the Graphlet page's)."""
+    shown = list(options[:MAX_CHOICES])
     if keep is not None and keep not in shown and keep in options:
         shown.append(keep)
     return shown

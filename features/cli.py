@@ -55,7 +55,7 @@ def _frame(wh: Warehouse, k: int, use_cache: bool = True) -> FeatureFrame:
 
         ff = build_frame(wh, k=k, use_cache=use_cache, progress=step)
     n = len(ff.data)
-    labelled = len(ff.labelled)
+    labelled = len(ff.labelled_rows)
     err.print(
         f"[dim]feature frame: {n:,} graphlets ({labelled:,} labelled, {n - labelled:,} undecided), "
         f"k={ff.k}, corpus {ff.fingerprint[:12]}{' (cached)' if ff.cached else ''}[/dim]"
@@ -110,7 +110,7 @@ def features_command(
             json.dumps(
                 {
                     "graphlets": len(ff.data),
-                    "labelled": len(ff.labelled),
+                    "labelled": len(ff.labelled_rows),
                     "fingerprint": ff.fingerprint,
                     "k": ff.k,
                     "sets": sets,
@@ -173,12 +173,12 @@ def train_command(
         )
     with connect() as wh:
         ff = _frame(wh, k)
-    data = ff.labelled
+    rows = ff.labelled_rows
     if full:
-        train_mask = np.ones(len(data), dtype=bool)
+        train_mask = np.ones(len(rows), dtype=bool)
         test_mask = ~train_mask
     else:
-        train_mask, test_mask = split_by_pipeline(data, seed)
+        train_mask, test_mask = split_by_pipeline(ff.labelled_columns(["store", "pipeline", "pushed"]), seed)
     model = train_model(ff, feature_set, train_mask, seed=seed, kind=kind, workers=parallel_workers())
     path = save_model(model, out_path)
     shape = (
@@ -192,7 +192,7 @@ def train_command(
         f"{model.train_pipelines} pipelines in {model.seconds:.1f}s"
     )
     if test_mask.any():
-        test = data[test_mask]
+        test = ff.data.iloc[rows[test_mask]]
         y = test["pushed"].to_numpy(dtype=float)
         p = model.predict_proba(test)
         out.print(

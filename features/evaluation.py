@@ -209,7 +209,12 @@ def evaluate(
     """Train and score every set on several pipeline splits, by each model kind (``xgboost``, ``rf``), with
     the heuristic and oracle baselines."""
     t0 = time.perf_counter()
-    data = ff.labelled
+    # the labelled rows (by position in the frame) and only the columns read here besides the models' features:
+    # no copy of the whole frame; each seed copies its test rows, the models read their own columns
+    rows = ff.labelled_rows
+    data = ff.labelled_columns(
+        ["store", "pipeline", "trainer_uid", "pushed", *(f"model_type_{_safe(t)}" for t in MODEL_TYPES)]
+    )
     y_all = data["pushed"].to_numpy(dtype=float)
     oracle = None
     matched = 0
@@ -231,7 +236,7 @@ def evaluate(
     trained = _train_all(ff, splits, sets, models, progress)
     for seed in seeds:
         train_mask, test_mask = splits[seed]
-        test = data[test_mask]
+        test = ff.data.iloc[rows[test_mask]]
         y = y_all[test_mask]
         cost = test["cost"].to_numpy(dtype=float)
         test_sizes.append(int(test_mask.sum()))
@@ -239,7 +244,7 @@ def evaluate(
         train_rates.append(float(y_all[train_mask].mean()))
         scored: list[tuple[str, np.ndarray, float, np.ndarray, float]] = []
         h0 = time.perf_counter()
-        _, h_test, h_cut = heuristic_scores(data[train_mask], test)
+        _, h_test, h_cut = heuristic_scores(data[train_mask], data[test_mask])
         zero = np.zeros(len(test))
         scored.append(("heuristic", h_test, h_cut, zero, time.perf_counter() - h0))
         for name in sets:

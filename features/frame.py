@@ -225,7 +225,17 @@ class FeatureFrame:
 
     @property
     def labelled(self) -> pd.DataFrame:
+        """Every column of the labelled rows (a copy)."""
         return self.data[self.data["pushed"].notna()]
+
+    @property
+    def labelled_rows(self) -> np.ndarray:
+        """Positions in ``data`` of the labelled rows (``pushed`` known)."""
+        return np.flatnonzero(self.data["pushed"].notna().to_numpy())
+
+    def labelled_columns(self, columns: Sequence[str]) -> pd.DataFrame:
+        """These columns of the labelled rows: a copy of them alone, not of the whole frame."""
+        return self.data.iloc[self.labelled_rows, self.data.columns.get_indexer(pd.Index(list(columns)))]
 
 
 def group_columns(frame: pd.DataFrame, group: str, k: int) -> list[str]:
@@ -277,12 +287,18 @@ def cache_dir() -> Path:
     return mlprov_home() / "features"
 
 
+def read_frame(path: Path) -> pd.DataFrame:
+    """A frame written by :func:`build_frame`. Arrow frees each column once pandas holds it (``self_destruct``,
+    one block per column), so the read peaks at about the frame's size plus one column, not twice the frame."""
+    return pd.read_parquet(path, engine="pyarrow", to_pandas_kwargs={"self_destruct": True, "split_blocks": True})
+
+
 def cached_frame(wh: Warehouse, *, k: int = DEFAULT_K) -> FeatureFrame | None:
     """The cached frame of the current corpus, or None when it has not been computed yet."""
     fingerprint, _ = corpus_fingerprint(wh, k)
     path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
     try:
-        return FeatureFrame(pd.read_parquet(path), fingerprint, k, cached=True) if path.exists() else None
+        return FeatureFrame(read_frame(path), fingerprint, k, cached=True) if path.exists() else None
     except (OSError, ValueError):
         return None
 
@@ -303,7 +319,7 @@ def build_frame(
     path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
     if use_cache and path.exists():
         try:
-            return FeatureFrame(pd.read_parquet(path), fingerprint, k, cached=True)
+            return FeatureFrame(read_frame(path), fingerprint, k, cached=True)
         except (OSError, ValueError):
             pass  # unreadable cache: recompute and overwrite
     reader = StatisticsReader(stored_roots())

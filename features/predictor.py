@@ -471,7 +471,7 @@ def train_model(
     t0 = time.perf_counter()
     features = ff.columns(feature_set)
     # only the columns training reads, of the training rows: one copy, not the whole frame's
-    rows = np.flatnonzero(ff.data["pushed"].notna().to_numpy())[train_mask]
+    rows = ff.labelled_rows[train_mask]
     train = _take(ff.data, rows, ["store", "pipeline", "pushed"])
     x32, y = _float32_rows(ff.data, rows, features), train["pushed"].to_numpy(dtype=float)
     fold = pipeline_folds(train, folds, seed + 7919)

@@ -23,12 +23,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from mlprov.features.evaluation import Evaluation, evaluate
-from mlprov.features.frame import FeatureFrame, cache_dir
+from mlprov.features.frame import FeatureFrame, cache_dir, read_frame
 from mlprov.features.predictor import pipeline_keys
 
 CONFIGS: dict[str, tuple[str, ...]] = {"before: xgboost,rf": ("xgboost", "rf"), "after: xgboost": ("xgboost",)}
@@ -41,7 +40,7 @@ def load_frame(path: Path | None, pipelines: int | None, k: int) -> FeatureFrame
         if not frames:
             raise SystemExit(f"no cached feature frame in {cache_dir()}: run `mlprov features` or pass --frame")
         path = frames[-1]
-    data = pd.read_parquet(path)
+    data = read_frame(path)
     if pipelines is not None:
         keys = pipeline_keys(data)
         data = data[keys.isin(sorted(keys.unique())[:pipelines])].reset_index(drop=True)

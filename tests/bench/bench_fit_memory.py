@@ -31,11 +31,13 @@ def child(what: str, frame_path: str) -> dict[str, Any]:
     """One measurement in this process (the frame read, then the fits)."""
     import pandas as pd
 
+    from mlprov.features import frame
     from mlprov.features.evaluation import evaluate
-    from mlprov.features.frame import FeatureFrame
     from mlprov.features.predictor import split_by_pipeline, train_model
 
-    ff = FeatureFrame(pd.read_parquet(frame_path), "bench-fit-memory", 3)
+    # older checkouts read the whole parquet table before converting it (no ``read_frame``)
+    read = getattr(frame, "read_frame", pd.read_parquet)
+    ff = frame.FeatureFrame(read(Path(frame_path)), "bench-fit-memory", 3)
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     if what == "train":

@@ -290,7 +290,11 @@ def predict_command(
         if graphlet or pipeline is not None:
             _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
-        preds, changed = predict(wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff)
+        # every graphlet: only the rows printed are kept, the rest are written back
+        preds, changed = predict(
+            wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff, keep=None if ff is None else limit
+        )
+    total = len(preds) if ff is None else len(ff.data)
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")
     for c in ("graphlet", "pipeline", "pushed", "probability", "decision", "top contributions"):
         table.add_column(c, justify="right" if c in ("probability",) else "left")
@@ -301,5 +305,5 @@ def predict_command(
             p.uid, p.pipeline or "-", label, f"{p.push_probability:.3f}", "push" if p.push_decision else "skip", contrib
         )
     out.print(table)
-    more = f" (first {limit} shown)" if len(preds) > limit else ""
-    out.print(f"{len(preds):,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")
+    more = f" (first {limit} shown)" if total > limit else ""
+    out.print(f"{total:,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")

@@ -79,6 +79,7 @@ RF_TRUSTED_TYPES = frozenset({"sklearn.tree._tree.Tree"})
 MAX_ROUNDS = 400
 EARLY_STOP = 40
 TOP_CONTRIBUTIONS = 5
+PREDICT_CHUNK = 20_000
 
 
 class ModelError(MlprovError):
@@ -706,8 +707,12 @@ def predict(
     pipeline: str | None = None,
     top: int = TOP_CONTRIBUTIONS,
     ff: FeatureFrame | None = None,
+    keep: int | None = None,
 ) -> tuple[list[Prediction], int]:
-    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed)."""
+    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed).
+
+    With ``keep`` only the first ``keep`` predictions are returned (every one is written back): a prediction of
+    the whole corpus then holds no Python objects per graphlet."""
     if ff is None and (uids or pipeline is not None):
         # a selection: the cached corpus frame when there is one, else only the selected rows
         ff = cached_frame(wh, k=model.k)
@@ -725,30 +730,38 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
-    x, prob, contribs = model.explain(data)
-    tops = top_contributions(model, x, contribs, top)
     version = model.version
-    preds = [
-        Prediction(
-            str(u),
-            None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p),
-            float(lbl),
-            float(pr),
-            bool(pr >= model.threshold),
-            tp,
-        )
-        for u, p, lbl, pr, tp in zip(data["uid"], data["pipeline"], data["pushed"], prob, tops, strict=True)
-    ]
-    rows = [
-        {
-            "uid": p.uid,
-            "push_probability": p.push_probability,
-            "push_decision": p.push_decision,
-            "model_version": version,
-            "contributions": json.dumps(p.contributions, separators=(",", ":")),
-        }
-        for p in preds
-    ]
-    changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
-    refresh_predictions(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline
+    preds: list[Prediction] = []
+    changed = 0
+    # a chunk of rows at a time: the aligned features, the SHAP values and the rows written exist for one chunk
+    # only (each row's prediction and contributions are its own, whatever else is in the chunk)
+    for start in range(0, len(data), PREDICT_CHUNK):
+        part = data.iloc[start : start + PREDICT_CHUNK]
+        x, prob, contribs = model.explain(part)
+        tops = top_contributions(model, x, contribs, top)
+        done = [
+            Prediction(
+                str(u),
+                None if p is None or (isinstance(p, float) and math.isnan(p)) else str(p),
+                float(lbl),
+                float(pr),
+                bool(pr >= model.threshold),
+                tp,
+            )
+            for u, p, lbl, pr, tp in zip(part["uid"], part["pipeline"], part["pushed"], prob, tops, strict=True)
+        ]
+        rows = [
+            {
+                "uid": p.uid,
+                "push_probability": p.push_probability,
+                "push_decision": p.push_decision,
+                "model_version": version,
+                "contributions": json.dumps(p.contributions, separators=(",", ":")),
+            }
+            for p in done
+        ]
+        changed += sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
+        preds.extend(done[: max(0, keep - len(preds))] if keep is not None else done)
+    # the app's summaries: latest prediction per pipeline
+    refresh_predictions(wh, [str(u) for u in data["uid"]])
     return preds, changed

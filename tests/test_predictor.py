@@ -25,6 +25,7 @@ from mlprov.features.evaluation import (
 from mlprov.features.frame import MODEL_TYPES, build_frame, cache_dir
 from mlprov.features.predictor import (
     ModelMismatchError,
+    Prediction,
     balanced_accuracy,
     best_threshold,
     load_model,
@@ -129,6 +130,30 @@ def test_predict_writes_back_and_is_idempotent(tiny: Warehouse, tmp_path: Path) 
     alone, changed = predict(tiny, model, uids=[preds[-1].uid])
     assert changed == 0 and alone[0].push_probability == preds[-1].push_probability
     assert alone[0].contributions == one[0].contributions
+
+
+def test_predict_all_in_chunks_writes_every_graphlet_and_keeps_the_first(
+    tiny: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus is predicted a chunk of rows at a time: the same predictions as in one piece, every graphlet
+    written back; ``keep`` (what `mlprov predict` prints) returns the first ones only."""
+    import mlprov.features.predictor as predictor
+
+    ff = build_frame(tiny)
+    train, _ = split_by_pipeline(ff.labelled, 0)
+    model = train_model(ff, "input", train, seed=0)
+
+    def shown(preds: list[Prediction]) -> list[tuple[str, float, bool, list[dict[str, object]]]]:
+        return [(p.uid, p.push_probability, p.push_decision, p.contributions) for p in preds]
+
+    whole, _ = predict(tiny, model, ff=ff)
+    monkeypatch.setattr(predictor, "PREDICT_CHUNK", 7)
+    chunked, changed = predict(tiny, model, ff=ff)
+    assert changed == 0 and shown(chunked) == shown(whole) and len(whole) == len(ff.data)
+    kept, changed = predict(tiny, model, ff=ff, keep=10)
+    assert changed == 0 and shown(kept) == shown(whole[:10])
+    stored = {r["uid"]: r["push_probability"] for r in tiny.read("predict/read", uids=None, pipeline=None)}
+    assert stored == {p.uid: p.push_probability for p in whole}
 
 
 def test_model_with_other_features_is_refused(tiny: Warehouse, tmp_path: Path) -> None:

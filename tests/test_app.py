@@ -381,6 +381,39 @@ def test_graphlet_page_pipeline_picker_is_bounded_and_keeps_the_shown_pipeline(
     assert at.subheader[0].value == row["uids"][0]
 
 
+def test_graphlet_picker_lists_a_window_around_the_shown_graphlet(
+    corpus: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared_data, "MAX_CHOICES", 3)
+    row = q(
+        corpus,
+        "MATCH (g:Graphlet) WITH g ORDER BY g.trainer_created, g.trainer_mlmd_id "
+        "WITH g.store AS store, g.pipeline AS pipeline, collect(g.uid) AS uids WHERE size(uids) >= 5 "
+        "RETURN store, pipeline, uids ORDER BY size(uids) DESC, pipeline LIMIT 1",
+    )[0]
+    uids, n = row["uids"], len(row["uids"])
+    # the graphlet shown with its neighbours in trainer order, and where they stand in the pipeline
+    at = app("graphlet.py", uid=uids[2])
+    box = at.selectbox(key=graphlet.PICK_KEY)
+    assert box.options == [box.format_func(u) for u in uids[1:4]] and box.value == uids[2]
+    assert box.format_func(uids[2]).startswith(f"{uids[2]}  ·  ")
+    note = (
+        f"Lists graphlets 2–4 of the pipeline's {n:,} (trainer order): previous / next and the search reach the others."
+    )
+    assert note in [c.value for c in at.caption]
+    # the next graphlet moves the window with it; a pipeline chosen shows its latest graphlets
+    at.button(key="graphlet_next").click().run()
+    assert at.selectbox(key=graphlet.PICK_KEY).value == uids[3]
+    assert at.selectbox(key=graphlet.PICK_KEY).options[-1] == box.format_func(uids[4])
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.switch_page("graphlet.py")
+    at.session_state[graphlet.PIPELINE_KEY] = graphlet.label(row["store"], row["pipeline"])
+    at.session_state[graphlet.FOLLOW_KEY] = True  # as the Pipeline picker does when the user chooses one
+    at.run()
+    box = at.selectbox(key=graphlet.PICK_KEY)
+    assert box.value == uids[-1] and box.options == [box.format_func(u) for u in uids[-3:]]
+
+
 def test_graphlet_page_shows_the_graphlet_its_address_names(corpus: Warehouse) -> None:
     """At the paper scale the page, asked for one graphlet (?uid=), showed the first pipeline's latest and
     rewrote the address to it. The same conditions at small scale: the requested graphlet is neither the
@@ -839,6 +872,7 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
         "app/graphlet_edges",
         "app/graphlet_neighbours",
         "app/graphlet_search",
+        "app/graphlet_choices",
     }
     assert expected <= names, expected - names
     checked = 0

@@ -203,25 +203,15 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         height=min(420, 38 + 35 * max(1, len(members))),
         column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
     )
-    f = common.field
-    common.chart(
-        {
-            "data": {"name": "stages"},
-            "mark": "bar",
-            "title": "Cost by stage",
-            "height": 35 * len(STAGES),
-            "encoding": {
-                "x": f("cost:Q", title="cost share (s)"),
-                "y": f(
-                    "stage:N",
-                    sort=list(stage_costs["stage"]),
-                    title=None,
-                    axis={"labelLimit": 0, "labelOverlap": False},
-                ),
-                "tooltip": [f("stage:N"), f("cost:Q", format=",.1f")],
-            },
-        },
-        stages=stage_costs,
+    notes = [common.seconds(c) for c in stage_costs["cost"]]
+    st.markdown("**Cost by stage** (each execution's cost shared among its graphlets)")
+    common.figure(
+        "hbars",
+        list(stage_costs["stage"]),
+        list(stage_costs["cost"]),
+        notes,
+        "cost share (s)",
+        caption=" · ".join(f"{s} {n}" for s, n in zip(stage_costs["stage"], notes, strict=True)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import push_model, shared_data
+from mlprov.app import figures, push_model, shared_data
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.loader.migrate import require_current_model
@@ -21,6 +22,8 @@ from mlprov.settings import resolve_connection
 
 ALL_STORES = "All stores"
 TYPES = {"Q": "quantitative", "N": "nominal", "O": "ordinal", "T": "temporal"}
+STORE_KEY = "store"  # the sidebar's store filter
+STORE_FOLD_KEY = "store_shown"  # its fold (with the "Refresh data" button): open when True
 CYPHER_KEY = "cypher_shown"  # the folded "Cypher this page ran" expander: open when True
 KEPT = "_kept_"  # the session-state prefix of widget values kept while their widget is not drawn (kept())
 T = TypeVar("T")
@@ -146,12 +149,20 @@ def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | Non
             forget_warehouse()
             stop_with(str(exc))
         options = [ALL_STORES, *names]
-        if st.session_state.get("store") not in options:
-            st.session_state["store"] = ALL_STORES
-        chosen = st.selectbox("Store", options, key="store")
-        if st.button("Refresh data", help="Forget cached answers and query Neo4j again"):
-            clear_cache()
-            st.rerun()
+        chosen = next(
+            (v for v in (st.session_state.get(k) for k in (STORE_KEY, KEPT + STORE_KEY)) if v in options), ALL_STORES
+        )
+        # The filter and the refresh button are drawn once the user opens their fold: a select box in the
+        # sidebar cost every page load ~0.1–0.2 s of the browser's main thread (docs/benchmarks.md#app).
+        box = folded(f"Store: {chosen}", STORE_FOLD_KEY)
+        if box is not None:
+            with box:
+                st.session_state[STORE_KEY] = chosen
+                chosen = str(st.selectbox("Store", options, key=STORE_KEY))
+                if st.button("Refresh data", help="Forget cached answers and query Neo4j again"):
+                    clear_cache()
+                    st.rerun()
+        st.session_state[KEPT + STORE_KEY] = chosen
     if not names:
         st.info(
             "The warehouse is empty: no MLMD store is loaded. Load one with `mlprov load PATH` and build "
@@ -221,6 +232,20 @@ def chart(spec: dict[str, Any], **data: pd.DataFrame) -> None:
     which: ``"data": {"name": ...}``). Specs are plain dicts: Altair validates a chart against the
     Vega-Lite schema on every page run (~150 ms for the Pipelines page's trace, 2-core machine)."""
     st.vega_lite_chart({**spec, "datasets": data}, width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _figure(name: str, *args: Any) -> str:
+    png: bytes = getattr(figures, name)(*args)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def figure(name: str, *args: Any, caption: str | None = None) -> None:
+    """A static chart (``figures.<name>(*args)``, a PNG) the width of its column, drawn once per chart data
+    (cached: the same data draws the same image) and shown as an image: no chart library in the browser.
+    The image travels inline (a data URL) with the page: Streamlit 1.60's media endpoint failed to serve
+    it (HTTP 500)."""
+    st.image(_figure(name, *args), caption=caption, width="stretch")
 
 
 def kept(key: str, default: Any, draw: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mlprov.app import common, graphlet_data, pipelines_data, push_model, shared_data
+from mlprov.app import common, graphlet_data, push_model, shared_data
 from mlprov.queries import query
 
 STAGES = ("ingest", "data_validation", "preprocessing", "training", "model_validation", "deployment", "other")
@@ -18,9 +18,7 @@ UID_KEY = "graphlet_uid"  # the graphlet shown in this session (the address name
 PIPELINE_KEY = "graphlet_pipeline"
 PICK_KEY = "graphlet_pick"
 FOLLOW_KEY = "_graphlet_follow"  # the user chose a pipeline: show its latest graphlet
-
-
-SEPARATOR = "  ·  "
+SEPARATOR = graphlet_data.SEPARATOR
 
 
 def label(store: object, pipeline: object) -> str:
@@ -85,8 +83,8 @@ def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
     c1, c2 = st.columns(2)
     chosen = str(c1.selectbox("Pipeline", listed, key=PIPELINE_KEY, on_change=_pipeline_picked))
     g_pipeline, _, g_store = chosen.rpartition(SEPARATOR)
-    gs = pipelines_data.pipeline_graphlets(r, g_store, g_pipeline)
-    uids = gs["uid"].tolist()
+    choices = graphlet_data.graphlet_choices(r, g_store, g_pipeline, info.uid if info is not None else None)
+    uids = list(choices.uids)
     if info is not None:
         if info.uid not in uids:
             uids.append(info.uid)
@@ -95,18 +93,19 @@ def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
         st.session_state[PICK_KEY] = None
     elif st.session_state.get(PICK_KEY) not in uids:
         st.session_state[PICK_KEY] = uids[-1] if uids else None
-    describe = {
-        row["uid"]: f"{row['uid']}  ·  {shared_data.human_time(row['trainer_created'])}  ·  {row['outcome']}"
-        for row in gs.to_dict("records")
-    }
     pick = c2.selectbox(
         "Graphlet",
         uids,
         key=PICK_KEY,
-        format_func=lambda u: describe.get(u, str(u)),
+        format_func=lambda u: choices.labels.get(u, str(u)),
         on_change=_graphlet_picked,
         placeholder="Choose a graphlet",
     )
+    if len(choices.uids) < choices.total:
+        c2.caption(
+            f"Lists graphlets {choices.first + 1:,}–{choices.first + len(choices.uids):,} of the pipeline's "
+            f"{choices.total:,} (trainer order): previous / next and the search reach the others."
+        )
     follow = st.session_state.pop(FOLLOW_KEY, False)
     if uid:
         return str(uid)
@@ -204,25 +203,15 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         height=min(420, 38 + 35 * max(1, len(members))),
         column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
     )
-    f = common.field
-    common.chart(
-        {
-            "data": {"name": "stages"},
-            "mark": "bar",
-            "title": "Cost by stage",
-            "height": 35 * len(STAGES),
-            "encoding": {
-                "x": f("cost:Q", title="cost share (s)"),
-                "y": f(
-                    "stage:N",
-                    sort=list(stage_costs["stage"]),
-                    title=None,
-                    axis={"labelLimit": 0, "labelOverlap": False},
-                ),
-                "tooltip": [f("stage:N"), f("cost:Q", format=",.1f")],
-            },
-        },
-        stages=stage_costs,
+    notes = [common.seconds(c) for c in stage_costs["cost"]]
+    st.markdown("**Cost by stage** (each execution's cost shared among its graphlets)")
+    common.figure(
+        "hbars",
+        list(stage_costs["stage"]),
+        list(stage_costs["cost"]),
+        notes,
+        "cost share (s)",
+        caption=" · ".join(f"{s} {n}" for s, n in zip(stage_costs["stage"], notes, strict=True)),
     )
 
 
@@ -333,8 +322,8 @@ def prediction(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None:
         st.caption("No prediction written back for this graphlet yet.")
 
     st.markdown("**Predict on a selection** — the push predictor on any graphlets, predictions written back")
-    pipeline_graphlets = pipelines_data.pipeline_graphlets(r, str(p.get("store")), str(p.get("pipeline")))
-    options = sorted(set(pipeline_graphlets["uid"].tolist()) | {info.uid})
+    near = graphlet_data.graphlet_choices(r, str(p.get("store")), str(p.get("pipeline")), info.uid)
+    options = sorted(set(near.uids) | {info.uid})
     key = f"predict_sel_{info.uid}"
     selection = common.kept(key, [info.uid], lambda: st.multiselect("Graphlets", options, key=key))
     why = push_model.unavailable()

@@ -10,11 +10,13 @@ from typing import Any
 
 import pandas as pd
 
+from mlprov.app import shared_data
 from mlprov.app.shared_data import PageEntry, Reader, time_columns
 
 PAGE = PageEntry("Graphlet", ":material/hub:", order=30)
 
 MAX_EDGES = 600
+SEPARATOR = "  ·  "
 HISTORY_K = 3
 
 
@@ -92,6 +94,32 @@ def pipelines_with_graphlets(r: Reader, stores: Sequence[str]) -> pd.DataFrame:
     """The pipelines holding graphlets (from their summaries: the same cached answer as the Pipelines page's)."""
     df = r.frame("app/pipeline_summaries", ("store", "pipeline", "graphlets"), stores=list(stores))
     return df[df["graphlets"].fillna(0) > 0].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The graphlets the Graphlet page's picker lists: a window of the pipeline's graphlets in trainer order
+    (``first``: the position of the first listed, 0-based) and how many the pipeline holds."""
+
+    uids: list[str]
+    labels: dict[str, str]
+    first: int
+    total: int
+
+
+def graphlet_choices(r: Reader, store: str, pipeline: str, uid: str | None) -> Choices:
+    """At most :data:`shared_data.MAX_CHOICES` graphlets of the pipeline around ``uid`` (its latest ones when
+    ``uid`` is None or not one of them), each labelled with its trainer's start and its outcome: a picker
+    of thousands of graphlets cost every page load the reading, labelling and drawing of all of them."""
+    rows = r.rows("app/graphlet_choices", store=store, pipeline=pipeline, uid=uid, limit=shared_data.MAX_CHOICES)
+    labels = {
+        str(row["uid"]): SEPARATOR.join(
+            (str(row["uid"]), shared_data.human_time(row["trainer_created"]), shared_data.outcome(row["pushed"]))
+        )
+        for row in rows
+    }
+    first = int(rows[0]["position"]) if rows else 0
+    return Choices(list(labels), labels, first, int(rows[0]["total"]) if rows else 0)
 
 
 def subgraph_dot(members: pd.DataFrame, edges: pd.DataFrame, highlight: str | None = None) -> str:

@@ -3,9 +3,27 @@ models per day, from the stores' summaries (one index-backed query per page run)
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from mlprov.app import common, overview_data, shared_data
+
+COUNTS = ("executions", "artifacts", "contexts", "events", "dangling", *overview_data.SUMMARY_COLUMNS)
+
+
+def store_table(stores: pd.DataFrame) -> pd.DataFrame:
+    """The stores as the page shows them: a static table (every value in full, no grid to load), one
+    column per store (their 16 properties side by side ran off the page's edge), counts with thousands
+    separators, the push rate in percent, the load time in UTC to the second."""
+    shown = stores.set_index("name")
+    for column in shown.columns:
+        if column == "push_rate":
+            shown[column] = [common.percent(v) for v in shown[column]]
+        elif column == "loaded_at":
+            shown[column] = [shared_data.human_time(v) for v in shown[column]]
+        elif column in COUNTS:
+            shown[column] = [f"{int(v):,}" if v is not None and v == v else "–" for v in shown[column]]
+    return shown.rename(columns={"push_rate": "push rate", "loaded_at": "loaded at"}).astype(str).T
 
 
 def render() -> None:
@@ -30,87 +48,55 @@ def render() -> None:
         if not t["graphlets"]:
             st.warning("No model graphlets yet: run `mlprov graphlets` to build them from the loaded stores.")
 
-        st.subheader("Stores")
-        st.dataframe(
-            ov.stores,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "push_rate": st.column_config.NumberColumn("push rate", format="percent"),
-                "loaded_at": st.column_config.DatetimeColumn("loaded at", format=shared_data.TIME_FORMAT),
-            },
-        )
-
         left, right = st.columns(2)
         with left:
             st.subheader("Cost by stage")
             if len(ov.cost_by_stage):
-                f = common.field
-                common.chart(
-                    {
-                        "data": {"name": "stages"},
-                        "mark": "bar",
-                        "encoding": {
-                            "x": f("cost:Q", title="compute cost (s)"),
-                            "y": f(
-                                "stage:N",
-                                sort=list(shared_data.STAGE_ORDER),
-                                title=None,
-                                axis={"labelLimit": 0, "labelOverlap": False},
-                            ),
-                            "color": f("stage:N", legend=None),
-                            "tooltip": [
-                                f("stage:N"),
-                                f("executions:Q"),
-                                f("cost:Q", format=",.0f"),
-                                f("share:Q", format=".1%"),
-                            ],
-                        },
-                    },
-                    stages=ov.cost_by_stage,
+                rank = {s: i for i, s in enumerate(shared_data.STAGE_ORDER)}
+                stages = ov.cost_by_stage.sort_values("stage", key=lambda c: c.map(lambda s: rank.get(s, len(rank))))
+                notes = [
+                    f"{common.seconds(c)} · {common.percent(sh)}"
+                    for c, sh in zip(stages["cost"], stages["share"], strict=True)
+                ]
+                common.figure(
+                    "hbars",
+                    list(stages["stage"]),
+                    [float(c) for c in stages["cost"]],
+                    notes,
+                    "compute cost (s)",
+                    caption=" · ".join(
+                        f"{s} {common.seconds(c)} ({common.percent(sh)})"
+                        for s, c, sh in zip(stages["stage"], stages["cost"], stages["share"], strict=True)
+                    ),
                 )
             else:
                 st.caption("No executions.")
         with right:
             st.subheader("Models per day")
             if len(ov.models_per_day):
-                long = ov.models_per_day.melt(
-                    id_vars=["day"],
-                    value_vars=["pushed", "unpushed", "undecided"],
-                    var_name="outcome",
-                    value_name="graphlets",
-                )
                 # Stores far apart in time (a 2021 fixture beside a 2024 corpus) would leave years of empty
                 # axis: when active days cover under a quarter of the span, plot only the active days.
                 first, last = ov.models_per_day["day"].min(), ov.models_per_day["day"].max()
                 span_days = (last - first).days + 1
                 sparse = len(ov.models_per_day) < span_days / 4
-                f = common.field
-                x = (
-                    f("day:O", timeUnit="yearmonthdate", title="trainer start (active UTC days only)")
-                    if sparse
-                    else f("day:T", title="trainer start (UTC day)")
-                )
-                common.chart(
-                    {
-                        "data": {"name": "models"},
-                        "mark": "bar",
-                        "encoding": {
-                            "x": x,
-                            "y": f("graphlets:Q", stack=True, title="models trained"),
-                            "color": f("outcome:N", scale=common.scale(common.OUTCOME_COLOURS)),
-                            "tooltip": [f("day:T"), f("outcome:N"), f("graphlets:Q")],
-                        },
-                    },
-                    models=long,
-                )
                 days = len(ov.models_per_day)
-                st.caption(
-                    f"{int(ov.models_per_day['models'].sum()):,} models over {days:,} day(s): "
-                    f"{ov.models_per_day['models'].mean():.1f} per active day."
+                common.figure(
+                    "stacked_days",
+                    ov.models_per_day[["day", *common.OUTCOME_COLOURS]],
+                    common.OUTCOME_COLOURS,
+                    "models trained",
+                    not sparse,
+                    caption=(
+                        f"{int(ov.models_per_day['models'].sum()):,} models over {days:,} "
+                        f"{'active ' if sparse else ''}UTC day(s) by trainer start: "
+                        f"{ov.models_per_day['models'].mean():.1f} per active day."
+                    ),
                 )
             else:
                 st.caption("No model graphlets.")
+
+        st.subheader("Stores")
+        st.table(store_table(ov.stores))
 
     common.guarded(body)
     common.show_cypher(r)

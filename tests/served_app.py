@@ -20,7 +20,8 @@ from typing import Any
 # there, no script run is in progress (Streamlit's running indicator is gone, no element is stale), no
 # element the user can see is still a placeholder (Streamlit loads the code of charts and other elements
 # on first use and shows an "stSkeleton" until then: without this a chart not yet loaded was simply not
-# counted), every chart the user can see has drawn its canvas, and the text the caller waits for is
+# counted), every chart the user can see has drawn its canvas and every image in sight has loaded (the
+# pages' static charts, app/figures.py), and the text the caller waits for is
 # shown. Charts in tabs not selected are left out: Streamlit mounts them with no size and Vega draws them
 # only when their tab is opened (the Graphlet page's contributions chart, in its Prediction tab, never
 # drew, and the benchmark waited for it until its timeout). Returns performance.now() (ms since the
@@ -33,6 +34,8 @@ if (document.querySelector('[data-stale="true"]')) return null;
 if ([...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility())) return null;
 const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(c => c.checkVisibility());
 if (charts.some(c => !c.querySelector('canvas, svg'))) return null;
+const images = [...document.querySelectorAll('[data-testid="stImage"] img')].filter(i => i.checkVisibility());
+if (images.some(i => !i.complete || !i.naturalWidth)) return null;
 if (arguments[0] && !document.body.innerText.includes(arguments[0])) return null;
 return performance.now();
 """

@@ -134,6 +134,14 @@ def charts(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
+def images(at: AppTest) -> list[str]:
+    """The captions of the page's static charts (images), which write out the values drawn."""
+    return [img.caption for el in at.get("image") for img in el.proto.imgs]
+
+
+EXECUTIONS_OF = "MATCH (e:Execution {store: $s}) RETURN count(e) AS n"
+
+
 def chart_datasets(at: AppTest) -> list[pd.DataFrame]:
     """The data frames the page's charts were drawn from (Streamlit sends them beside the spec, in Arrow)."""
     import pyarrow as pa
@@ -162,16 +170,26 @@ def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
     assert metric(at, "Executions") == f"{executions:,}"
     assert metric(at, "Model graphlets") == f"{g['n']:,}"
     assert metric(at, "Push rate") == f"{g['p'] / g['d']:.1%}"
-    # the store table lists both stores; cost by stage and models per day are charted
-    table = at.dataframe[0].value
-    assert sorted(table["name"]) == ["mlmd-000", "redwine_pushers_v10"]
-    specs = json.dumps(charts(at))
-    assert "stage" in specs and "models trained" in specs
+    # the store table lists both stores, values in full; cost by stage and models per day are drawn as
+    # images (no chart library to load), their values written under them
+    table = at.table[0].value
+    assert sorted(table.columns) == ["mlmd-000", "redwine_pushers_v10"]
+    assert table.loc["executions", "mlmd-000"] == f"{q(corpus, EXECUTIONS_OF, s='mlmd-000')[0]['n']:,}"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", table.loc["loaded at", "mlmd-000"])
+    assert not charts(at) and len(images(at)) == 2
+    stages = next(c for c in images(at) if "training" in c)
+    assert [part.split()[0] for part in stages.split(" · ")] == [s for s in shared_data.STAGE_ORDER if s in stages], (
+        stages
+    )
+    assert f"{g['n']:,} models over" in images(at)[1]
     # the Cypher is drawn once the user opens its expander, not on every page load
     assert not cypher_folded(at).code
     assert "OPTIONAL MATCH (m:StoreSummary" in cypher_shown(at)
 
     # the store filter narrows every number to that store
+    assert [e.label for e in at.sidebar.expander] == ["Store: All stores"] and not at.sidebar.selectbox
+    at.session_state[common.STORE_FOLD_KEY] = True  # the user opens the store filter
+    at.run()
     at.selectbox(key="store").select("redwine_pushers_v10").run()
     gs = q(corpus, "MATCH (g:Graphlet {store: 'redwine_pushers_v10'}) RETURN count(g) AS n")[0]["n"]
     assert metric(at, "Stores") == "1"
@@ -302,8 +320,9 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
         return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
     assert f"From {utc(g['s'])} to {utc(g['e'])}" in [c.value for c in at.caption]
-    stage_chart = next(c for c in charts(at) if c.get("title") == "Cost by stage")
-    assert stage_chart["encoding"]["y"]["sort"] == [
+    # cost by stage, every stage labelled in pipeline order, spelled as on the Overview
+    (stages,) = images(at)
+    assert [part.split()[0] for part in stages.split(" · ")] == [
         "ingest",
         "data-validation",
         "preprocessing",
@@ -379,6 +398,39 @@ def test_graphlet_page_pipeline_picker_is_bounded_and_keeps_the_shown_pipeline(
     note = f"The Pipeline picker lists 3 of {n:,} pipelines: search for the others."
     assert note in [c.value for c in at.caption]
     assert at.subheader[0].value == row["uids"][0]
+
+
+def test_graphlet_picker_lists_a_window_around_the_shown_graphlet(
+    corpus: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shared_data, "MAX_CHOICES", 3)
+    row = q(
+        corpus,
+        "MATCH (g:Graphlet) WITH g ORDER BY g.trainer_created, g.trainer_mlmd_id "
+        "WITH g.store AS store, g.pipeline AS pipeline, collect(g.uid) AS uids WHERE size(uids) >= 5 "
+        "RETURN store, pipeline, uids ORDER BY size(uids) DESC, pipeline LIMIT 1",
+    )[0]
+    uids, n = row["uids"], len(row["uids"])
+    # the graphlet shown with its neighbours in trainer order, and where they stand in the pipeline
+    at = app("graphlet.py", uid=uids[2])
+    box = at.selectbox(key=graphlet.PICK_KEY)
+    assert box.options == [box.format_func(u) for u in uids[1:4]] and box.value == uids[2]
+    assert box.format_func(uids[2]).startswith(f"{uids[2]}  ·  ")
+    note = (
+        f"Lists graphlets 2–4 of the pipeline's {n:,} (trainer order): previous / next and the search reach the others."
+    )
+    assert note in [c.value for c in at.caption]
+    # the next graphlet moves the window with it; a pipeline chosen shows its latest graphlets
+    at.button(key="graphlet_next").click().run()
+    assert at.selectbox(key=graphlet.PICK_KEY).value == uids[3]
+    assert at.selectbox(key=graphlet.PICK_KEY).options[-1] == box.format_func(uids[4])
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.switch_page("graphlet.py")
+    at.session_state[graphlet.PIPELINE_KEY] = graphlet.label(row["store"], row["pipeline"])
+    at.session_state[graphlet.FOLLOW_KEY] = True  # as the Pipeline picker does when the user chooses one
+    at.run()
+    box = at.selectbox(key=graphlet.PICK_KEY)
+    assert box.value == uids[-1] and box.options == [box.format_func(u) for u in uids[-3:]]
 
 
 def test_graphlet_page_shows_the_graphlet_its_address_names(corpus: Warehouse) -> None:
@@ -839,6 +891,7 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
         "app/graphlet_edges",
         "app/graphlet_neighbours",
         "app/graphlet_search",
+        "app/graphlet_choices",
     }
     assert expected <= names, expected - names
     checked = 0

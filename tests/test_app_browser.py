@@ -182,6 +182,17 @@ def chart_states(driver: WebDriver) -> list[tuple[bool, bool]]:
     ]
 
 
+def image_states(driver: WebDriver) -> list[tuple[bool, bool]]:
+    """(visible to the user, loaded) of each image of the page (the static charts), in page order."""
+    return [
+        (bool(v), bool(d))
+        for v, d in driver.execute_script(
+            "return [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+            ".map(i => [i.checkVisibility(), i.complete && i.naturalWidth > 0])"
+        )
+    ]
+
+
 def selectbox(driver: WebDriver, label: str) -> WebElement:
     def find() -> WebElement | None:
         for box in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]'):
@@ -244,6 +255,8 @@ def test_every_page_in_chromium(
     open_page(d, server, "Overview")
     n = q(wh, "MATCH (g:Graphlet) RETURN count(g) AS n")[0]["n"]
     wait_for(d, lambda: f"{n:,}" in page_text(d) and "Cost by stage" in page_text(d), "overview metrics")
+    complete_at(d, "Models per day", WAIT)
+    assert chart_states(d) == [] and image_states(d) == [(True, True), (True, True)]  # both charts, as images
     shots(d, "overview")
 
     # Pipelines: select the busiest pipeline, see its trace and graphlets
@@ -304,10 +317,10 @@ def test_every_page_in_chromium(
     wait_for(d, lambda: any("written back" in a for a in alerts(d)), "prediction written back")
     assert q(wh, "MATCH (g:Graphlet {uid: $u}) RETURN g.push_probability AS p", u=uid)[0]["p"] is not None
     d.refresh()
-    # complete with the first tab drawn (cost by stage); the Prediction tab's content, its contributions
-    # chart, is drawn only once the tab is opened (a rerun)
+    # complete with the first tab drawn (cost by stage, an image, loaded); the Prediction tab's content,
+    # its contributions chart, is drawn only once the tab is opened (a rerun)
     complete_at(d, uid, WAIT)
-    assert chart_states(d) == [(True, True)]
+    assert chart_states(d) == [] and image_states(d) == [(True, True)]
     assert "Push probability" not in page_text(d)
     settle(d)
     tab = wait_for(

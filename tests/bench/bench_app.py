@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
             r = shared_data.Reader(wh)
             c = shared_data.catalog(r)
             graphlet_data.pipelines_with_graphlets(r, c.names)
-            pipelines_data.pipeline_graphlets(r, store, pipeline)
+            graphlet_data.graphlet_choices(r, store, pipeline, uid)
             graphlet_data.graphlet(r, uid)
             graphlet_data.graphlet_members(r, uid)
             graphlet_data.graphlet_members(r, uid, 1, graphlet_data.MAX_DRAWN)

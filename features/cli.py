@@ -56,9 +56,14 @@ def _frame(wh: Warehouse, k: int, use_cache: bool = True) -> FeatureFrame:
         ff = build_frame(wh, k=k, use_cache=use_cache, progress=step)
     n = len(ff.data)
     labelled = len(ff.labelled)
+    partly = (
+        f" ({ff.computed:,} graphlets of changed pipelines computed, the others' rows cached)"
+        if ff.computed is not None and ff.computed < n
+        else ""
+    )
     err.print(
         f"[dim]feature frame: {n:,} graphlets ({labelled:,} labelled, {n - labelled:,} undecided), "
-        f"k={ff.k}, corpus {ff.fingerprint[:12]}{' (cached)' if ff.cached else ''}[/dim]"
+        f"k={ff.k}, corpus {ff.fingerprint[:12]}{' (cached)' if ff.cached else ''}{partly}[/dim]"
     )
     return ff
 
@@ -281,6 +286,14 @@ def predict_command(
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Contributions kept per graphlet.")] = 3,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows printed (all are written back).")] = 20,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Score every graphlet again; by default a pipeline whose features and model did not change since "
+            "its last prediction is skipped.",
+        ),
+    ] = False,
 ) -> None:
     """Push probability, decision and top feature contributions (SHAP) for graphlets, written back to Neo4j."""
     from mlprov.features.predictor import load_model, predict
@@ -290,7 +303,10 @@ def predict_command(
         if graphlet or pipeline is not None:
             _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
-        preds, changed = predict(wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff)
+        selected = bool(graphlet) or pipeline is not None
+        preds, changed = predict(
+            wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff, changed_only=not (every or selected)
+        )
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")
     for c in ("graphlet", "pipeline", "pushed", "probability", "decision", "top contributions"):
         table.add_column(c, justify="right" if c in ("probability",) else "left")
@@ -303,3 +319,8 @@ def predict_command(
     out.print(table)
     more = f" (first {limit} shown)" if len(preds) > limit else ""
     out.print(f"{len(preds):,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")
+    if ff is not None and len(preds) < len(ff.data):
+        out.print(
+            f"{len(ff.data) - len(preds):,} graphlet(s) of pipelines whose features and model did not change since "
+            "their last prediction were not scored again (--all scores them)"
+        )

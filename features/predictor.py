@@ -18,7 +18,11 @@
 * :func:`predict` writes the push probability, the decision, the model version and the top
   per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds; none for
   a Random Forest) back to the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes
-  nothing new.
+  nothing new. Each written graphlet also keeps ``predicted_from``: a stamp of its pipeline's frame key
+  (``FeatureFrame.groups``), the model version, its threshold and the number of contributions kept. With
+  ``changed_only`` (``mlprov predict`` without ``--all``), a pipeline whose graphlets all carry the stamp
+  they would get now is not scored again: after a reload that changed one pipeline, only that pipeline's
+  graphlets are predicted and written, and only its summaries refreshed.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
-from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
+from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame, group_labels
 from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
@@ -698,6 +702,28 @@ def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray
     return out
 
 
+def prediction_stamps(ff: FeatureFrame, model: TrainedModel, top: int) -> dict[str, str]:
+    """Each pipeline group's stamp (label as :func:`~mlprov.features.frame.group_labels` gives it): what
+    its predictions were computed from. Empty when the frame has no per-pipeline keys (a frame computed
+    for a selection only)."""
+    return {
+        f"{store}\0{pipeline}": hashlib.sha1(
+            json.dumps([key, model.version, model.threshold, model.k, top]).encode(), usedforsecurity=False
+        ).hexdigest()[:20]
+        for (store, pipeline), key in ff.groups.items()
+    }
+
+
+def current_groups(wh: Warehouse, stamps: dict[str, str]) -> set[str]:
+    """The pipeline groups whose every graphlet carries the stamp it would get now (``predict/stamps``)."""
+    out = set()
+    for store, pipeline, found in wh.read("predict/stamps")[0]["pipelines"]:
+        label = f"{store}\0{'' if pipeline is None else pipeline}"
+        if label in stamps and found == [stamps[label]]:
+            out.add(label)
+    return out
+
+
 def predict(
     wh: Warehouse,
     model: TrainedModel,
@@ -706,8 +732,11 @@ def predict(
     pipeline: str | None = None,
     top: int = TOP_CONTRIBUTIONS,
     ff: FeatureFrame | None = None,
+    changed_only: bool = False,
 ) -> tuple[list[Prediction], int]:
-    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed)."""
+    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed).
+    ``changed_only`` skips the pipelines whose predictions were made from the same features by the same
+    model (module docstring)."""
     if ff is None and (uids or pipeline is not None):
         # a selection: the cached corpus frame when there is one, else only the selected rows
         ff = cached_frame(wh, k=model.k)
@@ -725,6 +754,13 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
+    stamps = prediction_stamps(ff, model, top)
+    labels = group_labels(data)
+    if changed_only and stamps:
+        fresh = ~labels.isin(current_groups(wh, stamps))
+        data, labels = data[fresh], labels[fresh]
+    if data.empty:
+        return [], 0
     x, prob, contribs = model.explain(data)
     tops = top_contributions(model, x, contribs, top)
     version = model.version
@@ -746,8 +782,9 @@ def predict(
             "push_decision": p.push_decision,
             "model_version": version,
             "contributions": json.dumps(p.contributions, separators=(",", ":")),
+            "predicted_from": stamps.get(label),
         }
-        for p in preds
+        for p, label in zip(preds, labels, strict=True)
     ]
     changed = sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
     refresh_predictions(wh, [p.uid for p in preds])  # the app's summaries: latest prediction per pipeline

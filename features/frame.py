@@ -291,13 +291,14 @@ def frame_keys(wh: Warehouse, k: int) -> FrameKeys:
         h.update(json.dumps(roots).encode())
     for g in query_groups():  # a group's columns are what its query says: its text is part of the key
         h.update(json.dumps([g.name, g.columns, query(str(g.query)).text]).encode())
+    common = h.copy()  # version, k, roots, queries: where every pipeline's key starts
     per_group: dict[Group, Any] = {}
     for uid, signature, pushed, cost, previous, store, pipeline in rows:
         cost = None if cost is None else round(float(cost), 6)
         item = json.dumps([uid, signature, pushed, cost, previous]).encode()
         group = (str(store), "" if pipeline is None else str(pipeline))
         if group not in per_group:
-            per_group[group] = h.copy()  # the common part: version, k, roots, queries
+            per_group[group] = common.copy()
         per_group[group].update(item)
         h.update(item)
     return FrameKeys(h.hexdigest(), len(rows), {g: x.hexdigest()[:20] for g, x in per_group.items()})

@@ -46,13 +46,15 @@ def _mlprov(*args: str) -> tuple[float, float, str]:
     return wall, float(found[-1]), " | ".join(said[-3:])
 
 
-def republish_latest_trainer(store: Path) -> int:
-    """Give the store's latest Trainer execution a newer update time and a custom property; its id."""
+def republish_latest_trainer(store: Path, *, earliest: bool = False) -> int:
+    """Give the store's latest (or ``earliest``) Trainer execution a newer update time and a custom
+    property; its id."""
     conn = sqlite3.connect(store)
     try:
         row = conn.execute(
             "SELECT e.id FROM Execution e JOIN Type t ON t.id = e.type_id WHERE t.name LIKE '%Trainer%' "
-            "ORDER BY e.id DESC LIMIT 1"
+            "ORDER BY CASE WHEN ? THEN e.id ELSE -e.id END LIMIT 1",
+            (earliest,),
         ).fetchone()
         top = int(conn.execute("SELECT MAX(last_update_time_since_epoch) FROM Execution").fetchone()[0])
         conn.execute("UPDATE Execution SET last_update_time_since_epoch = ? WHERE id = ?", (top + 1000, row[0]))

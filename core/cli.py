@@ -367,6 +367,8 @@ def graphlets(
         f"{report.unchanged:,} unchanged, {report.deleted:,} deleted), {report.pushed:,} pushed, "
         f"{report.next_linked:,} NEXT links, {report.seconds:.1f}s"
     )
+    if report.scoped_pipelines:
+        err.print(f"[dim]changed stores: rebuilt only the {report.scoped_pipelines:,} pipeline(s) they changed[/dim]")
 
 
 @app.command()

@@ -1,13 +1,13 @@
 """The app's summaries (docs/app.md#summaries): per-pipeline and per-store numbers that the pages read
 instead of aggregating the trace on every view.
 
-``mlprov graphlets`` refreshes every pipeline of each store it built (a changed load can change any of
-them) and then the store; ``mlprov predict`` rewrites only the predictions' part (each pipeline's latest
-prediction, the store's prediction histogram) of the pipelines whose graphlets it predicted and of their
-stores. Pipelines are written in batches (``cypher/summary/pipelines``, one bounded transaction
-per batch, split on a memory-limit failure); a store summary aggregates per stage and per day and
-writes one node. Each store summary records the load time it was computed from, so the app can say
-when a reload made it stale.
+``mlprov graphlets`` refreshes the pipelines it rebuilt (every pipeline of a store built whole; only the
+changed pipelines of a store whose other pipelines' lineage did not change) and then the store;
+``mlprov predict`` rewrites only the predictions' part (each pipeline's latest prediction, the store's
+prediction histogram) of the pipelines whose graphlets it predicted and of their stores. Pipelines are
+written in batches (``cypher/summary/pipelines``, one bounded transaction per batch, split on a
+memory-limit failure); a store summary aggregates per stage and per day and writes one node. Each store
+summary records the load time it was computed from, so the app can say when a reload made it stale.
 """
 
 from __future__ import annotations

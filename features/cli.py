@@ -56,9 +56,14 @@ def _frame(wh: Warehouse, k: int, use_cache: bool = True) -> FeatureFrame:
         ff = build_frame(wh, k=k, use_cache=use_cache, progress=step)
     n = len(ff.data)
     labelled = len(ff.labelled_rows)
+    partly = (
+        f" ({ff.computed:,} graphlets of changed pipelines computed, the others' rows cached)"
+        if ff.computed is not None and ff.computed < n
+        else ""
+    )
     err.print(
         f"[dim]feature frame: {n:,} graphlets ({labelled:,} labelled, {n - labelled:,} undecided), "
-        f"k={ff.k}, corpus {ff.fingerprint[:12]}{' (cached)' if ff.cached else ''}[/dim]"
+        f"k={ff.k}, corpus {ff.fingerprint[:12]}{' (cached)' if ff.cached else ''}{partly}[/dim]"
     )
     return ff
 
@@ -281,6 +286,14 @@ def predict_command(
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Contributions kept per graphlet.")] = 3,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows printed (all are written back).")] = 20,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Score every graphlet again; by default a pipeline whose features and model did not change since "
+            "its last prediction is skipped.",
+        ),
+    ] = False,
 ) -> None:
     """Push probability, decision and top feature contributions (SHAP) for graphlets, written back to Neo4j."""
     from mlprov.features.predictor import load_model, predict
@@ -290,11 +303,18 @@ def predict_command(
         if graphlet or pipeline is not None:
             _warn_incomplete(wh, model.k)
         ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
-        # every graphlet: only the rows printed are kept, the rest are written back
-        preds, changed = predict(
-            wh, model, uids=graphlet or None, pipeline=pipeline, top=top, ff=ff, keep=None if ff is None else limit
+        selected = bool(graphlet) or pipeline is not None
+        # every graphlet: only the rows printed are kept, all are written back
+        preds, changed, scored = predict(
+            wh,
+            model,
+            uids=graphlet or None,
+            pipeline=pipeline,
+            top=top,
+            ff=ff,
+            keep=None if ff is None else limit,
+            changed_only=not (every or selected),
         )
-    total = len(preds) if ff is None else len(ff.data)
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")
     for c in ("graphlet", "pipeline", "pushed", "probability", "decision", "top contributions"):
         table.add_column(c, justify="right" if c in ("probability",) else "left")
@@ -305,5 +325,10 @@ def predict_command(
             p.uid, p.pipeline or "-", label, f"{p.push_probability:.3f}", "push" if p.push_decision else "skip", contrib
         )
     out.print(table)
-    more = f" (first {limit} shown)" if total > limit else ""
-    out.print(f"{total:,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")
+    more = f" (first {limit} shown)" if scored > limit else ""
+    out.print(f"{scored:,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")
+    if ff is not None and scored < len(ff.data):
+        out.print(
+            f"{len(ff.data) - scored:,} graphlet(s) of pipelines whose features and model did not change since "
+            "their last prediction were not scored again (--all scores them)"
+        )

@@ -73,6 +73,15 @@ Frames are cached as parquet under ``$MLPROV_HOME/features/`` keyed by the corpu
 hash of every graphlet's uid, signature, label, cost and predecessor (``features/fingerprint``),
 the history window k and :data:`FRAME_VERSION`. Any graphlet rebuild that changes what a feature
 depends on changes the key.
+
+Behind that whole-frame file the rows are also kept per pipeline (``features/parts/k<k>/``): a
+graphlet's features depend only on the graphlets of its own pipeline (its history runs along
+``:NEXT``, which links a pipeline's graphlets), so each pipeline has its own key, the same hash over
+only its graphlets (:class:`FrameKeys`). When the corpus changed, only the pipelines whose key changed
+are computed; every other pipeline's rows are read from the part file that holds them under their
+current key, and the frame is put together in the order a full computation gives. ``--no-cache``
+(``use_cache=False``) computes every pipeline again. An index per k maps each key to its part file;
+a part file no current key points to is deleted.
 """
 
 from __future__ import annotations
@@ -83,7 +92,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -210,6 +219,9 @@ def _parse_stats(text: Any) -> dict[str, dict[str, float]] | None:
 # -- the frame ------------------------------------------------------------------------------------
 
 
+Group = tuple[str, str]  # (store, pipeline; "" for graphlets in none): the unit of the frame's cache
+
+
 @dataclass
 class FeatureFrame:
     """The frame plus what it was computed from."""
@@ -219,6 +231,8 @@ class FeatureFrame:
     k: int
     cached: bool = False
     statistics: StatisticsReader | None = None  # the statistics files read while computing (not cached)
+    groups: dict[Group, str] = field(default_factory=dict)  # each pipeline's key (FrameKeys.groups)
+    computed: int | None = None  # graphlets whose rows were computed (None: the whole frame came from the cache)
 
     def columns(self, feature_set: str) -> list[str]:
         return feature_columns(self.data, feature_set, self.k)
@@ -267,9 +281,19 @@ def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
     return float(frame[f"cost_before_{feature_set}"].sum()) / total if total > 0 else 0.0
 
 
-def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
-    """Hash of everything the frame depends on (the artifact roots statistics files are read from
-    included), and the number of graphlets."""
+@dataclass
+class FrameKeys:
+    """What the frame of the current corpus depends on: ``fingerprint`` over every graphlet (the whole
+    frame's key), ``count`` graphlets, and ``groups``: each pipeline's key, the same hash over its
+    graphlets only."""
+
+    fingerprint: str
+    count: int
+    groups: dict[Group, str]
+
+
+def frame_keys(wh: Warehouse, k: int) -> FrameKeys:
+    """The keys of the frame (the artifact roots statistics files are read from included)."""
     rows = wh.read("features/fingerprint")[0]["graphlets"]
     h = hashlib.sha1(f"{FRAME_VERSION}:{k}".encode(), usedforsecurity=False)
     roots = stored_roots()
@@ -277,10 +301,23 @@ def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
         h.update(json.dumps(roots).encode())
     for g in query_groups():  # a group's columns are what its query says: its text is part of the key
         h.update(json.dumps([g.name, g.columns, query(str(g.query)).text]).encode())
-    for uid, signature, pushed, cost, previous in rows:
+    common = h.copy()  # version, k, roots, queries: where every pipeline's key starts
+    per_group: dict[Group, Any] = {}
+    for uid, signature, pushed, cost, previous, store, pipeline in rows:
         cost = None if cost is None else round(float(cost), 6)
-        h.update(json.dumps([uid, signature, pushed, cost, previous]).encode())
-    return h.hexdigest(), len(rows)
+        item = json.dumps([uid, signature, pushed, cost, previous]).encode()
+        group = (str(store), "" if pipeline is None else str(pipeline))
+        if group not in per_group:
+            per_group[group] = common.copy()
+        per_group[group].update(item)
+        h.update(item)
+    return FrameKeys(h.hexdigest(), len(rows), {g: x.hexdigest()[:20] for g, x in per_group.items()})
+
+
+def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
+    """Hash of everything the frame depends on, and the number of graphlets (:func:`frame_keys`)."""
+    keys = frame_keys(wh, k)
+    return keys.fingerprint, keys.count
 
 
 def cache_dir() -> Path:
@@ -295,12 +332,14 @@ def read_frame(path: Path) -> pd.DataFrame:
 
 def cached_frame(wh: Warehouse, *, k: int = DEFAULT_K) -> FeatureFrame | None:
     """The cached frame of the current corpus, or None when it has not been computed yet."""
-    fingerprint, _ = corpus_fingerprint(wh, k)
-    path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
+    keys = frame_keys(wh, k)
+    path = cache_dir() / f"frame-{keys.fingerprint[:20]}.parquet"
     try:
-        return FeatureFrame(read_frame(path), fingerprint, k, cached=True) if path.exists() else None
+        if path.exists():
+            return FeatureFrame(read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups)
     except (OSError, ValueError):
-        return None
+        pass
+    return None
 
 
 def build_frame(
@@ -310,25 +349,117 @@ def build_frame(
     use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> FeatureFrame:
-    """The feature frame of every graphlet of the warehouse (from the cache when the corpus is unchanged)."""
+    """The feature frame of every graphlet of the warehouse: from the cache when the corpus is unchanged,
+    else with only the pipelines whose key changed computed (all of them without ``use_cache``)."""
     if not 1 <= k <= MAX_K:
         raise FrameError(f"history window k must be between 1 and {MAX_K}, got {k}")
-    fingerprint, n = corpus_fingerprint(wh, k)
-    if n == 0:
+    keys = frame_keys(wh, k)
+    if keys.count == 0:
         raise FrameError("the warehouse has no graphlets: run `mlprov load` and `mlprov graphlets` first")
-    path = cache_dir() / f"frame-{fingerprint[:20]}.parquet"
+    path = cache_dir() / f"frame-{keys.fingerprint[:20]}.parquet"
     if use_cache and path.exists():
         try:
-            return FeatureFrame(read_frame(path), fingerprint, k, cached=True)
+            return FeatureFrame(read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups)
         except (OSError, ValueError):
             pass  # unreadable cache: recompute and overwrite
     reader = StatisticsReader(stored_roots())
-    data = compute_frame(wh, k=k, progress=progress, reader=reader)
+    parts = _Parts(cache_dir() / "parts" / f"k{k}")
+    kept = parts.read(keys.groups) if use_cache else []
+    have = {g for frame in kept for g in _groups(frame)}
+    listing = wh.read("features/graphlets")[0]["graphlets"]
+    fresh = [str(uid) for uid, store, pipeline in listing if (str(store), pipeline or "") not in have]
+    computed = compute_frame(wh, k=k, uids=fresh if have else None, progress=progress, reader=reader) if fresh else None
+    data = _in_order(_to_frame([*kept, *([] if computed is None else [computed])], k), [str(u) for u, _, _ in listing])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     data.to_parquet(tmp, index=False)
     tmp.replace(path)
-    return FeatureFrame(data, fingerprint, k, cached=False, statistics=reader)
+    if computed is not None:  # after the whole frame: a part is never the only record of what was computed
+        parts.write(computed, keys.groups)
+    return FeatureFrame(
+        data, keys.fingerprint, k, cached=False, statistics=reader, groups=keys.groups, computed=len(fresh)
+    )
+
+
+def group_labels(frame: pd.DataFrame) -> pd.Series:
+    """Each row's pipeline group as one string (store, NUL, pipeline or "")."""
+    return frame["store"].astype(str) + "\0" + frame["pipeline"].fillna("").astype(str)
+
+
+def _label(group: Group) -> str:
+    return f"{group[0]}\0{group[1]}"
+
+
+def _groups(frame: pd.DataFrame) -> set[Group]:
+    return {(str(a), str(b)) for a, b in (x.split("\0", 1) for x in group_labels(frame).unique())}
+
+
+def _in_order(frame: pd.DataFrame, uids: Sequence[str]) -> pd.DataFrame:
+    """The frame's rows in the order of ``uids`` (the listing's: store, pipeline, trainer start)."""
+    position = pd.Series(range(len(uids)), index=pd.Index(uids))
+    order = np.argsort(position.reindex(frame["uid"].astype(str)).to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+class _Parts:
+    """The frame's rows per pipeline (module docstring, Cache): part files, each written with the pipelines
+    computed at once, and an index from each pipeline's key to its part file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.index_path = directory / "index.json"
+
+    def _index(self) -> dict[str, list[str]]:
+        """key -> [part file name, store, pipeline]."""
+        try:
+            index = json.loads(self.index_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return index if isinstance(index, dict) else {}
+
+    def read(self, groups: dict[Group, str]) -> list[pd.DataFrame]:
+        """The stored rows of every pipeline whose current key is in the index, one frame per part file."""
+        index = self._index()
+        wanted: dict[str, set[str]] = {}
+        for group, key in groups.items():
+            entry = index.get(key)
+            if entry is not None and (entry[1], entry[2]) == group:
+                wanted.setdefault(entry[0], set()).add(_label(group))
+        out = []
+        for name, labels in sorted(wanted.items()):
+            try:
+                frame = pd.read_parquet(self.dir / name)
+            except (OSError, ValueError):
+                continue  # unreadable: its pipelines are computed again
+            out.append(frame[group_labels(frame).isin(labels)])
+        return out
+
+    def write(self, frame: pd.DataFrame, groups: dict[Group, str]) -> None:
+        """Store the rows of newly computed pipelines as one part file, point their keys at it, and keep only
+        the index entries (and part files) of the current keys."""
+        computed = _groups(frame)
+        name = (
+            "part-"
+            + hashlib.sha1(json.dumps(sorted(groups[g] for g in computed)).encode(), usedforsecurity=False).hexdigest()[
+                :20
+            ]
+            + ".parquet"
+        )
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / (name + ".tmp")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(self.dir / name)
+        old = self._index()
+        current = set(groups.values())
+        index = {key: entry for key, entry in old.items() if key in current}
+        index.update({groups[g]: [name, g[0], g[1]] for g in computed})
+        tmp = self.index_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(index, sort_keys=True))
+        tmp.replace(self.index_path)
+        used = {entry[0] for entry in index.values()}
+        for stale in self.dir.glob("part-*.parquet"):
+            if stale.name not in used:
+                stale.unlink(missing_ok=True)
 
 
 def write_next_similarity(wh: Warehouse, frame: pd.DataFrame) -> int:

@@ -18,7 +18,11 @@
 * :func:`predict` writes the push probability, the decision, the model version and the top
   per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds; none for
   a Random Forest) back to the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes
-  nothing new.
+  nothing new. Each written graphlet also keeps ``predicted_from``: a stamp of its pipeline's frame key
+  (``FeatureFrame.groups``), the model version, its threshold and the number of contributions kept. With
+  ``changed_only`` (``mlprov predict`` without ``--all``), a pipeline whose graphlets all carry the stamp
+  they would get now is not scored again: after a reload that changed one pipeline, only that pipeline's
+  graphlets are predicted and written, and only its summaries refreshed.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,7 +44,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
-from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame
+from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame, group_labels
 from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
@@ -680,6 +684,14 @@ class Prediction:
     contributions: list[dict[str, Any]]
 
 
+class Predicted(NamedTuple):
+    """What :func:`predict` did: the predictions kept, how many were written back changed, how many scored."""
+
+    predictions: list[Prediction]
+    changed: int
+    scored: int
+
+
 def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
     out: list[list[dict[str, Any]]] = []
     values = x.to_numpy(dtype=float)
@@ -699,6 +711,28 @@ def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray
     return out
 
 
+def prediction_stamps(ff: FeatureFrame, model: TrainedModel, top: int) -> dict[str, str]:
+    """Each pipeline group's stamp (label as :func:`~mlprov.features.frame.group_labels` gives it): what
+    its predictions were computed from. Empty when the frame has no per-pipeline keys (a frame computed
+    for a selection only)."""
+    return {
+        f"{store}\0{pipeline}": hashlib.sha1(
+            json.dumps([key, model.version, model.threshold, model.k, top]).encode(), usedforsecurity=False
+        ).hexdigest()[:20]
+        for (store, pipeline), key in ff.groups.items()
+    }
+
+
+def current_groups(wh: Warehouse, stamps: dict[str, str]) -> set[str]:
+    """The pipeline groups whose every graphlet carries the stamp it would get now (``predict/stamps``)."""
+    out = set()
+    for store, pipeline, found in wh.read("predict/stamps")[0]["pipelines"]:
+        label = f"{store}\0{'' if pipeline is None else pipeline}"
+        if label in stamps and found == [stamps[label]]:
+            out.add(label)
+    return out
+
+
 def predict(
     wh: Warehouse,
     model: TrainedModel,
@@ -708,11 +742,13 @@ def predict(
     top: int = TOP_CONTRIBUTIONS,
     ff: FeatureFrame | None = None,
     keep: int | None = None,
-) -> tuple[list[Prediction], int]:
-    """Predict the selected graphlets (all when nothing is selected), write back; (predictions, changed).
+    changed_only: bool = False,
+) -> Predicted:
+    """Predict the selected graphlets (all when nothing is selected) and write them back.
 
-    With ``keep`` only the first ``keep`` predictions are returned (every one is written back): a prediction of
-    the whole corpus then holds no Python objects per graphlet."""
+    ``changed_only`` skips the pipelines whose predictions were made from the same features by the same
+    model (module docstring). With ``keep`` only the first ``keep`` predictions are returned (every one is
+    written back): a prediction of the whole corpus then holds no Python objects per graphlet."""
     if ff is None and (uids or pipeline is not None):
         # a selection: the cached corpus frame when there is one, else only the selected rows
         ff = cached_frame(wh, k=model.k)
@@ -730,6 +766,13 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
+    stamps = prediction_stamps(ff, model, top)
+    labels = group_labels(data)
+    if changed_only and stamps:
+        fresh = ~labels.isin(current_groups(wh, stamps))
+        data, labels = data[fresh], labels[fresh]
+    if data.empty:
+        return Predicted([], 0, 0)
     version = model.version
     preds: list[Prediction] = []
     changed = 0
@@ -757,11 +800,12 @@ def predict(
                 "push_decision": p.push_decision,
                 "model_version": version,
                 "contributions": json.dumps(p.contributions, separators=(",", ":")),
+                "predicted_from": stamps.get(label),
             }
-            for p in done
+            for p, label in zip(done, labels.iloc[start : start + PREDICT_CHUNK], strict=True)
         ]
         changed += sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
         preds.extend(done[: max(0, keep - len(preds))] if keep is not None else done)
     # the app's summaries: latest prediction per pipeline
     refresh_predictions(wh, [str(u) for u in data["uid"]])
-    return preds, changed
+    return Predicted(preds, changed, len(data))

@@ -36,7 +36,14 @@ Incremental: each graphlet stores a signature (hash of its trainer's and members
 trainer is gone, recomputes cost shares only for graphlets sharing an execution with a rewritten or
 deleted one (and writes only changed values), and relinks ``:NEXT`` only for the pipelines
 concerned. A store whose load time is the one its graphlets were last fully built from is skipped
-without reading its trace.
+without reading its trace. In a store that changed, only the pipelines whose lineage changed are
+rebuilt: each build records every pipeline's lineage fingerprint (``cypher/graphlets/
+pipeline_fingerprints``: counts, update times and event degrees of its executions and artifacts), and
+the next one rebuilds the pipelines whose fingerprint differs, plus the pipelines of graphlets holding
+one of their nodes (lineage shared across pipelines). Such a scoped rebuild needs "leads to a
+Trainer" only for the descendants of its trainers: it seeds that search with its own trainers and the
+Trainers one hop after those descendants (``cypher/graphlets/next_trainers``) instead of every trainer
+of the store, and gives the same graphlets as a full build.
 """
 
 from __future__ import annotations
@@ -95,6 +102,7 @@ class GraphletReport:
     cost_updated: int = 0
     pushed: int = 0
     next_linked: int = 0
+    scoped_pipelines: int = 0  # pipelines rebuilt in stores where only some pipelines changed
     seconds: float = 0.0
 
 
@@ -372,21 +380,36 @@ def build_graphlets(
         if s["status"] != "complete":
             report.incomplete.append(incomplete_line(str(s["name"]), s["status"], s["source"]))
             continue
+        name = str(s["name"])
         marker = f"{s['loaded_at']}:{VERSION}"
         if pipeline is None and not force and s["marker"] == marker:
-            report.skipped_stores.append(str(s["name"]))
-            summary = wh.read("graphlets/summary", store=s["name"], pipeline=None)[0]
+            report.skipped_stores.append(name)
+            summary = wh.read("graphlets/summary", store=name, pipeline=None)[0]
             report.unchanged += int(summary["graphlets"])
             report.pushed += int(summary["pushed"])
-            ensure_store(wh, str(s["name"]))  # the app's summaries (docs/app.md), when missing or stale
+            ensure_store(wh, name)  # the app's summaries (docs/app.md), when missing or stale
             continue
-        interrupted = bool(wh.write("graphlets/store_building", name=s["name"], building=True)[0]["was"])
-        _build_store(wh, str(s["name"]), pipeline, batch_size, obs, report, finish_all=interrupted)
-        wh.write("graphlets/store_building", name=s["name"], building=False)
-        report.stores.append(str(s["name"]))
-        refresh_store(wh, str(s["name"]), None if pipeline is None else [pipeline])  # the app's summaries
+        fingerprints = pipeline_fingerprints(wh, name) if pipeline is None else {}
+        interrupted = bool(wh.write("graphlets/store_building", name=name, building=True)[0]["was"])
+        if pipeline is not None:
+            scope: list[str] | None = [pipeline]
+        elif force or interrupted or s["marker"] is None or s["pipelines"] is None:
+            scope = None
+        else:
+            scope = changed_pipelines(wh, name, json.loads(str(s["pipelines"])), fingerprints)
+        before = report.created + report.updated + report.unchanged
+        summaries = _build_store(wh, name, scope, batch_size, obs, report, finish_all=interrupted)
+        wh.write("graphlets/store_building", name=name, building=False)
+        summary = wh.read("graphlets/summary", store=name, pipeline=pipeline)[0]
+        report.pushed += int(summary["pushed"])
+        if scope is not None and pipeline is None:  # the pipelines left alone: unchanged
+            report.scoped_pipelines += len(scope)
+            rebuilt = report.created + report.updated + report.unchanged - before
+            report.unchanged += int(summary["graphlets"]) - rebuilt
+        report.stores.append(name)
+        refresh_store(wh, name, summaries)  # the app's summaries
         if pipeline is None:
-            wh.write("graphlets/store_mark", name=s["name"], marker=marker)
+            wh.write("graphlets/store_mark", name=name, marker=marker, pipelines=json.dumps(fingerprints))
     if report.incomplete and not (report.stores or report.skipped_stores):
         raise IncompleteStoreError("; ".join(report.incomplete))
     report.graphlets = report.created + report.updated + report.unchanged
@@ -397,35 +420,34 @@ def build_graphlets(
 def _build_store(
     wh: Warehouse,
     store: str,
-    pipeline: str | None,
+    pipelines: Sequence[str] | None,
     batch_size: int,
     obs: GraphletObserver,
     report: GraphletReport,
     *,
     finish_all: bool = False,
-) -> None:
-    """Build one store's graphlets. ``finish_all`` (after an interrupted build) re-derives costs,
+) -> list[str] | None:
+    """Build one store's graphlets, or only those of ``pipelines``; the pipelines whose app summaries
+    must be refreshed (None: all of them). ``finish_all`` (after an interrupted build) re-derives costs,
     ``pushed`` and :NEXT for every graphlet in scope, not only for the rewritten ones.
 
     Graphlets of different pipelines are independent: the trainers in scope (pipeline by pipeline, in
     start order) are cut into contiguous segments that :func:`~mlprov.settings.parallel_workers`
     sessions build at once; each segment goes batch by batch as a single build would."""
     trainers = wh.read("graphlets/trainers", store=store)
+    wanted = None if pipelines is None else set(pipelines)
     scope = sorted(
-        (t for t in trainers if pipeline is None or t["pipeline"] == pipeline),
+        (t for t in trainers if wanted is None or t["pipeline"] in wanted),
         key=lambda t: (t["pipeline"] or "", t["created"] or 0, t["mlmd_id"]),
     )
-    existing = {
-        str(r["uid"]): r
-        for r in wh.read("graphlets/existing", store=store)
-        if pipeline is None or r["pipeline"] == pipeline
-    }
+    every = {str(r["uid"]): r for r in wh.read("graphlets/existing", store=store)}
+    existing = {u: r for u, r in every.items() if wanted is None or r["pipeline"] in wanted}
     obs.begin(store, len(scope))
     workers = parallel_workers()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        # executions from which a path leads to some Trainer (excluded from rule (c)): one search, all trainers
+        # executions from which a path leads to some Trainer (excluded from rule (c))
         whole = _Builder(wh, store, batch_size, pool)
-        leads_to_trainer = whole.reach("up", {0: [str(t["id"]) for t in trainers]})[0]
+        leads_to_trainer = whole.reach("up", {0: _trainer_seeds(whole, trainers, scope, wanted is None)})[0]
         # that search read the backward hop of every execution a trainer's rule (a) search can reach
         ancestors = whole.hops["up"]
         lock = threading.Lock()
@@ -454,7 +476,7 @@ def _build_store(
         written = sorted(kept)
         groups.update((store, str(t["pipeline"])) for t in scope if t["pipeline"] is not None)
     recost: set[str] = set(written)
-    if pipeline is not None or len(recost) < len(kept):
+    if wanted is not None or len(recost) < len(kept):
         # graphlets holding an execution of this store belong to this store; when every one of them was just
         # written (a first build, or after an interrupted one), none needs to be looked up
         for part in _chunks(sorted(touched), FRONTIER_CHUNK):
@@ -462,7 +484,56 @@ def _build_store(
     costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
     report.cost_updated += sum(int(r["changed"]) for r in costs)
     wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)
-    report.pushed += int(wh.read("graphlets/summary", store=store, pipeline=pipeline)[0]["pushed"])
-    pipelines = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
-    links = wh.write_rows("graphlets/link_next", pipelines, key="groups", batch=100)
+    pipelines_linked = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
+    links = wh.write_rows("graphlets/link_next", pipelines_linked, key="groups", batch=100)
     report.next_linked += sum(int(r["linked"]) for r in links)
+    if wanted is None:
+        return None
+    # a rebuilt pipeline, and one whose graphlets' cost shares may have moved (they share an execution)
+    costed = {str(every[u]["pipeline"]) for u in recost if u in every and every[u]["pipeline"] is not None}
+    return sorted(wanted | costed | {p for _, p in groups})
+
+
+def _trainer_seeds(
+    finder: _Builder, trainers: Sequence[dict[str, Any]], scope: Sequence[dict[str, Any]], whole_store: bool
+) -> list[str]:
+    """The seeds of the "leads to a Trainer" search: every trainer of the store for a whole-store build.
+    For a scoped build, its own trainers and the Trainers one hop after their rule (c) descendants: the
+    first Trainer on any path from such a descendant is one of these, and the search from them (which stops
+    at Trainers) reaches exactly the descendants that lead to a Trainer; their own rule (a) hops are read
+    by it, as in the whole-store search."""
+    if whole_store:
+        return [str(t["id"]) for t in trainers]
+    seeds = {str(t["id"]) for t in scope}
+    below = sorted(finder.reach("down", {0: sorted(seeds)})[0])
+    for part in _chunks(below, FRONTIER_CHUNK):
+        seeds.update(str(t) for t in finder.wh.read("graphlets/next_trainers", ids=list(part))[0]["trainers"])
+    return sorted(seeds)
+
+
+def pipeline_fingerprints(wh: Warehouse, store: str) -> dict[str, str]:
+    """Each pipeline of the store (``""`` for nodes in none) with a fingerprint of its lineage: equal
+    fingerprints mean no execution, artifact or event of the pipeline was added, changed or deleted
+    (``cypher/graphlets/pipeline_fingerprints``)."""
+    parts: dict[str, list[Any]] = {}
+    for p, *numbers in wh.read("graphlets/pipeline_fingerprints", store=store)[0]["pipelines"]:
+        parts.setdefault("" if p is None else str(p), []).append(numbers)
+    return {
+        p: hashlib.sha1(json.dumps(sorted(v)).encode(), usedforsecurity=False).hexdigest()[:20]
+        for p, v in parts.items()
+    }
+
+
+def changed_pipelines(wh: Warehouse, store: str, before: dict[str, str], now: dict[str, str]) -> list[str] | None:
+    """The pipelines to rebuild after a reload: those whose fingerprint changed (new, gone or different),
+    plus the pipelines of graphlets holding a node of one of them. None (rebuild the whole store) when a
+    node without a pipeline changed, or a pipeline is gone (its summaries are pruned by a whole-store build)."""
+    changed = sorted(p for p in before.keys() | now.keys() if before.get(p) != now.get(p))
+    if "" in changed or any(p not in now for p in changed):
+        return None
+    if not changed:
+        return []
+    holding = wh.read("graphlets/pipelines_holding", store=store, pipelines=changed)[0]["pipelines"]
+    if any(p is None for p in holding):
+        return None
+    return sorted(set(changed) | {str(p) for p in holding})

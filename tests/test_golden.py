@@ -107,7 +107,7 @@ def _models(wh: Warehouse, frame: pd.DataFrame) -> dict[str, Any]:
             "test_scores": dict(zip(test["uid"], (float(s) for s in m.predict_proba(test)), strict=True)),
         }
         if name == "input":
-            preds, _ = predict(wh, m, ff=ff)
+            preds, _, _ = predict(wh, m, ff=ff)
             models["predict_input"] = {p.uid: [p.push_probability, p.push_decision, p.contributions] for p in preds}
     ev = evaluate(ff, seeds=(0,))
     models["evaluation"] = {

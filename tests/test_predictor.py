@@ -98,7 +98,7 @@ def test_predict_writes_back_and_is_idempotent(tiny: Warehouse, tmp_path: Path) 
     train, _ = split_by_pipeline(ff.labelled, 0)
     model = train_model(ff, "input", train, seed=0)
     pipe = str(ff.data["pipeline"].iloc[0])
-    preds, changed = predict(tiny, model, pipeline=pipe, top=3)
+    preds, changed, _ = predict(tiny, model, pipeline=pipe, top=3)
     n = int((ff.data["pipeline"] == pipe).sum())
     assert len(preds) == n and changed == n
     stored = {r["uid"]: r for r in tiny.read("predict/read", uids=None, pipeline=pipe)}
@@ -116,18 +116,18 @@ def test_predict_writes_back_and_is_idempotent(tiny: Warehouse, tmp_path: Path) 
     shap = model.contributions(rows)[0]
     assert math.isclose(1 / (1 + math.exp(-shap.sum())), preds[0].push_probability, rel_tol=1e-4)
     # predicting again writes nothing and leaves the same values
-    again, changed = predict(tiny, model, pipeline=pipe, top=3)
+    again, changed, _ = predict(tiny, model, pipeline=pipe, top=3)
     assert changed == 0
     assert [(p.uid, p.push_probability, p.contributions) for p in again] == [
         (p.uid, p.push_probability, p.contributions) for p in preds
     ]
     assert {r["uid"]: r for r in tiny.read("predict/read", uids=None, pipeline=pipe)} == stored
     # one graphlet by uid, also without a cached frame (only its row is computed): same answer
-    one, _ = predict(tiny, model, uids=[preds[-1].uid])
+    one, _, _ = predict(tiny, model, uids=[preds[-1].uid])
     assert [p.uid for p in one] == [preds[-1].uid]
     for f in cache_dir().glob("frame-*.parquet"):
         f.unlink()
-    alone, changed = predict(tiny, model, uids=[preds[-1].uid])
+    alone, changed, _ = predict(tiny, model, uids=[preds[-1].uid])
     assert changed == 0 and alone[0].push_probability == preds[-1].push_probability
     assert alone[0].contributions == one[0].contributions
 
@@ -146,11 +146,11 @@ def test_predict_all_in_chunks_writes_every_graphlet_and_keeps_the_first(
     def shown(preds: list[Prediction]) -> list[tuple[str, float, bool, list[dict[str, object]]]]:
         return [(p.uid, p.push_probability, p.push_decision, p.contributions) for p in preds]
 
-    whole, _ = predict(tiny, model, ff=ff)
+    whole, _, _ = predict(tiny, model, ff=ff)
     monkeypatch.setattr(predictor, "PREDICT_CHUNK", 7)
-    chunked, changed = predict(tiny, model, ff=ff)
+    chunked, changed, _ = predict(tiny, model, ff=ff)
     assert changed == 0 and shown(chunked) == shown(whole) and len(whole) == len(ff.data)
-    kept, changed = predict(tiny, model, ff=ff, keep=10)
+    kept, changed, _ = predict(tiny, model, ff=ff, keep=10)
     assert changed == 0 and shown(kept) == shown(whole[:10])
     stored = {r["uid"]: r["push_probability"] for r in tiny.read("predict/read", uids=None, pipeline=None)}
     assert stored == {p.uid: p.push_probability for p in whole}

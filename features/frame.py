@@ -27,7 +27,9 @@ Features (groups):
   outcome, 1/0, only when it was known before g's own executions started), and, over up to 100
   predecessors (``features/push_history``): ``since_push`` (lag of the nearest known push),
   ``hours_since_push`` (from that push's end to g's own start) and ``push_rate`` (share pushed among
-  the known outcomes). The push-outcome features are an addition to the study's feature list: what a
+  the known outcomes). When each predecessor ended against g's own start is a fact the graphlet builder
+  records from its member sets (``own_start``, ``prev_in_time``: graphlets/builder.py); a frame of
+  graphlets built without it is refused. The push-outcome features are an addition to the study's feature list: what a
   scheduler knows about the pipeline's recent pushes before launching g. Missing history — the first
   graphlets of a pipeline, a predecessor without spans or statistics, an unknown code version, an
   outcome not known yet — is NaN, never 0.
@@ -103,13 +105,14 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.registry import GROUPS, SETS, SHAPE_GROUPS, query_groups
 from mlprov.features.tfdv import StatisticsReader, stored_roots
+from mlprov.graphlets.builder import HISTORY_LAGS
 from mlprov.loader.operators import CATEGORIES
 from mlprov.queries import query
 from mlprov.settings import mlprov_home, parallel_workers
 
 FRAME_VERSION = "5"
 DEFAULT_K = 3
-MAX_K = 10
+MAX_K = HISTORY_LAGS  # the graphlet builder records whether each of that many predecessors ended in time
 CHUNK = 500
 T = TypeVar("T")
 
@@ -495,7 +498,10 @@ def compute_frame(
         listed = wh.read("features/graphlets_of_pipeline", pipeline=pipeline)
     else:
         listed = wh.read("features/graphlets")
-    ids = [str(uid) for uid, _, of in listed[0]["graphlets"] if pipeline is None or of == pipeline]
+    listed_rows = [(uid, facts) for uid, _, of, facts in listed[0]["graphlets"] if pipeline is None or of == pipeline]
+    if not all(facts for _, facts in listed_rows):
+        raise FrameError("graphlets built by an older mlprov lack the frame's history facts: run `mlprov graphlets`")
+    ids = [str(uid) for uid, _ in listed_rows]
 
     def chunk(part: Sequence[str]) -> pd.DataFrame:
         # the statistics and pair scores are cached per chunk: graphlets come in pipeline order and share

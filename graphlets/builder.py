@@ -31,19 +31,29 @@ The reads of the traversal (hops, execution and artifact details, span readers) 
 record holding a list, not one record per execution or artifact: the driver's cost is per record
 (two socket reads and a message per record), and it was most of the client's time.
 
+History facts: for each graphlet, the builder also records when its own work began and whether each of its
+``HISTORY_LAGS`` preceding graphlets along ``:NEXT`` had ended by then (``own_start``, ``prev_in_time``): the
+features' push-outcome columns (``features/history``, ``features/push_history``) read them instead of
+comparing member sets on the server. "Own work" against a predecessor p = the graphlet's executions that p
+does not hold; its start is the earliest of their creation times. The builder has the member sets in
+memory, so this is a few set differences per graphlet; it takes each pipeline's graphlets in the order of
+``graphlets/link_next`` (trainer start, nulls last, ties by trainer MLMD id), the order of the chain.
+
 Incremental: each graphlet stores a signature (hash of its trainer's and members' uid / state /
 ``updated``). A rebuild rewrites only graphlets whose signature changed, deletes graphlets whose
 trainer is gone, recomputes cost shares only for graphlets sharing an execution with a rewritten or
 deleted one (and writes only changed values), and relinks ``:NEXT`` only for the pipelines
-concerned. A store whose load time is the one its graphlets were last fully built from is skipped
-without reading its trace. In a store that changed, only the pipelines whose lineage changed are
-rebuilt: each build records every pipeline's lineage fingerprint (``cypher/graphlets/
-pipeline_fingerprints``: counts, update times and event degrees of its executions and artifacts), and
-the next one rebuilds the pipelines whose fingerprint differs, plus the pipelines of graphlets holding
-one of their nodes (lineage shared across pipelines). Such a scoped rebuild needs "leads to a
-Trainer" only for the descendants of its trainers: it seeds that search with its own trainers and the
+concerned. History facts are derived for every graphlet in scope and written where they changed (a
+graphlet keeps its signature when only a predecessor changed). A store whose load time is the one its
+graphlets were last fully built from is skipped without reading its trace. In a store that changed, only
+the pipelines whose lineage changed are rebuilt: each build records every pipeline's lineage fingerprint
+(``cypher/graphlets/pipeline_fingerprints``: counts, update times and event degrees of its executions and
+artifacts), and the next one rebuilds the pipelines whose fingerprint differs, plus the pipelines of
+graphlets holding one of their nodes (lineage shared across pipelines). Such a scoped rebuild needs "leads
+to a Trainer" only for the descendants of its trainers: it seeds that search with its own trainers and the
 Trainers one hop after those descendants (``cypher/graphlets/next_trainers``) instead of every trainer
-of the store, and gives the same graphlets as a full build.
+of the store, and gives the same graphlets as a full build. A store last built by another version of the
+builder is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ import hashlib
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,6 +75,7 @@ from mlprov.settings import parallel_workers
 from mlprov.summaries import ensure_store, refresh_store
 
 VERSION = "1"
+HISTORY_LAGS = 10  # predecessors whose end is compared with a graphlet's own start (the features' largest k)
 DEFAULT_BATCH = 200
 FRONTIER_CHUNK = 5000
 SEGMENTS_PER_WORKER = 4  # segments per parallel session: balances the sessions, keeps batches long
@@ -298,6 +310,36 @@ class _Segment:
     touched: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
     pipelines: set[str] = field(default_factory=set)  # pipelines whose :NEXT chain must be relinked
+    facts: list[dict[str, Any]] = field(default_factory=list)  # history facts that changed, written at the end
+
+
+class _Chain:
+    """The latest graphlets of the pipeline being built (latest first), to derive each graphlet's history
+    facts: ``own_start`` (the earliest creation time of its executions that its predecessor does not hold;
+    of all of them without a predecessor; None when none has a time) and ``prev_in_time`` (for each of up to
+    ``HISTORY_LAGS`` predecessors, latest first: it ended no later than the earliest start of the graphlet's
+    executions it does not hold). Rows must come in chain order, pipeline by pipeline."""
+
+    def __init__(self) -> None:
+        self.pipeline: str | None = None
+        self.recent: deque[tuple[set[str], int | None]] = deque(maxlen=HISTORY_LAGS)
+
+    def facts(self, row: dict[str, Any], info: dict[str, _Exec]) -> dict[str, Any]:
+        pipeline = row["props"]["pipeline"]
+        if pipeline is None or pipeline != self.pipeline:  # graphlets without a pipeline are not chained
+            self.pipeline = pipeline
+            self.recent.clear()
+        execs = _executions(row)
+        # by creation time: the earliest one a predecessor does not hold is found without a full set difference
+        timed = sorted((c, x) for x in execs if (c := info[x].created) is not None)
+        starts = [next((c for c, x in timed if x not in held), None) for held, _ in self.recent]
+        in_time = [
+            start is not None and ended is not None and ended <= start
+            for start, (_, ended) in zip(starts, self.recent, strict=True)
+        ]
+        own_start = starts[0] if starts else (timed[0][0] if timed else None)
+        self.recent.appendleft((set(execs), row["props"]["ended"]))
+        return {"uid": row["uid"], "own_start": own_start, "prev_in_time": in_time}
 
 
 def _segments(scope: Sequence[dict[str, Any]], n: int) -> list[Sequence[dict[str, Any]]]:
@@ -323,8 +365,10 @@ def _build_segment(
 ) -> _Segment:
     """Build the graphlets of one segment batch by batch and write the changed ones."""
     out = _Segment()
+    chain = _Chain()
     for batch in _chunks(segment, b.batch_size):
         rows = b.graphlets(batch, leads_to_trainer)
+        facts = [chain.facts(row, b.info) for row in rows]
         b.keep_only(rows)
         changed = []
         for row in rows:
@@ -350,9 +394,26 @@ def _build_segment(
             b.wh.write_rows("graphlets/write", changed)
             out.written.extend(r["uid"] for r in changed)
             out.touched.update(x for r in changed for x in _executions(r))
+        out.facts.extend(f for f in facts if _stored_facts(existing.get(f["uid"])) != _facts(f))
         with lock:
             obs.advance(b.store, len(batch))
+    b.wh.write_rows("graphlets/history_facts", out.facts, batch=FRONTIER_CHUNK)
     return out
+
+
+def _chain_order(t: dict[str, Any]) -> tuple[Any, ...]:
+    """Trainers pipeline by pipeline, each pipeline in its :NEXT chain's order (graphlets/link_next: trainer
+    start, nulls last, ties by MLMD id); trainers without a pipeline last."""
+    return (t["pipeline"] is None, t["pipeline"] or "", t["created"] is None, t["created"] or 0, t["mlmd_id"])
+
+
+def _facts(row: dict[str, Any]) -> tuple[Any, Any]:
+    return row["own_start"], row["prev_in_time"]
+
+
+def _stored_facts(old: dict[str, Any] | None) -> tuple[Any, Any] | None:
+    """A built graphlet's stored history facts (None for a graphlet not built yet)."""
+    return None if old is None else _facts(old)
 
 
 def build_graphlets(
@@ -381,7 +442,8 @@ def build_graphlets(
             report.incomplete.append(incomplete_line(str(s["name"]), s["status"], s["source"]))
             continue
         name = str(s["name"])
-        marker = f"{s['loaded_at']}:{VERSION}"
+        built_by = f"{VERSION}:{HISTORY_LAGS}"  # a build by an older mlprov lacks history facts
+        marker = f"{s['loaded_at']}:{built_by}"
         if pipeline is None and not force and s["marker"] == marker:
             report.skipped_stores.append(name)
             summary = wh.read("graphlets/summary", store=name, pipeline=None)[0]
@@ -393,7 +455,7 @@ def build_graphlets(
         interrupted = bool(wh.write("graphlets/store_building", name=name, building=True)[0]["was"])
         if pipeline is not None:
             scope: list[str] | None = [pipeline]
-        elif force or interrupted or s["marker"] is None or s["pipelines"] is None:
+        elif force or interrupted or s["pipelines"] is None or not str(s["marker"]).endswith(f":{built_by}"):
             scope = None
         else:
             scope = changed_pipelines(wh, name, json.loads(str(s["pipelines"])), fingerprints)
@@ -438,7 +500,7 @@ def _build_store(
     wanted = None if pipelines is None else set(pipelines)
     scope = sorted(
         (t for t in trainers if wanted is None or t["pipeline"] in wanted),
-        key=lambda t: (t["pipeline"] or "", t["created"] or 0, t["mlmd_id"]),
+        key=_chain_order,
     )
     every = {str(r["uid"]): r for r in wh.read("graphlets/existing", store=store)}
     existing = {u: r for u, r in every.items() if wanted is None or r["pipeline"] in wanted}

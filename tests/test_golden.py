@@ -5,7 +5,8 @@ stores, builds the graphlets and the feature frame, trains and evaluates the pre
 and compares everything a user sees with ``tests/golden/<case>.json.gz``, written once by the code as it
 was before any speed-up (``MLPROV_WRITE_GOLDEN=1`` rewrites them: only for a deliberate change of results).
 
-Frozen: each graphlet's properties (membership counts, signature, costs per stage, ``pushed``), a
+Frozen: each graphlet's properties (membership counts, signature, costs per stage, ``pushed``, the history
+facts ``own_start`` / ``prev_in_time``, added to the files later without changing any value in them), a
 digest of its member uids, its ``:NEXT`` successor and the lag-1 similarities on that link; every
 column of the feature frame; per feature set the trained model's threshold, rounds, cross-validated
 AUC and test scores (seed 0), and the evaluation's metrics (seed 0). Floats are compared with a

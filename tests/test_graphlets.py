@@ -90,6 +90,9 @@ def test_warm_start_cuts_the_earlier_trainer_and_keeps_its_model_as_input(wareho
     assert (gs[t1].execs, gs[t1].arts) == ({eg1, t1}, {ex1, m1})
     assert gs[t1].next == f"t:g:{t2}" and gs[t2].next is None
     assert gs[t1].pushed is None  # no Pusher decided
+    # history facts: t2's own work (eg2, t2) starts at 4, after t1's graphlet ended (3)
+    assert (gs[t1].props["own_start"], gs[t1].props["prev_in_time"]) == (ms(0), [])
+    assert (gs[t2].props["own_start"], gs[t2].props["prev_in_time"]) == (ms(4), [True])
     assert_costs_add_up(warehouse, "t")
 
 
@@ -134,7 +137,27 @@ def test_parallel_ab_trainers_share_inputs_and_split_their_cost(warehouse: Wareh
     assert gs[ta].props["cost_preprocessing"] == pytest.approx(5)
     # A and B start together: ties are broken by trainer id
     assert gs[ta].next == f"t:g:{tb}"
+    # B's own work (its trainer, evaluator, pusher) starts at 30, before A's graphlet ended (65)
+    assert (gs[tb].props["own_start"], gs[tb].props["prev_in_time"]) == (ms(30), [False])
     assert_costs_add_up(warehouse, "t")
+
+
+def test_history_facts_compare_each_predecessor_with_the_work_it_does_not_hold(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    b = MlmdBuilder()
+    eg1, (ex1,) = b.step("CsvExampleGen", 0, 1, outputs=["Examples"], span=1)
+    eg2, (ex2,) = b.step("CsvExampleGen", 2, 3, outputs=["Examples"], span=2)
+    t1, _ = b.step("Trainer", 4, 5, inputs=[ex1, ex2], outputs=["Model"])
+    eg3, (ex3,) = b.step("CsvExampleGen", 6, 7, outputs=["Examples"], span=3)
+    t2, _ = b.step("Trainer", 8, 20, inputs=[ex2, ex3], outputs=["Model"])
+    eg4, (ex4,) = b.step("CsvExampleGen", 9, 10, outputs=["Examples"], span=4)
+    t3, _ = b.step("Trainer", 21, 22, inputs=[ex3, ex4], outputs=["Model"])
+    gs = build(warehouse, tmp_path, b)
+    assert [gs[t].execs for t in (t1, t2, t3)] == [{eg1, eg2, t1}, {eg2, eg3, t2}, {eg3, eg4, t3}]
+    assert (gs[t2].props["own_start"], gs[t2].props["prev_in_time"]) == (ms(6), [True])  # t1's ended at 5
+    # against t2 (ended 20) t3's own work (eg4, t3) starts at 9; against t1 (ended 5) it is eg3, eg4, t3: 6
+    assert (gs[t3].props["own_start"], gs[t3].props["prev_in_time"]) == (ms(9), [False, True])
 
 
 def test_rule_b_takes_analysis_of_held_spans_up_to_the_trainer_end(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -279,7 +302,11 @@ def test_rebuild_touches_only_changed_graphlets(warehouse: Warehouse, tmp_path: 
     report = load_and_build(warehouse, path)
     assert (report.created, report.updated, report.unchanged, report.pushed) == (0, 1, 1, 1)
     after = graphlets(warehouse, "t")
-    assert after[t1].pushed is True and after[t2] == before[t2]
+    assert after[t1].pushed is True
+    # t2 is unchanged but for its history fact: t1's graphlet ended at 5, before t2's own start (6); now at 100
+    assert (before[t2].props["prev_in_time"], after[t2].props["prev_in_time"]) == ([True], [False])
+    before[t2].props["prev_in_time"] = [False]
+    assert after[t2] == before[t2]
     assert_costs_add_up(warehouse, "t")
 
 

@@ -370,9 +370,11 @@ def build_frame(
     kept = parts.read(keys.groups) if use_cache else []
     have = {g for frame in kept for g in _groups(frame)}
     listing = wh.read("features/graphlets")[0]["graphlets"]
-    fresh = [str(uid) for uid, store, pipeline in listing if (str(store), pipeline or "") not in have]
+    fresh = [str(uid) for uid, store, pipeline, _ in listing if (str(store), pipeline or "") not in have]
     computed = compute_frame(wh, k=k, uids=fresh if have else None, progress=progress, reader=reader) if fresh else None
-    data = _in_order(_to_frame([*kept, *([] if computed is None else [computed])], k), [str(u) for u, _, _ in listing])
+    data = _in_order(
+        _to_frame([*kept, *([] if computed is None else [computed])], k), [str(u) for u, _, _, _ in listing]
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     data.to_parquet(tmp, index=False)

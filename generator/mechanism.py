@@ -42,7 +42,8 @@ docs/generator.md): model types with different push propensities (``type_margin`
 ``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives (``freeze_*``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
-model, the push throttle, warm starts, and the Evaluator's and InfraValidator's blessing.
+model, the push throttle, warm starts, a distillation teacher retrained on a share of the runs only
+(``teacher_retrain``), and the Evaluator's and InfraValidator's blessing.
 """
 
 from __future__ import annotations
@@ -136,6 +137,10 @@ class Mechanism:
         ("Ensemble", 0.0),
     )
     ab_same_type: float = 0.7
+    # a distillation teacher (three times a student's cost) is retrained on this share of the runs and when
+    # its code changes; the other runs replay its last training (CACHED: no graphlet) and the student
+    # distils from that same teacher model, so the student's predecessor is mostly its own last run
+    teacher_retrain: float = 0.1
     ab_same_module: float = 0.85  # A/B arms usually share the trainer module and differ in config
     tuner_share: float = 0.7  # of full pipelines
     retune_prob: float = 0.25  # per run after the first: the Tuner runs again
@@ -1032,6 +1037,17 @@ class PipelineSimulator:
             outputs: list[tuple[str, str, Props]] = [("model", "Model", []), ("model_run", "ModelRun", [])]
             if handed and self.mech.anomaly_trainer_schema:
                 outputs.append(("trained_schema", "Schema", []))
+            node = self.nodes.get(arm.node_id)
+            if (
+                arm.role == "teacher"
+                and node is not None
+                and node.key is not None
+                and node.key[1:] == (arm.code_digest,)
+                and rng.random() >= self.mech.teacher_retrain
+            ):  # replay the teacher's last training: the same inputs and code, so TFX caches it
+                recorded: tuple[tuple[str, tuple[int, ...]], ...] = node.key[0]  # type: ignore[assignment]
+                inputs = [(k, list(ids)) for k, ids in recorded]
+                outputs = [(k, "", []) for k, _ in node.outputs]
             teid, tstate, o = self.execute(
                 run,
                 arm.node_id,

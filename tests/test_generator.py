@@ -281,6 +281,11 @@ def test_distillation_student_reads_its_teachers_model(tiny: Path, db: sqlite3.C
     # the teacher is never deployed: nothing downstream of it but the student
     latent = [r for r in _latent(tiny) if r["pipeline"] == pipeline]
     assert all(r["pushed"] == "0" for r in latent if r["trainer_node"] == "Trainer_teacher")
+    # the teacher is retrained on a share of the runs only: the other runs replay its last training (CACHED, no
+    # graphlet) and the student distils from a teacher model trained in an earlier run
+    fresh_teachers = sum(r["trainer_node"] == "Trainer_teacher" for r in latent)
+    students = sum(r["trainer_node"] == "Trainer_student" for r in latent)
+    assert any(r[5] != r[6] for r in rows) and 0 < fresh_teachers < students / 2
 
 
 def test_ab_trainers_share_their_examples(tiny: Path, db: sqlite3.Connection) -> None:

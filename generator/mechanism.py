@@ -39,7 +39,8 @@ Schema a Trainer handed those anomalies writes beside its model).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
-``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives (``freeze_*``), validation
+``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives that the ExampleValidator
+and the missing re-tunes show before the Trainer runs (``freeze_*``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
 model, the push throttle, warm starts, a distillation teacher retrained on a share of the runs only
@@ -229,6 +230,12 @@ class Mechanism:
     freeze_share: float = 0.3
     freeze_min: float = 0.3
     freeze_max: float = 0.7
+    # what the trace shows of the freeze before the Trainer runs: the upstream data moved on to the
+    # successor's format, so the old pipeline's ExampleValidator flags the newest span with this probability
+    # (its curated schema is no longer kept up to date; the anomaly gate then blocks the blessing too), and the
+    # team, working on the successor, no longer re-tunes it
+    freeze_anomaly_rate: float = 1.0
+    freeze_stops_retune: bool = True
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
     # the study's corpus filter (§2.2: a pipeline is in the corpus only if it trained a model and pushed
@@ -937,8 +944,10 @@ class PipelineSimulator:
             )
             schema = o[0][0]
         anomalies: int | None = None
+        frozen = run.clock - T0_MS >= s.freeze_ms
         if s.has_validator and stats is not None and schema is not None:
-            n_anom = rng.randint(1, 4) if rng.random() < s.anomaly_rate else 0
+            rate = max(s.anomaly_rate, self.mech.freeze_anomaly_rate) if frozen else s.anomaly_rate
+            n_anom = rng.randint(1, 4) if rng.random() < rate else 0
             _, vstate, o = self.execute(
                 run,
                 "ExampleValidator",
@@ -989,14 +998,16 @@ class PipelineSimulator:
                     ]
                 )
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
-        # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
-        # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)
+        # the Tuner runs on the first run and then re-tunes now and then (never in a frozen pipeline, whose
+        # team works on the successor); a Trainer without a fresh Tuner run uses the hyperparameters baked into
+        # its module (no hyperparameters input)
         self.tuned = False
+        retune_ok = not (frozen and self.mech.freeze_stops_retune)
         if (
             s.has_tuner
             and tgraph is not None
             and schema is not None
-            and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)
+            and (not self.nodes.get("Tuner") or (rng.random() < self.mech.retune_prob and retune_ok))
         ):
             _, tuner_state, o = self.execute(
                 run,

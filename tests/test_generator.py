@@ -29,7 +29,15 @@ from mlprov.generator import (
     store_paths,
 )
 from mlprov.generator.check import consecutive_pairs, corpus_stats
-from mlprov.generator.mechanism import MECHANISM, PipelineSimulator, plan_corpus, redraw, simulate_included
+from mlprov.generator.mechanism import (
+    MECHANISM,
+    T0_MS,
+    PipelineSimulator,
+    PipelineSpec,
+    plan_corpus,
+    redraw,
+    simulate_included,
+)
 from mlprov.generator.mlmd_writer import StoreWriter
 from mlprov.generator.presets import get_preset
 
@@ -594,6 +602,37 @@ def test_mechanisms_leave_their_observables_and_move_the_push_rate(bench40: Path
         if pushed.any():
             tails.append((len(pushed) - 1 - int(np.flatnonzero(pushed == 1).max())) / len(pushed))
     assert np.mean(np.array(tails) >= 0.25) > 0.3
+
+
+def _kept_plans(out: Path, preset: str, pipelines: int, seed: int) -> dict[str, PipelineSpec]:
+    """The plan of every pipeline in the corpus by name: a slot's first draw or, when the corpus filter
+    re-drew it, the draw that carries its name."""
+    names = set(corpus_stats(out).graphlets["pipeline"])
+    kept: dict[str, PipelineSpec] = {}
+    for spec in plan_corpus(get_preset(preset), pipelines, seed):
+        while spec.name not in names and spec.draw + 1 < MECHANISM.inclusion_draws:
+            spec = redraw(spec, seed)
+        kept[spec.name] = spec
+    return kept
+
+
+def test_a_frozen_pipeline_shows_its_freeze_before_the_trainer(bench40: Path) -> None:
+    """The push freeze (the plan says when it starts) leaves signs a scheduler reads before the Trainer runs:
+    the ExampleValidator flags every span (the data moved on to the successor's format), so the run repairs
+    them in Transform or hands them to the Trainer, and the team no longer re-tunes the pipeline."""
+    (path,) = store_paths(bench40)
+    plans = _kept_plans(bench40, "bench", 40, 3)
+    obs = _run_observables(path)
+    graphlets = corpus_stats(bench40).graphlets.set_index("trainer_id")
+    for col in ("pipeline", "created", "pushed"):
+        obs[col] = obs["trainer_id"].map(graphlets[col])
+    frozen = obs["created"] >= obs["pipeline"].map(lambda name: T0_MS + plans[name].freeze_ms)
+    validated = obs["pipeline"].map(lambda name: plans[name].has_validator)
+    flagged = (obs["transforms"] >= 2) | (obs["reads_anomalies"] > 0)
+    assert (frozen & validated).sum() > 100 and obs.loc[frozen, "pushed"].sum() == 0
+    assert flagged[frozen & validated].mean() > 0.98 and flagged[~frozen & validated].mean() < 0.6
+    tuned = obs["pipeline"].isin(obs.loc[obs["tuners"] > 0, "pipeline"])
+    assert (obs["tuners"] > 0)[frozen & tuned].mean() < 0.01 < (obs["tuners"] > 0)[~frozen & tuned].mean()
 
 
 def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:

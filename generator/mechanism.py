@@ -192,7 +192,7 @@ class Mechanism:
     infra_pass: float = 0.97
     # push propensity by model type: skill offset (metric points) of each type over the pipeline margin
     type_margin: tuple[tuple[str, float], ...] = (
-        ("DNN", -0.012),
+        ("DNN", -0.006),
         ("Linear", 0.006),
         ("Tree", 0.004),
         ("DNN+Linear", 0.004),
@@ -200,9 +200,10 @@ class Mechanism:
     )
     # push propensity by model type, part two: the margin by which a candidate must beat the served model
     # on top of ``change_threshold`` (teams demand more of a costly or volatile model type before they swap
-    # the served model), so the same staleness takes more runs to clear it
+    # the served model), so the same staleness takes more runs to clear it; the DNN bar lies between one and two
+    # runs of staleness (``stale_per_run``): a DNN right after a push is not swapped in unless it was re-tuned
     type_threshold: tuple[tuple[str, float], ...] = (
-        ("DNN", 0.016),
+        ("DNN", 0.024),
         ("Linear", 0.0),
         ("Tree", 0.0),
         ("DNN+Linear", 0.008),

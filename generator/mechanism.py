@@ -192,7 +192,7 @@ class Mechanism:
     infra_pass: float = 0.97
     # push propensity by model type: skill offset (metric points) of each type over the pipeline margin
     type_margin: tuple[tuple[str, float], ...] = (
-        ("DNN", -0.006),
+        ("DNN", -0.012),
         ("Linear", 0.006),
         ("Tree", 0.004),
         ("DNN+Linear", 0.004),

@@ -40,7 +40,8 @@ Schema a Trainer handed those anomalies writes beside its model).
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
 ``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives that the ExampleValidator
-and the missing re-tunes show before the Trainer runs (``freeze_*``), validation
+and the missing re-tunes show before the Trainer runs and the Evaluator after it (``freeze_*``), a push
+throttle in every minimal pipeline (``minimal_throttle_runs``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
 model, the push throttle, warm starts, a distillation teacher retrained on a share of the runs only
@@ -201,11 +202,13 @@ class Mechanism:
     # push propensity by model type, part two: the margin by which a candidate must beat the served model
     # on top of ``change_threshold`` (teams demand more of a costly or volatile model type before they swap
     # the served model), so the same staleness takes more runs to clear it; the DNN bar lies between one and two
-    # runs of staleness (``stale_per_run``): a DNN right after a push is not swapped in unless it was re-tuned
+    # runs of staleness (``stale_per_run``): a DNN right after a push is not swapped in unless it was re-tuned;
+    # cheap, stable Linear and Tree models pass a non-regression check instead (a negative bar: a candidate no
+    # worse than the served model by more than 0.004 is swapped in), so they are pushed on most clean runs
     type_threshold: tuple[tuple[str, float], ...] = (
         ("DNN", 0.024),
-        ("Linear", 0.0),
-        ("Tree", 0.0),
+        ("Linear", -0.006),
+        ("Tree", -0.006),
         ("DNN+Linear", 0.008),
         ("Ensemble", 0.004),
     )
@@ -237,8 +240,18 @@ class Mechanism:
     # team, working on the successor, no longer re-tunes it
     freeze_anomaly_rate: float = 1.0
     freeze_stops_retune: bool = True
+    # the Evaluator of a frozen pipeline validates on the newest span, in the successor's format: it never
+    # blesses (also where no ExampleValidator flags the span)
+    freeze_fails_evaluation: bool = True
+    # a minimal pipeline (no Evaluator) never freezes: it trains only to push, so nobody keeps it training
+    # with its pushes off; a frozen pipeline keeps training for its Evaluator's metrics, which the team reads
+    # beside the successor's
+    freeze_minimal: bool = False
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
+    # a minimal pipeline has no Evaluator to gate its pushes on quality, so its team rate-limits them: every
+    # minimal pipeline has a push throttle (multiples of its cadence, allocated by volume like the others')
+    minimal_throttle_runs: tuple[tuple[float, float], ...] = ((2.0, 0.7), (3.0, 0.3))
     # the study's corpus filter (§2.2: a pipeline is in the corpus only if it trained a model and pushed
     # one): a pipeline whose simulated history holds no push is replaced by another draw for the same slot,
     # at most this many draws in all (1 = no filter: every first draw is kept)
@@ -419,7 +432,7 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
             d.model_type = ("DNN", "DNN", "Linear", "Tree", "DNN+Linear", "Ensemble")[i % 6]
             d.same_module = i % 2 == 0
             d.margin_u, d.drift_u = rng.random(), rng.random()
-            d.throttle = _choice(rng, mech.throttle_runs)
+            d.throttle = _choice(rng, _throttle_runs(mech, d.archetype))
     else:
         # sorted by expected graphlet volume, so every label gets a similar mix of small and busy pipelines
         order = sorted(drafts, key=lambda d: -d.volume())
@@ -445,9 +458,12 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
             d.margin_u = (int(k) + rng.random()) / 5
         for d, k in zip(order, systematic(rng, vols, strata), strict=True):
             d.drift_u = (int(k) + rng.random()) / 5
-        throttles = [(str(t), w) for t, w in mech.throttle_runs]
-        for d, t in zip(order, systematic(rng, vols, throttles), strict=True):
-            d.throttle = float(t)
+        for group in ([d for d in order if d.archetype == "minimal"], [d for d in order if d.archetype != "minimal"]):
+            if group:
+                throttles = [(str(t), w) for t, w in _throttle_runs(mech, group[0].archetype)]
+                group_vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in group]
+                for d, t in zip(group, systematic(rng, group_vols, throttles), strict=True):
+                    d.throttle = float(t)
         ab = sorted((d for d in drafts if d.archetype == "ab"), key=lambda d: -d.volume())
         flags = systematic(
             rng, [d.volume() for d in ab], [("same", mech.ab_same_module), ("own", 1 - mech.ab_same_module)]
@@ -455,6 +471,11 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         for d, flag in zip(ab, flags, strict=True):
             d.same_module = flag == "same"
     return [_plan_pipeline(i, d, seed, mech) for i, d in enumerate(drafts)]
+
+
+def _throttle_runs(mech: Mechanism, archetype: str) -> tuple[tuple[float, float], ...]:
+    """The push-throttle classes a pipeline of this archetype draws from."""
+    return mech.minimal_throttle_runs if archetype == "minimal" else mech.throttle_runs
 
 
 def _allocate_model_types(rng: random.Random, order: list[_Draft], mech: Mechanism) -> None:
@@ -613,7 +634,7 @@ def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism, draw: int) -> 
     """When the pipeline's push freeze starts (after its end when it has none); own stream, so the other
     draws of the plan do not move."""
     rng = _stream("mlprov-freeze", seed, index, draw)
-    if rng.random() >= mech.freeze_share:
+    if rng.random() >= mech.freeze_share or (d.archetype == "minimal" and not mech.freeze_minimal):
         return d.end + 1
     return d.end - int((d.end - d.start) * rng.uniform(mech.freeze_min, mech.freeze_max))
 
@@ -625,7 +646,8 @@ def redraw(spec: PipelineSpec, seed: int, mech: Mechanism = MECHANISM) -> Pipeli
     and of the simulation comes from the draw's own random streams."""
     draw = spec.draw + 1
     rng = _stream("mlprov-redraw", seed, spec.index, draw)
-    d = replace(spec.draft, margin_u=rng.random(), drift_u=rng.random(), throttle=_choice(rng, mech.throttle_runs))
+    throttle = _choice(rng, _throttle_runs(mech, spec.archetype))
+    d = replace(spec.draft, margin_u=rng.random(), drift_u=rng.random(), throttle=throttle)
     return _plan_pipeline(spec.index, d, seed, mech, draw)
 
 
@@ -1186,8 +1208,8 @@ class PipelineSimulator:
         m = self.mech
         rng = self.rng
         q_now = quality - m.drift_penalty * abs(c_now - c_fit)
-        throttled = arm.last_push_ms is not None and now - arm.last_push_ms < s.throttle_ms
-        throttled = throttled or now - T0_MS >= s.freeze_ms
+        frozen = now - T0_MS >= s.freeze_ms
+        throttled = frozen or (arm.last_push_ms is not None and now - arm.last_push_ms < s.throttle_ms)
         p = 0.0 if throttled or not arm.pushes else 1 - self.fail["Pusher"] * s.flaky
         blessed = infra_ok = True
         if arm.evaluated:
@@ -1200,7 +1222,7 @@ class PipelineSimulator:
                 cmp_ok = delta + rng.gauss(0, m.sigma_eval) > arm.threshold
             p_abs = _phi(q_now / m.sigma_bound)
             abs_ok = q_now + rng.gauss(0, m.sigma_bound) > 0
-            blessed = cmp_ok and abs_ok and not flagged
+            blessed = cmp_ok and abs_ok and not flagged and not (frozen and m.freeze_fails_evaluation)
             p *= 0.0 if flagged else p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
             if s.has_infra:
                 infra_ok = rng.random() < m.infra_pass

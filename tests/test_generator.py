@@ -635,6 +635,39 @@ def test_a_frozen_pipeline_shows_its_freeze_before_the_trainer(bench40: Path) ->
     assert (obs["tuners"] > 0)[frozen & tuned].mean() < 0.01 < (obs["tuners"] > 0)[~frozen & tuned].mean()
 
 
+def test_minimal_pipelines_are_throttled_and_frozen_evaluators_never_bless(bench40: Path) -> None:
+    """A minimal pipeline (no Evaluator) rate-limits its pushes instead of gating them: its pushes lie at least
+    two cadences apart, and it never freezes (it pushes until its end). The Evaluator of a frozen pipeline
+    never blesses, also where no ExampleValidator flags the span."""
+    (path,) = store_paths(bench40)
+    plans = _kept_plans(bench40, "bench", 40, 3)
+    g = corpus_stats(bench40).graphlets.sort_values(["pipeline", "created", "trainer_id"])
+    minimal = [name for name, p in plans.items() if p.archetype == "minimal"]
+    assert minimal and all(plans[name].freeze_ms > plans[name].end_ms for name in minimal)
+    pushes = 0
+    for name in minimal:
+        created = g.loc[(g["pipeline"] == name) & (g["pushed"] == 1), "created"].to_numpy()
+        pushes += len(created)
+        assert (np.diff(created) > 1.5 * plans[name].cadence.hours * 3_600_000).all()
+    assert pushes > 50
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        blessings = pd.read_sql_query(
+            "SELECT c.name AS pipeline, a.create_time_since_epoch AS created, b.int_value AS blessed "
+            "FROM Artifact a JOIN Type t ON t.id = a.type_id AND t.name = 'ModelBlessing' "
+            "JOIN ArtifactProperty b ON b.artifact_id = a.id AND b.name = 'blessed' "
+            "JOIN Attribution at ON at.artifact_id = a.id JOIN Context c ON c.id = at.context_id "
+            "JOIN Type ct ON ct.id = c.type_id AND ct.name = 'pipeline'",
+            conn,
+        )
+    finally:
+        conn.close()
+    frozen = blessings["created"] >= blessings["pipeline"].map(lambda name: T0_MS + plans[name].freeze_ms)
+    unvalidated = ~blessings["pipeline"].map(lambda name: plans[name].has_validator)
+    assert (frozen & unvalidated).sum() > 0 and blessings.loc[frozen, "blessed"].sum() == 0
+    assert blessings.loc[~frozen, "blessed"].mean() > 0.1
+
+
 def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:
     """The rows that do not hinge on which few busy pipelines a 40-pipeline slice draws pass here too
     (the Jaccard and per-pipeline rows need the full `bench` preset)."""

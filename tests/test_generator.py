@@ -637,8 +637,8 @@ def test_a_frozen_pipeline_shows_its_freeze_before_the_trainer(bench40: Path) ->
 
 def test_minimal_pipelines_are_throttled_and_frozen_evaluators_never_bless(bench40: Path) -> None:
     """A minimal pipeline (no Evaluator) rate-limits its pushes instead of gating them: its pushes lie at least
-    two cadences apart, and it never freezes (it pushes until its end). The Evaluator of a frozen pipeline
-    never blesses, also where no ExampleValidator flags the span."""
+    two cadences apart (less the runs' start jitter), and it never freezes (it pushes until its end). The
+    Evaluator of a frozen pipeline never blesses, also where no ExampleValidator flags the span."""
     (path,) = store_paths(bench40)
     plans = _kept_plans(bench40, "bench", 40, 3)
     g = corpus_stats(bench40).graphlets.sort_values(["pipeline", "created", "trainer_id"])

@@ -39,10 +39,13 @@ Schema a Trainer handed those anomalies writes beside its model).
 
 The push mechanisms (each documented with its parameters, observable and calibration target in
 docs/generator.md): model types with different push propensities (``type_margin``, ``type_threshold``,
-``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives (``freeze_*``), validation
+``minimal_model_type_weights``), a push freeze at the end of some pipelines' lives that the ExampleValidator
+and the missing re-tunes show before the Trainer runs and the Evaluator after it (``freeze_*``), a push
+throttle in every minimal pipeline (``minimal_throttle_runs``), validation
 anomalies that re-run Transform or change the Trainer's inputs (``anomaly_*``), occasional re-tuning
 (``retune_prob``, ``tuner_gain``), code changes (``code_*``), data drift against the last pushed
-model, the push throttle, warm starts, and the Evaluator's and InfraValidator's blessing.
+model, the push throttle, warm starts, a distillation teacher retrained on a share of the runs only
+(``teacher_retrain``), and the Evaluator's and InfraValidator's blessing.
 """
 
 from __future__ import annotations
@@ -136,6 +139,10 @@ class Mechanism:
         ("Ensemble", 0.0),
     )
     ab_same_type: float = 0.7
+    # a distillation teacher (three times a student's cost) is retrained on this share of the runs and when
+    # its code changes; the other runs replay its last training (CACHED: no graphlet) and the student
+    # distils from that same teacher model, so the student's predecessor is mostly its own last run
+    teacher_retrain: float = 0.1
     ab_same_module: float = 0.85  # A/B arms usually share the trainer module and differ in config
     tuner_share: float = 0.7  # of full pipelines
     retune_prob: float = 0.25  # per run after the first: the Tuner runs again
@@ -194,11 +201,14 @@ class Mechanism:
     )
     # push propensity by model type, part two: the margin by which a candidate must beat the served model
     # on top of ``change_threshold`` (teams demand more of a costly or volatile model type before they swap
-    # the served model), so the same staleness takes more runs to clear it
+    # the served model), so the same staleness takes more runs to clear it; the DNN bar lies between one and two
+    # runs of staleness (``stale_per_run``): a DNN right after a push is not swapped in unless it was re-tuned;
+    # cheap, stable Linear and Tree models pass a non-regression check instead (a negative bar: a candidate no
+    # worse than the served model by more than 0.004 is swapped in), so they are pushed on most clean runs
     type_threshold: tuple[tuple[str, float], ...] = (
-        ("DNN", 0.016),
-        ("Linear", 0.0),
-        ("Tree", 0.0),
+        ("DNN", 0.024),
+        ("Linear", -0.006),
+        ("Tree", -0.006),
         ("DNN+Linear", 0.008),
         ("Ensemble", 0.004),
     )
@@ -224,8 +234,24 @@ class Mechanism:
     freeze_share: float = 0.3
     freeze_min: float = 0.3
     freeze_max: float = 0.7
+    # what the trace shows of the freeze before the Trainer runs: the upstream data moved on to the
+    # successor's format, so the old pipeline's ExampleValidator flags the newest span with this probability
+    # (its curated schema is no longer kept up to date; the anomaly gate then blocks the blessing too), and the
+    # team, working on the successor, no longer re-tunes it
+    freeze_anomaly_rate: float = 1.0
+    freeze_stops_retune: bool = True
+    # the Evaluator of a frozen pipeline validates on the newest span, in the successor's format: it never
+    # blesses (also where no ExampleValidator flags the span)
+    freeze_fails_evaluation: bool = True
+    # a minimal pipeline (no Evaluator) never freezes: it trains only to push, so nobody keeps it training
+    # with its pushes off; a frozen pipeline keeps training for its Evaluator's metrics, which the team reads
+    # beside the successor's
+    freeze_minimal: bool = False
     # push throttle, in multiples of the pipeline's cadence (0 = none)
     throttle_runs: tuple[tuple[float, float], ...] = ((0.0, 0.55), (2.0, 0.3), (3.0, 0.15))
+    # a minimal pipeline has no Evaluator to gate its pushes on quality, so its team rate-limits them: every
+    # minimal pipeline has a push throttle (multiples of its cadence, allocated by volume like the others')
+    minimal_throttle_runs: tuple[tuple[float, float], ...] = ((2.0, 0.7), (3.0, 0.3))
     # the study's corpus filter (§2.2: a pipeline is in the corpus only if it trained a model and pushed
     # one): a pipeline whose simulated history holds no push is replaced by another draw for the same slot,
     # at most this many draws in all (1 = no filter: every first draw is kept)
@@ -406,7 +432,7 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
             d.model_type = ("DNN", "DNN", "Linear", "Tree", "DNN+Linear", "Ensemble")[i % 6]
             d.same_module = i % 2 == 0
             d.margin_u, d.drift_u = rng.random(), rng.random()
-            d.throttle = _choice(rng, mech.throttle_runs)
+            d.throttle = _choice(rng, _throttle_runs(mech, d.archetype))
     else:
         # sorted by expected graphlet volume, so every label gets a similar mix of small and busy pipelines
         order = sorted(drafts, key=lambda d: -d.volume())
@@ -432,9 +458,12 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
             d.margin_u = (int(k) + rng.random()) / 5
         for d, k in zip(order, systematic(rng, vols, strata), strict=True):
             d.drift_u = (int(k) + rng.random()) / 5
-        throttles = [(str(t), w) for t, w in mech.throttle_runs]
-        for d, t in zip(order, systematic(rng, vols, throttles), strict=True):
-            d.throttle = float(t)
+        for group in ([d for d in order if d.archetype == "minimal"], [d for d in order if d.archetype != "minimal"]):
+            if group:
+                throttles = [(str(t), w) for t, w in _throttle_runs(mech, group[0].archetype)]
+                group_vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in group]
+                for d, t in zip(group, systematic(rng, group_vols, throttles), strict=True):
+                    d.throttle = float(t)
         ab = sorted((d for d in drafts if d.archetype == "ab"), key=lambda d: -d.volume())
         flags = systematic(
             rng, [d.volume() for d in ab], [("same", mech.ab_same_module), ("own", 1 - mech.ab_same_module)]
@@ -442,6 +471,11 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         for d, flag in zip(ab, flags, strict=True):
             d.same_module = flag == "same"
     return [_plan_pipeline(i, d, seed, mech) for i, d in enumerate(drafts)]
+
+
+def _throttle_runs(mech: Mechanism, archetype: str) -> tuple[tuple[float, float], ...]:
+    """The push-throttle classes a pipeline of this archetype draws from."""
+    return mech.minimal_throttle_runs if archetype == "minimal" else mech.throttle_runs
 
 
 def _allocate_model_types(rng: random.Random, order: list[_Draft], mech: Mechanism) -> None:
@@ -600,7 +634,7 @@ def _freeze_ms(d: _Draft, seed: int, index: int, mech: Mechanism, draw: int) -> 
     """When the pipeline's push freeze starts (after its end when it has none); own stream, so the other
     draws of the plan do not move."""
     rng = _stream("mlprov-freeze", seed, index, draw)
-    if rng.random() >= mech.freeze_share:
+    if rng.random() >= mech.freeze_share or (d.archetype == "minimal" and not mech.freeze_minimal):
         return d.end + 1
     return d.end - int((d.end - d.start) * rng.uniform(mech.freeze_min, mech.freeze_max))
 
@@ -612,7 +646,8 @@ def redraw(spec: PipelineSpec, seed: int, mech: Mechanism = MECHANISM) -> Pipeli
     and of the simulation comes from the draw's own random streams."""
     draw = spec.draw + 1
     rng = _stream("mlprov-redraw", seed, spec.index, draw)
-    d = replace(spec.draft, margin_u=rng.random(), drift_u=rng.random(), throttle=_choice(rng, mech.throttle_runs))
+    throttle = _choice(rng, _throttle_runs(mech, spec.archetype))
+    d = replace(spec.draft, margin_u=rng.random(), drift_u=rng.random(), throttle=throttle)
     return _plan_pipeline(spec.index, d, seed, mech, draw)
 
 
@@ -932,8 +967,10 @@ class PipelineSimulator:
             )
             schema = o[0][0]
         anomalies: int | None = None
+        frozen = run.clock - T0_MS >= s.freeze_ms
         if s.has_validator and stats is not None and schema is not None:
-            n_anom = rng.randint(1, 4) if rng.random() < s.anomaly_rate else 0
+            rate = max(s.anomaly_rate, self.mech.freeze_anomaly_rate) if frozen else s.anomaly_rate
+            n_anom = rng.randint(1, 4) if rng.random() < rate else 0
             _, vstate, o = self.execute(
                 run,
                 "ExampleValidator",
@@ -984,14 +1021,16 @@ class PipelineSimulator:
                     ]
                 )
             upstream = [("examples", window), ("transform_graph", [tgraph]), ("schema", [schema])]
-        # the Tuner runs on the first run and then re-tunes now and then; a Trainer without a fresh
-        # Tuner run uses the hyperparameters baked into its module (no hyperparameters input)
+        # the Tuner runs on the first run and then re-tunes now and then (never in a frozen pipeline, whose
+        # team works on the successor); a Trainer without a fresh Tuner run uses the hyperparameters baked into
+        # its module (no hyperparameters input)
         self.tuned = False
+        retune_ok = not (frozen and self.mech.freeze_stops_retune)
         if (
             s.has_tuner
             and tgraph is not None
             and schema is not None
-            and (not self.nodes.get("Tuner") or rng.random() < self.mech.retune_prob)
+            and (not self.nodes.get("Tuner") or (rng.random() < self.mech.retune_prob and retune_ok))
         ):
             _, tuner_state, o = self.execute(
                 run,
@@ -1032,6 +1071,17 @@ class PipelineSimulator:
             outputs: list[tuple[str, str, Props]] = [("model", "Model", []), ("model_run", "ModelRun", [])]
             if handed and self.mech.anomaly_trainer_schema:
                 outputs.append(("trained_schema", "Schema", []))
+            node = self.nodes.get(arm.node_id)
+            if (
+                arm.role == "teacher"
+                and node is not None
+                and node.key is not None
+                and node.key[1:] == (arm.code_digest,)
+                and rng.random() >= self.mech.teacher_retrain
+            ):  # replay the teacher's last training: the same inputs and code, so TFX caches it
+                recorded: tuple[tuple[str, tuple[int, ...]], ...] = node.key[0]  # type: ignore[assignment]
+                inputs = [(k, list(ids)) for k, ids in recorded]
+                outputs = [(k, "", []) for k, _ in node.outputs]
             teid, tstate, o = self.execute(
                 run,
                 arm.node_id,
@@ -1158,8 +1208,8 @@ class PipelineSimulator:
         m = self.mech
         rng = self.rng
         q_now = quality - m.drift_penalty * abs(c_now - c_fit)
-        throttled = arm.last_push_ms is not None and now - arm.last_push_ms < s.throttle_ms
-        throttled = throttled or now - T0_MS >= s.freeze_ms
+        frozen = now - T0_MS >= s.freeze_ms
+        throttled = frozen or (arm.last_push_ms is not None and now - arm.last_push_ms < s.throttle_ms)
         p = 0.0 if throttled or not arm.pushes else 1 - self.fail["Pusher"] * s.flaky
         blessed = infra_ok = True
         if arm.evaluated:
@@ -1172,7 +1222,7 @@ class PipelineSimulator:
                 cmp_ok = delta + rng.gauss(0, m.sigma_eval) > arm.threshold
             p_abs = _phi(q_now / m.sigma_bound)
             abs_ok = q_now + rng.gauss(0, m.sigma_bound) > 0
-            blessed = cmp_ok and abs_ok and not flagged
+            blessed = cmp_ok and abs_ok and not flagged and not (frozen and m.freeze_fails_evaluation)
             p *= 0.0 if flagged else p_cmp * p_abs * (1 - self.fail["Evaluator"] * s.flaky)
             if s.has_infra:
                 infra_ok = rng.random() < m.infra_pass

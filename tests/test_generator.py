@@ -29,7 +29,15 @@ from mlprov.generator import (
     store_paths,
 )
 from mlprov.generator.check import consecutive_pairs, corpus_stats
-from mlprov.generator.mechanism import MECHANISM, PipelineSimulator, plan_corpus, redraw, simulate_included
+from mlprov.generator.mechanism import (
+    MECHANISM,
+    T0_MS,
+    PipelineSimulator,
+    PipelineSpec,
+    plan_corpus,
+    redraw,
+    simulate_included,
+)
 from mlprov.generator.mlmd_writer import StoreWriter
 from mlprov.generator.presets import get_preset
 
@@ -281,6 +289,11 @@ def test_distillation_student_reads_its_teachers_model(tiny: Path, db: sqlite3.C
     # the teacher is never deployed: nothing downstream of it but the student
     latent = [r for r in _latent(tiny) if r["pipeline"] == pipeline]
     assert all(r["pushed"] == "0" for r in latent if r["trainer_node"] == "Trainer_teacher")
+    # the teacher is retrained on a share of the runs only: the other runs replay its last training (CACHED, no
+    # graphlet) and the student distils from a teacher model trained in an earlier run
+    fresh_teachers = sum(r["trainer_node"] == "Trainer_teacher" for r in latent)
+    students = sum(r["trainer_node"] == "Trainer_student" for r in latent)
+    assert any(r[5] != r[6] for r in rows) and 0 < fresh_teachers < students / 2
 
 
 def test_ab_trainers_share_their_examples(tiny: Path, db: sqlite3.Connection) -> None:
@@ -589,6 +602,70 @@ def test_mechanisms_leave_their_observables_and_move_the_push_rate(bench40: Path
         if pushed.any():
             tails.append((len(pushed) - 1 - int(np.flatnonzero(pushed == 1).max())) / len(pushed))
     assert np.mean(np.array(tails) >= 0.25) > 0.3
+
+
+def _kept_plans(out: Path, preset: str, pipelines: int, seed: int) -> dict[str, PipelineSpec]:
+    """The plan of every pipeline in the corpus by name: a slot's first draw or, when the corpus filter
+    re-drew it, the draw that carries its name."""
+    names = set(corpus_stats(out).graphlets["pipeline"])
+    kept: dict[str, PipelineSpec] = {}
+    for spec in plan_corpus(get_preset(preset), pipelines, seed):
+        while spec.name not in names and spec.draw + 1 < MECHANISM.inclusion_draws:
+            spec = redraw(spec, seed)
+        kept[spec.name] = spec
+    return kept
+
+
+def test_a_frozen_pipeline_shows_its_freeze_before_the_trainer(bench40: Path) -> None:
+    """The push freeze (the plan says when it starts) leaves signs a scheduler reads before the Trainer runs:
+    the ExampleValidator flags every span (the data moved on to the successor's format), so the run repairs
+    them in Transform or hands them to the Trainer, and the team no longer re-tunes the pipeline."""
+    (path,) = store_paths(bench40)
+    plans = _kept_plans(bench40, "bench", 40, 3)
+    obs = _run_observables(path)
+    graphlets = corpus_stats(bench40).graphlets.set_index("trainer_id")
+    for col in ("pipeline", "created", "pushed"):
+        obs[col] = obs["trainer_id"].map(graphlets[col])
+    frozen = obs["created"] >= obs["pipeline"].map(lambda name: T0_MS + plans[name].freeze_ms)
+    validated = obs["pipeline"].map(lambda name: plans[name].has_validator)
+    flagged = (obs["transforms"] >= 2) | (obs["reads_anomalies"] > 0)
+    assert (frozen & validated).sum() > 100 and obs.loc[frozen, "pushed"].sum() == 0
+    assert flagged[frozen & validated].mean() > 0.98 and flagged[~frozen & validated].mean() < 0.6
+    tuned = obs["pipeline"].isin(obs.loc[obs["tuners"] > 0, "pipeline"])
+    assert (obs["tuners"] > 0)[frozen & tuned].mean() < 0.01 < (obs["tuners"] > 0)[~frozen & tuned].mean()
+
+
+def test_minimal_pipelines_are_throttled_and_frozen_evaluators_never_bless(bench40: Path) -> None:
+    """A minimal pipeline (no Evaluator) rate-limits its pushes instead of gating them: its pushes lie at least
+    two cadences apart (less the runs' start jitter), and it never freezes (it pushes until its end). The
+    Evaluator of a frozen pipeline never blesses, also where no ExampleValidator flags the span."""
+    (path,) = store_paths(bench40)
+    plans = _kept_plans(bench40, "bench", 40, 3)
+    g = corpus_stats(bench40).graphlets.sort_values(["pipeline", "created", "trainer_id"])
+    minimal = [name for name, p in plans.items() if p.archetype == "minimal"]
+    assert minimal and all(plans[name].freeze_ms > plans[name].end_ms for name in minimal)
+    pushes = 0
+    for name in minimal:
+        created = g.loc[(g["pipeline"] == name) & (g["pushed"] == 1), "created"].to_numpy()
+        pushes += len(created)
+        assert (np.diff(created) > 1.5 * plans[name].cadence.hours * 3_600_000).all()
+    assert pushes > 50
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        blessings = pd.read_sql_query(
+            "SELECT c.name AS pipeline, a.create_time_since_epoch AS created, b.int_value AS blessed "
+            "FROM Artifact a JOIN Type t ON t.id = a.type_id AND t.name = 'ModelBlessing' "
+            "JOIN ArtifactProperty b ON b.artifact_id = a.id AND b.name = 'blessed' "
+            "JOIN Attribution at ON at.artifact_id = a.id JOIN Context c ON c.id = at.context_id "
+            "JOIN Type ct ON ct.id = c.type_id AND ct.name = 'pipeline'",
+            conn,
+        )
+    finally:
+        conn.close()
+    frozen = blessings["created"] >= blessings["pipeline"].map(lambda name: T0_MS + plans[name].freeze_ms)
+    unvalidated = ~blessings["pipeline"].map(lambda name: plans[name].has_validator)
+    assert (frozen & unvalidated).sum() > 0 and blessings.loc[frozen, "blessed"].sum() == 0
+    assert blessings.loc[~frozen, "blessed"].mean() > 0.1
 
 
 def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:

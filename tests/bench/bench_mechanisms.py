@@ -19,6 +19,14 @@ Ablations (each replaces parameters of :data:`mlprov.generator.mechanism.MECHANI
   ``anomalies`` input, one edge on top of the rolling window's);
 * ``staleness``: the pushed baseline does not go stale with the runs since its push;
 * ``freeze``: no pipeline freezes its pushes for the last part of its life;
+* ``freeze_signs``: the freeze stays, but the trace shows nothing of it before the Trainer (no flagged spans,
+  the re-tunes go on);
+* ``teacher_retrain``: a distillation teacher is retrained on every run (the student's predecessor is then the
+  teacher's graphlet of the same run, whose outcome is never known);
+* ``minimal_throttle``: a minimal pipeline draws its push throttle like the others (most have none) and may
+  freeze;
+* ``freeze_evaluation``: the Evaluator of a frozen pipeline blesses as before the freeze (only the Pusher
+  refuses);
 * ``tuner``: re-tuning brings no quality gain (the Tuner still runs on the same schedule);
 * ``training_noise``: ten times the per-run training noise (what only the Evaluator sees).
 
@@ -59,6 +67,10 @@ VARIANTS: dict[str, Mechanism] = {
     "trainer_schema": replace(MECHANISM, anomaly_trainer_schema=False),
     "staleness": replace(MECHANISM, stale_per_run=0.0),
     "freeze": replace(MECHANISM, freeze_share=0.0),
+    "freeze_signs": replace(MECHANISM, freeze_anomaly_rate=0.0, freeze_stops_retune=False),
+    "teacher_retrain": replace(MECHANISM, teacher_retrain=1.0),
+    "minimal_throttle": replace(MECHANISM, minimal_throttle_runs=MECHANISM.throttle_runs, freeze_minimal=True),
+    "freeze_evaluation": replace(MECHANISM, freeze_fails_evaluation=False),
     "tuner": replace(MECHANISM, tuner_gain=0.0),
     "training_noise": replace(MECHANISM, sigma_train=tuple((t, 10 * s) for t, s in MECHANISM.sigma_train)),
 }

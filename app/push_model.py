@@ -90,7 +90,7 @@ def predict(wh: Warehouse, uids: Sequence[str]) -> Outcome:
     assert load_model is not None and run is not None
     try:
         model = load_model()
-        preds, changed = run(wh, model, uids=list(uids))
+        preds, changed, _ = run(wh, model, uids=list(uids))
     except MlprovError as exc:
         return Outcome(False, str(exc))
     rows = []

@@ -65,7 +65,7 @@ def test_split_keeps_every_pipeline_on_one_side(tiny: Warehouse) -> None:
     train, _ = split_by_pipeline(data, 0)
     inner = pipeline_keys(data[train])
     folds = pipeline_folds(data[train], 4, 7919)
-    assert len(set(folds)) == 4
+    assert len(set(folds)) == min(4, inner.nunique())  # every fold holds a pipeline when there are enough
     assert (pd.Series(folds, index=inner.index).groupby(inner).nunique() == 1).all()
 
 

@@ -391,7 +391,8 @@ def group_labels(frame: pd.DataFrame) -> pd.Series:
     return frame["store"].astype(str) + "\0" + frame["pipeline"].fillna("").astype(str)
 
 
-def _label(group: Group) -> str:
+def group_label(group: Group) -> str:
+    """One pipeline group (store, pipeline or "") as the string :func:`group_labels` gives its rows."""
     return f"{group[0]}\0{group[1]}"
 
 
@@ -429,7 +430,7 @@ class _Parts:
         for group, key in groups.items():
             entry = index.get(key)
             if entry is not None and (entry[1], entry[2]) == group:
-                wanted.setdefault(entry[0], set()).add(_label(group))
+                wanted.setdefault(entry[0], set()).add(group_label(group))
         out = []
         for name, labels in sorted(wanted.items()):
             try:

@@ -44,7 +44,14 @@ from sklearn.ensemble import RandomForestClassifier
 
 from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
-from mlprov.features.frame import FeatureFrame, build_frame, cached_frame, compute_frame, group_labels
+from mlprov.features.frame import (
+    FeatureFrame,
+    build_frame,
+    cached_frame,
+    compute_frame,
+    group_label,
+    group_labels,
+)
 from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
 from mlprov.summaries import refresh_predictions
@@ -716,7 +723,7 @@ def prediction_stamps(ff: FeatureFrame, model: TrainedModel, top: int) -> dict[s
     its predictions were computed from. Empty when the frame has no per-pipeline keys (a frame computed
     for a selection only)."""
     return {
-        f"{store}\0{pipeline}": hashlib.sha1(
+        group_label((store, pipeline)): hashlib.sha1(
             json.dumps([key, model.version, model.threshold, model.k, top]).encode(), usedforsecurity=False
         ).hexdigest()[:20]
         for (store, pipeline), key in ff.groups.items()
@@ -727,7 +734,7 @@ def current_groups(wh: Warehouse, stamps: dict[str, str]) -> set[str]:
     """The pipeline groups whose every graphlet carries the stamp it would get now (``predict/stamps``)."""
     out = set()
     for store, pipeline, found in wh.read("predict/stamps")[0]["pipelines"]:
-        label = f"{store}\0{'' if pipeline is None else pipeline}"
+        label = group_label((store, "" if pipeline is None else pipeline))
         if label in stamps and found == [stamps[label]]:
             out.add(label)
     return out

@@ -40,7 +40,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,11 +51,11 @@ import pandas as pd
 from mlprov.features.frame import MODEL_TYPES, FeatureFrame, _safe, feature_cost
 from mlprov.features.predictor import (
     TrainedModel,
+    Training,
     balanced_accuracy,
     best_threshold,
     roc_auc,
     split_by_pipeline,
-    train_model,
 )
 from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
 from mlprov.features.scores import Curve, freshness_waste
@@ -295,6 +295,21 @@ def evaluate(
     )
 
 
+@dataclass
+class _Pieces:
+    """A model being trained piece by piece: its folds' results as they come, the next fold to submit."""
+
+    job: tuple[int, str, str]
+    work: Training
+    results: dict[int, list[tuple[np.ndarray, int]]] = field(default_factory=dict)
+    submitted: int = 0
+
+    @property
+    def ready(self) -> bool:
+        """Every fold fitted: the refit may run."""
+        return len(self.results) == len(self.work.folds)
+
+
 def _train_all(
     ff: FeatureFrame,
     splits: dict[int, tuple[np.ndarray, np.ndarray]],
@@ -302,26 +317,59 @@ def _train_all(
     models: Sequence[str],
     progress: Callable[[str], None] | None,
 ) -> dict[tuple[int, str, str], TrainedModel]:
-    """Every (seed, set, kind) model, trained :func:`~mlprov.settings.parallel_workers` at a time: each fit is
-    single-threaded and seeded, so the models are the same as one after the other (xgboost and scikit-learn
-    release the GIL while fitting). The longest fits start first (forests before boosters, wider sets first),
-    so that no worker is left alone with a long fit at the end."""
+    """Every (seed, set, kind) model. Their pieces (:class:`~mlprov.features.predictor.Training`: one per
+    cross-validation fold, then the refit) run :func:`~mlprov.settings.parallel_workers` at a time across
+    all models: each fit is single-threaded and seeded, so the models are the same as one after the other
+    (xgboost and scikit-learn release the GIL while fitting). Models start longest first (forests before
+    boosters, wider sets first) and a refit runs as soon as its folds are done, so the cores stay busy to
+    the end with pieces of about a fifth of a model, not whole models; only the models with a piece
+    running or waiting hold their training rows."""
     width = {name: len(ff.columns(name)) for name in sets}
-    jobs = sorted(
-        ((seed, name, kind) for seed in splits for name in sets for kind in models),
-        key=lambda job: (job[2] != "rf", -width[job[1]]),
+    jobs = iter(
+        sorted(
+            ((seed, name, kind) for seed in splits for name in sets for kind in models),
+            key=lambda job: (job[2] != "rf", -width[job[1]]),
+        )
     )
-
-    def fit(job: tuple[int, str, str]) -> TrainedModel:
-        seed, name, kind = job
-        return train_model(ff, name, splits[seed][0], seed=seed, kind=kind)
-
     out: dict[tuple[int, str, str], TrainedModel] = {}
-    with ThreadPoolExecutor(max_workers=parallel_workers()) as pool:
-        for job, model in zip(jobs, pool.map(fit, jobs), strict=True):
-            if progress is not None:
-                progress(f"seed {job[0]}: {_row_name(job[2], job[1])}")
-            out[job] = model
+    active: list[_Pieces] = []
+    running: dict[Future[Any], tuple[_Pieces, int | None]] = {}  # the fold of the piece; None: the refit
+    workers = parallel_workers()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+
+        def submit_next() -> bool:
+            """Submit a refit whose folds are done, else the oldest model's next fold, else start a model."""
+            for m in active:
+                if m.ready:
+                    active.remove(m)
+                    running[pool.submit(m.work.finish, [m.results[i] for i in range(len(m.results))])] = (m, None)
+                    return True
+            for m in active:
+                if m.submitted < len(m.work.folds):
+                    running[pool.submit(m.work.fit_fold, m.submitted)] = (m, m.submitted)
+                    m.submitted += 1
+                    return True
+            job = next(jobs, None)
+            if job is None:
+                return False
+            seed, name, kind = job
+            active.append(_Pieces(job, Training(ff, name, splits[seed][0], seed=seed, kind=kind)))
+            return submit_next()
+
+        while len(running) < workers and submit_next():
+            pass
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                m, fold = running.pop(future)
+                if fold is not None:
+                    m.results[fold] = future.result()
+                    continue
+                out[m.job] = future.result()
+                if progress is not None:
+                    progress(f"seed {m.job[0]}: {_row_name(m.job[2], m.job[1])}")
+            while len(running) < workers and submit_next():
+                pass
     return out
 
 

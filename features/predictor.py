@@ -476,78 +476,118 @@ def train_model(
     its out-of-fold predictions. Only the training side is ever looked at.
 
     ``workers`` folds are fitted at once (each fit single-threaded and seeded: the model is the same for
-    any number); each fold's matrices exist only while its parameter sets are fitted.
+    any number); each fold's matrices exist only while its parameter sets are fitted. The pieces are
+    :class:`Training`'s, which :func:`~mlprov.features.evaluation.evaluate` schedules across many models.
     """
-    if kind not in MODEL_KINDS:
-        raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
     t0 = time.perf_counter()
-    features = ff.columns(feature_set)
-    # only the columns training reads, of the training rows: one copy, not the whole frame's
-    rows = ff.labelled_rows[train_mask]
-    train = _take(ff.data, rows, ["store", "pipeline", "pushed"])
-    x32, y = _float32_rows(ff.data, rows, features), train["pushed"].to_numpy(dtype=float)
-    fold = pipeline_folds(train, folds, seed + 7919)
-    n_folds = int(fold.max()) + 1
-    helds = [fold == f for f in range(n_folds)]
-    grid = RF_GRID if kind == "rf" else GRID
-    usable = [held for held in helds if not held.all() and len(np.unique(y[~held])) >= 2]
-
-    def fit_fold(held: np.ndarray) -> list[tuple[np.ndarray, int]]:
-        part = _Fold(x32, y, held, kind)  # every parameter set is fitted on the same matrices
-        return [_fold_scores(kind, params, part, seed) for params in grid]
-
-    if workers > 1 and len(usable) > 1:
+    work = Training(ff, feature_set, train_mask, seed=seed, folds=folds, kind=kind)
+    if workers > 1 and len(work.folds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:  # xgboost and scikit-learn release the GIL
-            per_fold = list(pool.map(fit_fold, usable))
+            per_fold = list(pool.map(work.fit_fold, range(len(work.folds))))
     else:
-        per_fold = [fit_fold(held) for held in usable]
-    oofs = [np.full(len(train), np.nan) for _ in grid]
-    rounds: list[list[int]] = [[] for _ in grid]
-    for held, fitted in zip(usable, per_fold, strict=True):
-        for i, (scores, r) in enumerate(fitted):
-            oofs[i][held] = scores
-            rounds[i].append(r)
-    best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
-    for params, oof, used in zip(grid, oofs, rounds, strict=True):
+        per_fold = [work.fit_fold(i) for i in range(len(work.folds))]
+    model = work.finish(per_fold)
+    model.seconds = time.perf_counter() - t0
+    return model
+
+
+class Training:
+    """One model's training in independent pieces: :meth:`fit_fold` for each of :attr:`folds` (in any order,
+    on any thread: each fit is single-threaded and seeded), then :meth:`finish` with their results in fold
+    order (picks the parameters and threshold, refits). It holds one float32 copy of the training rows
+    until :meth:`finish`; a fold's matrices exist only inside its :meth:`fit_fold`. :attr:`busy` sums the
+    seconds its pieces ran (its cost on one core, whatever ran beside it)."""
+
+    def __init__(
+        self,
+        ff: FeatureFrame,
+        feature_set: str,
+        train_mask: np.ndarray,
+        *,
+        seed: int = 0,
+        folds: int = CV_FOLDS,
+        kind: str = "xgboost",
+    ) -> None:
+        if kind not in MODEL_KINDS:
+            raise ModelError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+        t0 = time.perf_counter()
+        self.ff, self.feature_set, self.seed, self.kind = ff, feature_set, seed, kind
+        self.features = ff.columns(feature_set)
+        # only the columns training reads, of the training rows: one copy, not the whole frame's
+        rows = ff.labelled_rows[train_mask]
+        self.train = _take(ff.data, rows, ["store", "pipeline", "pushed"])
+        self.x32: np.ndarray | None = _float32_rows(ff.data, rows, self.features)
+        self.y = self.train["pushed"].to_numpy(dtype=float)
+        fold = pipeline_folds(self.train, folds, seed + 7919)
+        helds = [fold == f for f in range(int(fold.max()) + 1)]
+        self.grid = RF_GRID if kind == "rf" else GRID
+        self.folds = [held for held in helds if not held.all() and len(np.unique(self.y[~held])) >= 2]
+        self.busy = time.perf_counter() - t0
+
+    def fit_fold(self, i: int) -> list[tuple[np.ndarray, int]]:
+        """Fold ``i``'s held-out scores and rounds for every parameter set, fitted on the same matrices."""
+        t0 = time.perf_counter()
+        assert self.x32 is not None, "fit_fold after finish"
+        part = _Fold(self.x32, self.y, self.folds[i], self.kind)
+        out = [_fold_scores(self.kind, params, part, self.seed) for params in self.grid]
+        self.busy += time.perf_counter() - t0
+        return out
+
+    def finish(self, per_fold: Sequence[list[tuple[np.ndarray, int]]]) -> TrainedModel:
+        """The model from every fold's :meth:`fit_fold` (in fold order): the best parameter set, its threshold
+        and the refit on the whole training side. Frees the training rows."""
+        t0 = time.perf_counter()
+        x32, y, grid = self.x32, self.y, self.grid
+        assert x32 is not None, "finish twice"
+        self.x32 = None
+        oofs = [np.full(len(y), np.nan) for _ in grid]
+        rounds: list[list[int]] = [[] for _ in grid]
+        for held, fitted in zip(self.folds, per_fold, strict=True):
+            for i, (scores, r) in enumerate(fitted):
+                oofs[i][held] = scores
+                rounds[i].append(r)
+        best: tuple[float, dict[str, Any], int, np.ndarray] | None = None
+        for params, oof, used in zip(grid, oofs, rounds, strict=True):
+            ok = ~np.isnan(oof)
+            if not used or len(np.unique(y[ok])) < 2:
+                raise SplitError("cross-validation folds of the training side lack one of the classes")
+            auc = roc_auc(y[ok], oof[ok])
+            if best is None or auc > best[0] + 1e-12:
+                best = (auc, params, max(1, int(np.median(used))), oof)
+        assert best is not None
+        auc, params, n_rounds, oof = best
         ok = ~np.isnan(oof)
-        if not used or len(np.unique(y[ok])) < 2:
-            raise SplitError("cross-validation folds of the training side lack one of the classes")
-        auc = roc_auc(y[ok], oof[ok])
-        if best is None or auc > best[0] + 1e-12:
-            best = (auc, params, max(1, int(np.median(used))), oof)
-    assert best is not None
-    auc, params, n_rounds, oof = best
-    ok = ~np.isnan(oof)
-    threshold = best_threshold(y[ok], oof[ok])
-    common: dict[str, Any] = {
-        "feature_set": feature_set,
-        "features": features,
-        "threshold": threshold,
-        "k": ff.k,
-        "corpus_fingerprint": ff.fingerprint,
-        "seed": seed,
-        "train_graphlets": len(train),
-        "train_pipelines": int(pipeline_keys(train).nunique()),
-        "validation_auc": auc,
-    }
-    if kind == "rf":
-        forest = _fit_forest(params, x32, y, seed)
+        common: dict[str, Any] = {
+            "feature_set": self.feature_set,
+            "features": self.features,
+            "threshold": best_threshold(y[ok], oof[ok]),
+            "k": self.ff.k,
+            "corpus_fingerprint": self.ff.fingerprint,
+            "seed": self.seed,
+            "train_graphlets": len(self.train),
+            "train_pipelines": int(pipeline_keys(self.train).nunique()),
+            "validation_auc": auc,
+        }
+        if self.kind == "rf":
+            forest = _fit_forest(params, x32, y, self.seed)
+            self.busy += time.perf_counter() - t0
+            return TrainedModel(
+                booster=None,
+                forest=forest,
+                params={**RF_PARAMS, **params, "random_state": self.seed},
+                rounds=0,
+                seconds=self.busy,
+                **common,
+            )
+        booster = _fit(params, _matrix(x32, y, names=self.features), n_rounds, self.seed)
+        self.busy += time.perf_counter() - t0
         return TrainedModel(
-            booster=None,
-            forest=forest,
-            params={**RF_PARAMS, **params, "random_state": seed},
-            rounds=0,
-            seconds=time.perf_counter() - t0,
+            booster=booster,
+            params={**BASE_PARAMS, **params, "seed": self.seed},
+            rounds=n_rounds,
+            seconds=self.busy,
             **common,
         )
-    booster = _fit(params, _matrix(x32, y, names=features), n_rounds, seed)
-    return TrainedModel(
-        booster=booster,
-        params={**BASE_PARAMS, **params, "seed": seed},
-        rounds=n_rounds,
-        seconds=time.perf_counter() - t0,
-        **common,
-    )
 
 
 # -- saving and loading -----------------------------------------------------------------------------

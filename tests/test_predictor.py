@@ -277,6 +277,23 @@ def test_evaluate_with_oracle_and_cli(tiny: Warehouse, tiny_dir: Path, tmp_path:
     assert "oracle" in res.stdout and (tmp_path / "cli-report" / "curve.html").exists()
 
 
+def test_evaluate_results_do_not_depend_on_how_many_pieces_run_at_once(
+    tiny: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """evaluate fits the models' cross-validation folds and refits as pieces across all models, MLPROV_WORKERS
+    at a time: one at a time or three at once, every row's metrics are the same (only the seconds differ)."""
+    ff = build_frame(tiny)
+
+    def rows(workers: str) -> str:
+        monkeypatch.setenv("MLPROV_WORKERS", workers)
+        ev = evaluate(ff, sets=("input", "validation"), seeds=(0, 1), models=("xgboost", "rf"))
+        assert list(ev.results) == ["heuristic", "input", "rf:input", "validation", "rf:validation"]
+        summaries = [{k: v for k, v in r.summary().items() if k != "train_seconds"} for r in ev.results.values()]
+        return json.dumps(summaries)  # NaN as NaN: equal when both are
+
+    assert rows("3") == rows("1")
+
+
 def blessing_decides_push_store(path: Path, pipelines: int = 12, per_pipeline: int = 8) -> tuple[Path, int]:
     """A store where the Evaluator's blessing decides every push and every trainer is a DNN: a model
     that sees the validation outcome must separate pushed from unpushed perfectly, while the

@@ -12,6 +12,13 @@
 //   (int: executions + artifacts), graphlets, decided, pushed (int), model_type (string),
 //   warm_start (bool), cost, pre_trainer_cost, unpushed_late_cost (seconds); ordered by store,
 //   pipeline
+CALL () {
+  // the warm-starting pipelines, found once from the Trainers that read a Model (a few inputs each), not by
+  // scanning every pipeline's executions for its Trainers
+  MATCH (t2:Execution {kind: 'Trainer'})<-[:INPUT]-(:Artifact {kind: 'Model'})<-[:OUTPUT]-(t1:Execution {kind: 'Trainer'})
+  WHERE t1 <> t2 AND t2.pipeline IS NOT NULL AND ($store IS NULL OR t2.store = $store)
+  RETURN collect(DISTINCT [t2.store, t2.pipeline]) AS warm
+}
 MATCH (st:Store {status: 'complete'})
 WHERE $store IS NULL OR st.name = $store
 MATCH (p:Pipeline)
@@ -23,7 +30,8 @@ CALL (p) {
          sum(CASE WHEN e.category = 'pre-trainer' THEN toFloat(coalesce(e.cost, 0.0)) ELSE 0.0 END) AS pre_trainer_cost
 }
 CALL (p) {
-  MATCH (e:Execution {pipeline: p.name})-[:INPUT|OUTPUT]-(a:Artifact)
+  // INPUT and OUTPUT link only executions and artifacts (docs/graph-model.md): no label check on the other end
+  MATCH (e:Execution {pipeline: p.name})-[:INPUT|OUTPUT]-(a)
   WHERE e.store = p.store
   RETURN count(DISTINCT a) AS artifacts
 }
@@ -44,11 +52,7 @@ CALL (p) {
          sum(pushed) AS pushed
 }
 WITH p, executions, artifacts, cost, pre_trainer_cost, unpushed_late_cost, model_type, graphlets, decided, pushed,
-     EXISTS {
-       MATCH (t2:Execution {pipeline: p.name})<-[:INPUT]-(:Artifact {kind: 'Model'})
-             <-[:OUTPUT]-(t1:Execution {kind: 'Trainer'})
-       WHERE t2.store = p.store AND t2.kind = 'Trainer' AND t1 <> t2
-     } AS warm_start
+     coalesce([p.store, p.name] IN warm, false) AS warm_start
 WHERE executions > 0
 RETURN p.store AS store, p.name AS pipeline, executions, artifacts, executions + artifacts AS nodes, graphlets,
        decided, pushed, model_type, warm_start, cost, pre_trainer_cost, unpushed_late_cost

@@ -205,11 +205,16 @@ class Warehouse:
                 yield _row(record)
 
     def apply_schema(self, name: str) -> None:
-        """Run each statement of a schema file (constraints, indexes) in its own transaction."""
+        """Run each statement of a schema file (constraints, indexes) in its own transaction, except those
+        that create a named index or constraint the database has already (``admin/schema_names``: they
+        would do nothing, each in a schema transaction of its own)."""
         q = query(name)
+        present = set(self.read("admin/schema_names")[0]["names"])
         with self._errors(f"schema {name}"), self._driver.session(database=self.connection.database) as s:
             for statement in q.statements:
-                s.run(statement).consume()
+                named = _SCHEMA_NAME.match(statement)
+                if named is None or named.group(1) not in present:
+                    s.run(statement).consume()
 
     def run_batched(self, name: str, /, *, batch: int = DEFAULT_TX_ROWS, **params: Any) -> None:
         """Run the statements of a file that commit their own batches (``CALL { } IN TRANSACTIONS
@@ -290,16 +295,24 @@ class Warehouse:
             return s.execute_read(work)
 
 
+_SCHEMA_NAME = re.compile(r"CREATE\s+(?:CONSTRAINT|INDEX)\s+(\w+)\s+IF\s+NOT\s+EXISTS\b", re.IGNORECASE)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(x: Any) -> Any:
     """``Record.data()``'s conversion of one value, with a fast path for the plain values (numbers, strings,
     lists and maps of them) that nearly every row holds; graph types, temporal and spatial values go through
     the driver's own exporter. The driver's isinstance checks against abstract base classes cost as much
-    as the transfer on large results (the graphlet builder's execution details)."""
+    as the transfer on large results (the graphlet builder's execution details). A list of scalars is
+    checked in one C-level pass (``map(type, ...)``) and returned as it is; in other lists only the elements
+    that are not scalars are converted, without a call per scalar."""
     t = type(x)
-    if t is str or t is int or t is float or t is bool or x is None:
+    if t in _SCALARS:
         return x
     if t is list:
-        return [_plain(v) for v in x]
+        if _SCALARS.issuperset(map(type, x)):
+            return x
+        return [v if type(v) in _SCALARS else _plain(v) for v in x]
     if t is dict:
         return {k: _plain(v) for k, v in x.items()}
     return neo4j.Record({"v": x}).data()["v"]  # type: ignore[no-untyped-call]  # the driver's own conversion

@@ -29,7 +29,12 @@ members of the latest batch only: consecutive graphlets share most of their memb
 fetched twice, and memory stays bounded by one batch's graphlets instead of growing with the store.
 The reads of the traversal (hops, execution and artifact details, span readers) each return one
 record holding a list, not one record per execution or artifact: the driver's cost is per record
-(two socket reads and a message per record), and it was most of the client's time.
+(two socket reads and a message per record), and it was most of the client's time. The writes go the
+same way: a batch's graphlets name their members by index into the batch's distinct member nodes
+(``graphlets/write``), each segment derives ``pushed`` of the graphlets it wrote from their Pusher members
+(``graphlets/pushed``), and the store-wide steps after the segments (cost shares, ``:NEXT``) run their
+batches in parallel sessions; a whole-store build reads the pipeline fingerprints in a session of its own
+while it builds.
 
 History facts: for each graphlet, the builder also records when its own work began and whether each of its
 ``HISTORY_LAGS`` preceding graphlets along ``:NEXT`` had ended by then (``own_start``, ``prev_in_time``): the
@@ -311,6 +316,7 @@ class _Segment:
     written: list[str] = field(default_factory=list)
     pipelines: set[str] = field(default_factory=set)  # pipelines whose :NEXT chain must be relinked
     facts: list[dict[str, Any]] = field(default_factory=list)  # history facts that changed, written at the end
+    pushers: list[dict[str, Any]] = field(default_factory=list)  # graphlets whose `pushed` to derive, Pusher members
 
 
 class _Chain:
@@ -362,8 +368,10 @@ def _build_segment(
     existing: dict[str, dict[str, Any]],
     obs: GraphletObserver,
     lock: threading.Lock,
+    finish_all: bool,
 ) -> _Segment:
-    """Build the graphlets of one segment batch by batch and write the changed ones."""
+    """Build the graphlets of one segment batch by batch, write the changed ones, then derive their ``pushed``
+    (every graphlet's when ``finish_all``): it depends on the graphlet's own members only."""
     out = _Segment()
     chain = _Chain()
     for batch in _chunks(segment, b.batch_size):
@@ -375,7 +383,10 @@ def _build_segment(
             uid = row["uid"]
             out.kept.add(uid)
             old = existing.get(uid)
-            if old is not None and old["signature"] == row["props"]["signature"]:
+            same = old is not None and old["signature"] == row["props"]["signature"]
+            if finish_all or not same:
+                out.pushers.append({"uid": uid, "pushers": [x for x in _executions(row) if b.info[x].kind == "Pusher"]})
+            if same:
                 out.unchanged += 1
                 continue
             if old is None:
@@ -391,14 +402,24 @@ def _build_segment(
             olds = [r["uid"] for r in changed if r["uid"] in existing]
             if olds:
                 out.touched.update(str(r["id"]) for r in b.wh.read("graphlets/members_of", uids=olds))
-            b.wh.write_rows("graphlets/write", changed)
+            indexed, nodes = _indexed(changed)
+            b.wh.write_rows("graphlets/write", indexed, nodes=nodes)
             out.written.extend(r["uid"] for r in changed)
             out.touched.update(x for r in changed for x in _executions(r))
         out.facts.extend(f for f in facts if _stored_facts(existing.get(f["uid"])) != _facts(f))
         with lock:
             obs.advance(b.store, len(batch))
     b.wh.write_rows("graphlets/history_facts", out.facts, batch=FRONTIER_CHUNK)
+    b.wh.write_rows("graphlets/pushed", out.pushers, batch=1000)
     return out
+
+
+def _indexed(rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """``graphlets/write``'s arguments: the rows with their members as indexes into the list of the distinct
+    member nodes of the batch (sent once each, however many of the graphlets hold them), and that list."""
+    nodes = sorted({m for r in rows for m in r["members"]})
+    index = {m: i for i, m in enumerate(nodes)}
+    return [{**r, "members": [index[m] for m in r["members"]]} for r in rows], nodes
 
 
 def _chain_order(t: dict[str, Any]) -> tuple[Any, ...]:
@@ -451,16 +472,20 @@ def build_graphlets(
             report.pushed += int(summary["pushed"])
             ensure_store(wh, name)  # the app's summaries (docs/app.md), when missing or stale
             continue
-        fingerprints = pipeline_fingerprints(wh, name) if pipeline is None else {}
         interrupted = bool(wh.write("graphlets/store_building", name=name, building=True)[0]["was"])
-        if pipeline is not None:
-            scope: list[str] | None = [pipeline]
-        elif force or interrupted or s["pipelines"] is None or not str(s["marker"]).endswith(f":{built_by}"):
-            scope = None
-        else:
-            scope = changed_pipelines(wh, name, json.loads(str(s["pipelines"])), fingerprints)
-        before = report.created + report.updated + report.unchanged
-        summaries = _build_store(wh, name, scope, batch_size, obs, report, finish_all=interrupted)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            # read in a session of its own while the store builds: a whole-store build needs the fingerprints
+            # only for its marker at the end (the store's lock keeps its lineage as it was)
+            reading = side.submit(pipeline_fingerprints, wh, name) if pipeline is None else None
+            if reading is None:  # one pipeline
+                scope: list[str] | None = [str(pipeline)]
+            elif force or interrupted or s["pipelines"] is None or not str(s["marker"]).endswith(f":{built_by}"):
+                scope = None
+            else:
+                scope = changed_pipelines(wh, name, json.loads(str(s["pipelines"])), reading.result())
+            before = report.created + report.updated + report.unchanged
+            summaries = _build_store(wh, name, scope, batch_size, obs, report, finish_all=interrupted)
+            fingerprints = reading.result() if reading is not None else {}
         wh.write("graphlets/store_building", name=name, building=False)
         summary = wh.read("graphlets/summary", store=name, pipeline=pipeline)[0]
         report.pushed += int(summary["pushed"])
@@ -516,7 +541,7 @@ def _build_store(
 
         def run(segment: Sequence[dict[str, Any]]) -> _Segment:
             b = _Builder(wh, store, batch_size, known_up=ancestors)
-            return _build_segment(b, segment, leads_to_trainer, existing, obs, lock)
+            return _build_segment(b, segment, leads_to_trainer, existing, obs, lock, finish_all)
 
         done = list(pool.map(run, _segments(scope, workers * SEGMENTS_PER_WORKER)))
     touched: set[str] = set().union(*(d.touched for d in done))  # held before/after by rewritten / deleted graphlets
@@ -543,17 +568,27 @@ def _build_store(
         # written (a first build, or after an interrupted one), none needs to be looked up
         for part in _chunks(sorted(touched), FRONTIER_CHUNK):
             recost.update(str(r["uid"]) for r in wh.read("graphlets/holders", ids=list(part)))
-    costs = wh.write_rows("graphlets/costs", sorted(recost), key="uids", batch=1000)
+    costs = _write_parallel(wh, "graphlets/costs", sorted(recost), key="uids", batch=1000)
     report.cost_updated += sum(int(r["changed"]) for r in costs)
-    wh.write_rows("graphlets/pushed", written, key="uids", batch=1000)
     pipelines_linked = [{"store": s, "pipeline": p} for s, p in sorted(groups)]
-    links = wh.write_rows("graphlets/link_next", pipelines_linked, key="groups", batch=100)
+    links = _write_parallel(wh, "graphlets/link_next", pipelines_linked, key="groups", batch=50)
     report.next_linked += sum(int(r["linked"]) for r in links)
     if wanted is None:
         return None
     # a rebuilt pipeline, and one whose graphlets' cost shares may have moved (they share an execution)
     costed = {str(every[u]["pipeline"]) for u in recost if u in every and every[u]["pipeline"] is not None}
     return sorted(wanted | costed | {p for _, p in groups})
+
+
+def _write_parallel(wh: Warehouse, name: str, items: Sequence[Any], *, key: str, batch: int) -> list[Row]:
+    """``wh.write_rows(name, ...)`` on batches of ``items`` in :func:`~mlprov.settings.parallel_workers`
+    sessions at once (the statement must write only what its own items own: graphlets/costs and
+    graphlets/link_next set properties and links of their own graphlets), the rows in batch order."""
+    parts = list(_chunks(items, batch))
+    if len(parts) < 2:
+        return wh.write_rows(name, items, key=key, batch=batch)
+    with ThreadPoolExecutor(max_workers=parallel_workers()) as pool:
+        return [r for rows in pool.map(lambda part: wh.write_rows(name, part, key=key), parts) for r in rows]
 
 
 def _trainer_seeds(

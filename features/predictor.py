@@ -722,9 +722,10 @@ def prediction_stamps(ff: FeatureFrame, model: TrainedModel, top: int) -> dict[s
     """Each pipeline group's stamp (label as :func:`~mlprov.features.frame.group_labels` gives it): what
     its predictions were computed from. Empty when the frame has no per-pipeline keys (a frame computed
     for a selection only)."""
+    version = model.version  # a hash of the whole model: computed once, not per pipeline
     return {
         group_label((store, pipeline)): hashlib.sha1(
-            json.dumps([key, model.version, model.threshold, model.k, top]).encode(), usedforsecurity=False
+            json.dumps([key, version, model.threshold, model.k, top]).encode(), usedforsecurity=False
         ).hexdigest()[:20]
         for (store, pipeline), key in ff.groups.items()
     }

@@ -13,7 +13,7 @@ summary records the load time it was computed from, so the app can say when a re
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mlprov.db import Warehouse
@@ -53,10 +53,14 @@ def refresh_store(wh: Warehouse, store: str, pipelines: Sequence[str] | None = N
     return report
 
 
-def refresh_predictions(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
+def refresh_predictions(
+    wh: Warehouse, uids: Iterable[str], stamps: Mapping[tuple[str, str], str] | None = None
+) -> SummaryReport:
     """Rewrite the predictions' part of the summaries of the pipelines (and their stores) that hold these
     graphlets; a pipeline without a summary yet gets its whole summary written, and so does a store (its
-    pipelines' summaries are there already)."""
+    pipelines' summaries are there already). ``stamps`` (store, pipeline -> stamp) records on each pipeline's
+    summary what its predictions were made from ("" or a pipeline left out removes the stamp); without it
+    the recorded stamps are kept."""
     by_store: dict[str, list[str]] = {}
     ids = sorted(set(uids))
     for i in range(0, len(ids), 5000):
@@ -64,7 +68,10 @@ def refresh_predictions(wh: Warehouse, uids: Iterable[str]) -> SummaryReport:
             by_store.setdefault(str(r["store"]), []).append(str(r["pipeline"]))
     report = SummaryReport()
     for store, pipelines in sorted(by_store.items()):
-        rows = [{"store": store, "pipeline": p} for p in pipelines]
+        rows = [
+            {"store": store, "pipeline": p, **({} if stamps is None else {"stamp": stamps.get((store, p), "")})}
+            for p in pipelines
+        ]
         done = wh.write_rows("summary/pipeline_predictions", rows, batch=PREDICTION_BATCH, now=_now())
         missing = [str(r["pipeline"]) for r in done if not r["written"]]
         if missing or not wh.write("summary/store_predictions", store=store, now=_now()):

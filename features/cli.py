@@ -24,6 +24,7 @@ from mlprov.features.frame import (
     build_frame,
     corpus_fingerprint,
     describe_sets,
+    frame_keys,
     write_next_similarity,
 )
 from mlprov.features.registry import ABLATIONS, MAIN_SETS, SETS
@@ -93,7 +94,7 @@ def features_command(
         store_roots(parse_artifact_roots([r for r in artifact_root if r]))
     with connect() as wh, store_locks(wh, lock_scope(wh), "features"):
         ff = _frame(wh, k, use_cache=not no_cache)
-        changed = write_next_similarity(wh, ff.data)
+        changed = write_next_similarity(wh, ff.touched_rows())
     if ff.statistics is not None:
         for message in ff.statistics.unreadable:
             err.print(f"[yellow]warning:[/yellow] statistics file skipped: {escape(message)}", soft_wrap=True)
@@ -299,12 +300,15 @@ def predict_command(
     from mlprov.features.predictor import load_model, predict
 
     model = load_model(model_path)
+    selected = bool(graphlet) or pipeline is not None
     with connect() as wh, store_locks(wh, lock_scope(wh), "predict"):
-        if graphlet or pipeline is not None:
-            _warn_incomplete(wh, model.k)
-        ff = None if graphlet or pipeline is not None else _frame(wh, model.k)
-        selected = bool(graphlet) or pipeline is not None
-        # every graphlet: only the rows printed are kept, all are written back
+        whole = every and not selected
+        if not whole:
+            _warn_incomplete(wh, model.k)  # (the whole frame's read warns)
+        # every graphlet, by default only those of pipelines whose stamp changed: only their rows are read;
+        # --all: the whole frame; a selection: its rows. Only the rows printed are kept, all are written back.
+        keys = None if selected or every else frame_keys(wh, model.k)
+        ff = _frame(wh, model.k) if whole else None
         preds, changed, scored = predict(
             wh,
             model,
@@ -312,7 +316,8 @@ def predict_command(
             pipeline=pipeline,
             top=top,
             ff=ff,
-            keep=None if ff is None else limit,
+            keys=keys,
+            keep=None if selected else limit,
             changed_only=not (every or selected),
         )
     table = Table(title=f"Push predictions by {model.version} (threshold {model.threshold:.3f})")
@@ -327,8 +332,8 @@ def predict_command(
     out.print(table)
     more = f" (first {limit} shown)" if scored > limit else ""
     out.print(f"{scored:,} graphlet(s) predicted{more}; {changed:,} written back (others unchanged)")
-    if ff is not None and scored < len(ff.data):
+    if keys is not None and scored < keys.count:
         out.print(
-            f"{len(ff.data) - scored:,} graphlet(s) of pipelines whose features and model did not change since "
+            f"{keys.count - scored:,} graphlet(s) of pipelines whose features and model did not change since "
             "their last prediction were not scored again (--all scores them)"
         )

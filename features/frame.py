@@ -72,9 +72,9 @@ when no pair has.
 Cache
 -----
 Frames are cached as parquet under ``$MLPROV_HOME/features/`` keyed by the corpus fingerprint: a
-hash of every graphlet's uid, signature, label, cost and predecessor (``features/fingerprint``),
-the history window k and :data:`FRAME_VERSION`. Any graphlet rebuild that changes what a feature
-depends on changes the key.
+hash of every pipeline's key (below), each a hash of its graphlets' uid, signature, label, cost and
+predecessor (``features/fingerprint``), the history window k and :data:`FRAME_VERSION`. Any graphlet
+rebuild that changes what a feature depends on changes the key.
 
 Behind that whole-frame file the rows are also kept per pipeline (``features/parts/k<k>/``): a
 graphlet's features depend only on the graphlets of its own pipeline (its history runs along
@@ -84,6 +84,14 @@ are computed; every other pipeline's rows are read from the part file that holds
 current key, and the frame is put together in the order a full computation gives. ``--no-cache``
 (``use_cache=False``) computes every pipeline again. An index per k maps each key to its part file;
 a part file no current key points to is deleted.
+
+The keys themselves are not read from every graphlet each time: each pipeline's key is kept with the write
+time of its ``:PipelineSummary`` (``features/parts/k<k>/keys.json``), which `mlprov graphlets` rewrites for
+every pipeline whose graphlets it rebuilt, re-costed or relinked; only the pipelines whose summary was
+rewritten since are read again (``features/pipeline_marks``, ``features/fingerprint_of_pipelines``), and
+every graphlet of a store whose summaries cannot tell (a build under way or not finished since its load,
+graphlets without a pipeline or without a summary). The lag-1 similarities on ``:NEXT``
+(:func:`write_next_similarity`) are written for the pipelines read or computed (``FeatureFrame.touched``).
 """
 
 from __future__ import annotations
@@ -236,6 +244,8 @@ class FeatureFrame:
     statistics: StatisticsReader | None = None  # the statistics files read while computing (not cached)
     groups: dict[Group, str] = field(default_factory=dict)  # each pipeline's key (FrameKeys.groups)
     computed: int | None = None  # graphlets whose rows were computed (None: the whole frame came from the cache)
+    # pipelines whose graphlets were read or whose rows were computed this time (the others' are as last time)
+    touched: set[Group] = field(default_factory=set)
 
     def columns(self, feature_set: str) -> list[str]:
         return feature_columns(self.data, feature_set, self.k)
@@ -249,6 +259,10 @@ class FeatureFrame:
     def labelled_rows(self) -> np.ndarray:
         """Positions in ``data`` of the labelled rows (``pushed`` known)."""
         return np.flatnonzero(self.data["pushed"].notna().to_numpy())
+
+    def touched_rows(self) -> pd.DataFrame:
+        """The rows of the pipelines whose graphlets were read or whose rows were computed this time."""
+        return self.data[group_labels(self.data).isin([group_label(g) for g in self.touched])]
 
     def labelled_columns(self, columns: Sequence[str]) -> pd.DataFrame:
         """These columns of the labelled rows: a copy of them alone, not of the whole frame."""
@@ -286,35 +300,129 @@ def feature_cost(frame: pd.DataFrame, feature_set: str) -> float:
 
 @dataclass
 class FrameKeys:
-    """What the frame of the current corpus depends on: ``fingerprint`` over every graphlet (the whole
-    frame's key), ``count`` graphlets, and ``groups``: each pipeline's key, the same hash over its
-    graphlets only."""
+    """What the frame of the current corpus depends on: ``fingerprint`` over every pipeline's key (the whole
+    frame's key), ``count`` graphlets, ``groups``: each pipeline's key, a hash over its graphlets only, and
+    ``counts``: each pipeline's graphlets. ``uids`` holds the graphlets (by uid) of the pipelines whose keys
+    were read from their graphlets this time (the others' keys were kept: :class:`_Marks`)."""
 
     fingerprint: str
     count: int
     groups: dict[Group, str]
+    counts: dict[Group, int] = field(default_factory=dict)
+    uids: dict[Group, list[str]] = field(default_factory=dict)
 
 
-def frame_keys(wh: Warehouse, k: int) -> FrameKeys:
-    """The keys of the frame (the artifact roots statistics files are read from included)."""
-    rows = wh.read("features/fingerprint")[0]["graphlets"]
+class _Marks:
+    """Each pipeline's frame key as last computed, with the write time of its :PipelineSummary then
+    (``features/pipeline_marks``): a pipeline whose summary was not rewritten since keeps its key, so only
+    the pipelines that `mlprov graphlets` touched are read again. Kept beside the parts of history window k;
+    the keys' common part (version, k, artifact roots, group queries) is recorded with them, and a change of it
+    drops them all."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self, common: str) -> dict[Group, tuple[int, str, int]]:
+        """(summary write time, key, graphlets) per pipeline, for keys computed with this common part."""
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("common") != common:
+            return {}
+        return {(str(s), str(p)): (int(at), str(key), int(n)) for s, p, at, key, n in data.get("groups", [])}
+
+    def write(self, common: str, marks: dict[Group, tuple[int, str, int]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        rows = sorted([s, p, at, key, n] for (s, p), (at, key, n) in marks.items())
+        tmp.write_text(json.dumps({"common": common, "groups": rows}))
+        tmp.replace(self.path)
+
+
+def _common_key(k: int) -> Any:
+    """The hash every pipeline's key starts from: frame version, k, artifact roots, the group queries."""
     h = hashlib.sha1(f"{FRAME_VERSION}:{k}".encode(), usedforsecurity=False)
     roots = stored_roots()
     if roots:
         h.update(json.dumps(roots).encode())
     for g in query_groups():  # a group's columns are what its query says: its text is part of the key
         h.update(json.dumps([g.name, g.columns, query(str(g.query)).text]).encode())
-    common = h.copy()  # version, k, roots, queries: where every pipeline's key starts
+    return h
+
+
+def _uids(rows: Sequence[Sequence[Any]]) -> dict[Group, list[str]]:
+    """``features/fingerprint`` rows' graphlets (uids, in the rows' order) per pipeline."""
+    out: dict[Group, list[str]] = {}
+    for uid, *_, store, pipeline in rows:
+        out.setdefault((str(store), "" if pipeline is None else str(pipeline)), []).append(str(uid))
+    return out
+
+
+def _hash_rows(common: Any, rows: Sequence[Sequence[Any]]) -> dict[Group, str]:
+    """Each pipeline's key over its ``features/fingerprint`` rows (in uid order)."""
     per_group: dict[Group, Any] = {}
     for uid, signature, pushed, cost, previous, store, pipeline in rows:
         cost = None if cost is None else round(float(cost), 6)
-        item = json.dumps([uid, signature, pushed, cost, previous]).encode()
         group = (str(store), "" if pipeline is None else str(pipeline))
         if group not in per_group:
             per_group[group] = common.copy()
-        per_group[group].update(item)
-        h.update(item)
-    return FrameKeys(h.hexdigest(), len(rows), {g: x.hexdigest()[:20] for g, x in per_group.items()})
+        per_group[group].update(json.dumps([uid, signature, pushed, cost, previous]).encode())
+    return {g: x.hexdigest()[:20] for g, x in per_group.items()}
+
+
+def _fingerprint_rows(wh: Warehouse, groups: Sequence[Group]) -> list[list[Any]]:
+    """``features/fingerprint_of_pipelines``: the rows of these (named) pipelines' graphlets."""
+    rows = [{"store": s, "pipeline": p} for s, p in groups]
+    return list(wh.read("features/fingerprint_of_pipelines", groups=rows)[0]["graphlets"])
+
+
+def frame_keys(wh: Warehouse, k: int) -> FrameKeys:
+    """The keys of the frame (the artifact roots statistics files are read from included). Only the graphlets
+    of pipelines whose summary was rewritten since the last call are read (:class:`_Marks`), and every
+    graphlet of a store whose summaries cannot tell (``features/pipeline_marks``)."""
+    common = _common_key(k)
+    base = common.hexdigest()
+    marks = _Marks(cache_dir() / "parts" / f"k{k}" / "keys.json")
+    known = marks.read(base)
+    keys: dict[Group, str] = {}
+    counts: dict[Group, int] = {}
+    uids: dict[Group, list[str]] = {}
+    kept: dict[Group, tuple[int, str, int]] = {}
+    stale: list[Group] = []
+    written: dict[Group, int] = {}
+
+    def add(rows: Sequence[Sequence[Any]]) -> None:
+        keys.update(_hash_rows(common, rows))
+        members = _uids(rows)
+        uids.update(members)
+        counts.update({g: len(m) for g, m in members.items()})
+
+    for st in wh.read("features/pipeline_marks"):
+        store = str(st["store"])
+        if not st["trusted"]:
+            add(wh.read("features/fingerprint", store=store)[0]["graphlets"])
+            continue
+        for pipeline, at, n in st["pipelines"]:
+            if not n:
+                continue
+            group = (store, str(pipeline))
+            written[group] = int(at)
+            old = known.get(group)
+            if old is not None and old[0] == int(at):
+                keys[group], counts[group] = old[1], old[2]
+                kept[group] = old
+            else:
+                stale.append(group)
+    for part in chunks(stale, CHUNK):
+        add(_fingerprint_rows(wh, part))
+    kept.update({g: (written[g], keys[g], counts[g]) for g in stale if g in keys})
+    if kept != known:
+        marks.write(base, kept)
+    whole = common.copy()
+    for group in sorted(keys):
+        whole.update(json.dumps([*group, keys[group]]).encode())
+    return FrameKeys(whole.hexdigest(), sum(counts.values()), keys, counts, uids)
 
 
 def corpus_fingerprint(wh: Warehouse, k: int) -> tuple[str, int]:
@@ -339,7 +447,9 @@ def cached_frame(wh: Warehouse, *, k: int = DEFAULT_K) -> FeatureFrame | None:
     path = cache_dir() / f"frame-{keys.fingerprint[:20]}.parquet"
     try:
         if path.exists():
-            return FeatureFrame(read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups)
+            return FeatureFrame(
+                read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups, touched=set(keys.uids)
+            )
     except (OSError, ValueError):
         pass
     return None
@@ -356,25 +466,25 @@ def build_frame(
     else with only the pipelines whose key changed computed (all of them without ``use_cache``)."""
     if not 1 <= k <= MAX_K:
         raise FrameError(f"history window k must be between 1 and {MAX_K}, got {k}")
-    keys = frame_keys(wh, k)
-    if keys.count == 0:
-        raise FrameError("the warehouse has no graphlets: run `mlprov load` and `mlprov graphlets` first")
+    keys = _with_graphlets(frame_keys(wh, k))
     path = cache_dir() / f"frame-{keys.fingerprint[:20]}.parquet"
     if use_cache and path.exists():
         try:
-            return FeatureFrame(read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups)
+            return FeatureFrame(
+                read_frame(path), keys.fingerprint, k, cached=True, groups=keys.groups, touched=set(keys.uids)
+            )
         except (OSError, ValueError):
             pass  # unreadable cache: recompute and overwrite
     reader = StatisticsReader(stored_roots())
     parts = _Parts(cache_dir() / "parts" / f"k{k}")
     kept = parts.read(keys.groups) if use_cache else []
     have = {g for frame in kept for g in _groups(frame)}
-    listing = wh.read("features/graphlets")[0]["graphlets"]
-    fresh = [str(uid) for uid, store, pipeline, _ in listing if (str(store), pipeline or "") not in have]
-    computed = compute_frame(wh, k=k, uids=fresh if have else None, progress=progress, reader=reader) if fresh else None
-    data = _in_order(
-        _to_frame([*kept, *([] if computed is None else [computed])], k), [str(u) for u, _, _, _ in listing]
+    fresh = sorted(set(keys.groups) - have, key=_listing_order)
+    fresh_uids = [u for uids in _uids_of(wh, keys, fresh).values() for u in uids]
+    computed = (
+        compute_frame(wh, k=k, uids=fresh_uids if have else None, progress=progress, reader=reader) if fresh else None
     )
+    data = _in_listing_order(_to_frame([*kept, *([] if computed is None else [computed])], k))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     data.to_parquet(tmp, index=False)
@@ -382,8 +492,63 @@ def build_frame(
     if computed is not None:  # after the whole frame: a part is never the only record of what was computed
         parts.write(computed, keys.groups)
     return FeatureFrame(
-        data, keys.fingerprint, k, cached=False, statistics=reader, groups=keys.groups, computed=len(fresh)
+        data,
+        keys.fingerprint,
+        k,
+        cached=False,
+        statistics=reader,
+        groups=keys.groups,
+        computed=len(fresh_uids),
+        touched=set(keys.uids) | set(fresh),
     )
+
+
+def _with_graphlets(keys: FrameKeys) -> FrameKeys:
+    if keys.count == 0:
+        raise FrameError("the warehouse has no graphlets: run `mlprov load` and `mlprov graphlets` first")
+    return keys
+
+
+def frame_of_pipelines(wh: Warehouse, keys: FrameKeys, groups: Sequence[Group], k: int = DEFAULT_K) -> FeatureFrame:
+    """The frame's rows of these pipelines only, the same as a whole frame's rows of them: read from the parts
+    that hold them under their current keys (``keys``: :func:`frame_keys` with this k), the others computed
+    (and kept as a part). `mlprov predict` reads this way the rows of the pipelines it scores again."""
+    _with_graphlets(keys)
+    parts = _Parts(cache_dir() / "parts" / f"k{k}")
+    wanted = {g: keys.groups[g] for g in groups}
+    kept = parts.read(wanted) if wanted else []
+    fresh = sorted(set(wanted) - {g for frame in kept for g in _groups(frame)}, key=_listing_order)
+    fresh_uids = [u for uids in _uids_of(wh, keys, fresh).values() for u in uids]
+    computed = compute_frame(wh, k=k, uids=fresh_uids) if fresh_uids else None
+    if computed is not None:
+        parts.write(computed, keys.groups)
+    frames = [*kept, *([] if computed is None else [computed])]
+    data = _in_listing_order(_to_frame(frames, k))
+    return FeatureFrame(data, keys.fingerprint, k, groups=keys.groups, computed=len(fresh_uids))
+
+
+def _uids_of(wh: Warehouse, keys: FrameKeys, groups: Sequence[Group]) -> dict[Group, list[str]]:
+    """The graphlets of these pipelines: as their keys were read (``keys.uids``), else read now (a pipeline
+    whose key was kept but whose rows no part holds)."""
+    out = {g: keys.uids[g] for g in groups if g in keys.uids}
+    missing = [g for g in groups if g not in out]
+    for part in chunks(missing, CHUNK):
+        out.update(_uids(_fingerprint_rows(wh, part)))
+    return out
+
+
+def _listing_order(group: Group) -> tuple[str, bool, str]:
+    """A pipeline's place in ``features/graphlets``' order: by store, then pipeline, graphlets without one last."""
+    return (group[0], group[1] == "", group[1])
+
+
+def _in_listing_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's pipelines in listing order (:func:`_listing_order`), each pipeline's rows in the order they
+    came (every pipeline's rows were computed at once, in listing order)."""
+    labels = group_labels(frame)
+    order = sorted(labels.unique(), key=lambda label: _listing_order(group_of(label)))
+    rank = pd.Series(range(len(order)), index=pd.Index(order))
+    return frame.iloc[np.argsort(rank.reindex(labels).to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def group_labels(frame: pd.DataFrame) -> pd.Series:
@@ -396,15 +561,14 @@ def group_label(group: Group) -> str:
     return f"{group[0]}\0{group[1]}"
 
 
+def group_of(label: str) -> Group:
+    """The pipeline group a :func:`group_label` names."""
+    store, pipeline = label.split("\0", 1)
+    return (store, pipeline)
+
+
 def _groups(frame: pd.DataFrame) -> set[Group]:
-    return {(str(a), str(b)) for a, b in (x.split("\0", 1) for x in group_labels(frame).unique())}
-
-
-def _in_order(frame: pd.DataFrame, uids: Sequence[str]) -> pd.DataFrame:
-    """The frame's rows in the order of ``uids`` (the listing's: store, pipeline, trainer start)."""
-    position = pd.Series(range(len(uids)), index=pd.Index(uids))
-    order = np.argsort(position.reindex(frame["uid"].astype(str)).to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+    return {group_of(str(x)) for x in group_labels(frame).unique()}
 
 
 class _Parts:

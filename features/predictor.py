@@ -18,11 +18,13 @@
 * :func:`predict` writes the push probability, the decision, the model version and the top
   per-feature contributions (xgboost's own SHAP values, ``pred_contribs=True``, in log-odds; none for
   a Random Forest) back to the ``:Graphlet`` nodes (``cypher/predict/write``); predicting again writes
-  nothing new. Each written graphlet also keeps ``predicted_from``: a stamp of its pipeline's frame key
-  (``FeatureFrame.groups``), the model version, its threshold and the number of contributions kept. With
-  ``changed_only`` (``mlprov predict`` without ``--all``), a pipeline whose graphlets all carry the stamp
-  they would get now is not scored again: after a reload that changed one pipeline, only that pipeline's
-  graphlets are predicted and written, and only its summaries refreshed.
+  nothing new. A pipeline whose every graphlet was predicted keeps on its ``:PipelineSummary`` the stamp it
+  was predicted from (``predicted_from``: its frame key, ``FeatureFrame.groups``, the model version, its
+  threshold and the number of contributions kept). With ``changed_only`` (``mlprov predict`` without
+  ``--all``), a pipeline whose summary holds the stamp it would get now is not scored again, and only the
+  other pipelines' rows of the frame are read (:func:`~mlprov.features.frame.frame_of_pipelines`): after a
+  reload that changed one pipeline, only that pipeline's graphlets are read, predicted and written, and only
+  its summaries refreshed.
 """
 
 from __future__ import annotations
@@ -46,11 +48,16 @@ from mlprov.db import Warehouse
 from mlprov.errors import MlprovError
 from mlprov.features.frame import (
     FeatureFrame,
+    FrameKeys,
+    Group,
     build_frame,
     cached_frame,
     compute_frame,
+    frame_keys,
+    frame_of_pipelines,
     group_label,
     group_labels,
+    group_of,
 )
 from mlprov.features.scores import at_or_above
 from mlprov.settings import mlprov_home
@@ -758,24 +765,26 @@ def top_contributions(model: TrainedModel, x: pd.DataFrame, contribs: np.ndarray
     return out
 
 
-def prediction_stamps(ff: FeatureFrame, model: TrainedModel, top: int) -> dict[str, str]:
+def prediction_stamps(groups: dict[Group, str], model: TrainedModel, top: int) -> dict[str, str]:
     """Each pipeline group's stamp (label as :func:`~mlprov.features.frame.group_labels` gives it): what
-    its predictions were computed from. Empty when the frame has no per-pipeline keys (a frame computed
-    for a selection only)."""
+    its predictions are computed from, its frame key (``groups``: ``FeatureFrame.groups``) and the model.
+    Empty when the frame has no per-pipeline keys (a frame computed for a selection only)."""
+    version = model.version  # a hash of the whole model: computed once, not per pipeline
     return {
-        group_label((store, pipeline)): hashlib.sha1(
-            json.dumps([key, model.version, model.threshold, model.k, top]).encode(), usedforsecurity=False
+        group_label(group): hashlib.sha1(
+            json.dumps([key, version, model.threshold, model.k, top]).encode(), usedforsecurity=False
         ).hexdigest()[:20]
-        for (store, pipeline), key in ff.groups.items()
+        for group, key in groups.items()
     }
 
 
 def current_groups(wh: Warehouse, stamps: dict[str, str]) -> set[str]:
-    """The pipeline groups whose every graphlet carries the stamp it would get now (``predict/stamps``)."""
+    """The pipeline groups whose last prediction was made, for every graphlet, from the stamp they would get
+    now: the stamp recorded on their summaries (``predict/stamps``)."""
     out = set()
     for store, pipeline, found in wh.read("predict/stamps")[0]["pipelines"]:
-        label = group_label((store, "" if pipeline is None else pipeline))
-        if label in stamps and found == [stamps[label]]:
+        label = group_label((str(store), str(pipeline)))
+        if found is not None and stamps.get(label) == found:
             out.add(label)
     return out
 
@@ -788,20 +797,30 @@ def predict(
     pipeline: str | None = None,
     top: int = TOP_CONTRIBUTIONS,
     ff: FeatureFrame | None = None,
+    keys: FrameKeys | None = None,
     keep: int | None = None,
     changed_only: bool = False,
 ) -> Predicted:
     """Predict the selected graphlets (all when nothing is selected) and write them back.
 
     ``changed_only`` skips the pipelines whose predictions were made from the same features by the same
-    model (module docstring). With ``keep`` only the first ``keep`` predictions are returned (every one is
-    written back): a prediction of the whole corpus then holds no Python objects per graphlet."""
-    if ff is None and (uids or pipeline is not None):
+    model (module docstring); without a frame, only those pipelines' rows are read (``keys``: the frame's
+    keys, :func:`~mlprov.features.frame.frame_keys`, read when not given). With ``keep`` only the first
+    ``keep`` predictions are returned (every one is written back): a prediction of the whole corpus then holds
+    no Python objects per graphlet."""
+    selected = bool(uids) or pipeline is not None
+    current: set[str] | None = None
+    if ff is None and selected:
         # a selection: the cached corpus frame when there is one, else only the selected rows
         ff = cached_frame(wh, k=model.k)
         if ff is None:
-            selected = compute_frame(wh, k=model.k, pipeline=pipeline, uids=list(uids) if uids else None)
-            ff = FeatureFrame(selected, "", model.k)
+            chosen = compute_frame(wh, k=model.k, pipeline=pipeline, uids=list(uids) if uids else None)
+            ff = FeatureFrame(chosen, "", model.k)
+    elif ff is None and changed_only:
+        keys = keys or frame_keys(wh, model.k)
+        current = current_groups(wh, prediction_stamps(keys.groups, model, top))
+        stale = [g for g in keys.groups if group_label(g) not in current]
+        ff = frame_of_pipelines(wh, keys, stale, k=model.k)
     ff = ff or build_frame(wh, k=model.k)
     data = ff.data
     if uids:
@@ -813,10 +832,10 @@ def predict(
         data = data[data["pipeline"] == pipeline]
         if data.empty:
             raise ModelError(f"no graphlet of pipeline {pipeline!r} in the warehouse")
-    stamps = prediction_stamps(ff, model, top)
+    stamps = prediction_stamps(ff.groups, model, top)
     labels = group_labels(data)
     if changed_only and stamps:
-        fresh = ~labels.isin(current_groups(wh, stamps))
+        fresh = ~labels.isin(current_groups(wh, stamps) if current is None else current)
         data, labels = data[fresh], labels[fresh]
     if data.empty:
         return Predicted([], 0, 0)
@@ -847,12 +866,13 @@ def predict(
                 "push_decision": p.push_decision,
                 "model_version": version,
                 "contributions": json.dumps(p.contributions, separators=(",", ":")),
-                "predicted_from": stamps.get(label),
             }
-            for p, label in zip(done, labels.iloc[start : start + PREDICT_CHUNK], strict=True)
+            for p in done
         ]
         changed += sum(int(r["changed"]) for r in wh.write_rows("predict/write", rows, batch=1000))
         preds.extend(done[: max(0, keep - len(preds))] if keep is not None else done)
-    # the app's summaries: latest prediction per pipeline
-    refresh_predictions(wh, [str(u) for u in data["uid"]])
+    # the app's summaries: latest prediction per pipeline, and the stamp of each pipeline whose every graphlet
+    # was just predicted (none for chosen graphlets: their pipelines' stamps are removed)
+    recorded = {} if uids else {group_of(label): stamps.get(label, "") for label in labels.unique()}
+    refresh_predictions(wh, [str(u) for u in data["uid"]], recorded)
     return Predicted(preds, changed, len(data))

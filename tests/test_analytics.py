@@ -488,7 +488,8 @@ def test_next_links_carry_the_frames_lag1_history_and_features_rewrites_nothing(
     ds = bins[bins["measure"] == "dataset_similarity"]
     assert list(ds["pairs"]) == bin_counts(frame.loc[cons.index, "dataset_similarity_1"])
 
-    # clear the similarities on every :NEXT link, then `mlprov features` writes them back once
+    # clear the similarities on every :NEXT link behind mlprov's back: `mlprov features` writes only the links of
+    # pipelines whose graphlets changed since it last ran (none), `--no-cache` computes and writes every one back
     cleared = tiny.write(
         "features/next_similarity",
         rows=[{"uid": u, "jaccard": None, "dataset_similarity": None, "code_changed": None} for u in cons.index],
@@ -497,7 +498,10 @@ def test_next_links_carry_the_frames_lag1_history_and_features_rewrites_nothing(
     links = tiny.read("analytics/consecutive", store=None)
     assert len(links) == len(cons)
     assert all(r[k] is None for r in links for k in ("jaccard", "dataset_similarity", "code_changed"))
-    first = run_cli("features")
+    unchanged = run_cli("features")
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert "links: 0 written" in unchanged.stderr
+    first = run_cli("features", "--no-cache")
     assert first.returncode == 0, first.stderr
     assert f"{len(cons):,} written" in first.stderr
     second = run_cli("features")

@@ -553,11 +553,15 @@ def use_home(monkeypatch: pytest.MonkeyPatch, conn: Connection, home: Path) -> N
 def forget_predictions(wh: Warehouse) -> None:
     """Test-side cleanup: no graphlet carries a prediction (as before any `mlprov predict`), and the
     summaries say so."""
-    wh._driver.execute_query(
+    for statement in (
         "MATCH (g:Graphlet) REMOVE g.push_probability, g.push_decision, g.model_version, g.contributions",
-        database_=wh.connection.database,
-        bookmark_manager_=None,  # the database may have been replaced since (bulk import, restore)
-    )
+        "MATCH (s:PipelineSummary) REMOVE s.predicted_from",  # what `mlprov predict` predicted each pipeline from
+    ):
+        wh._driver.execute_query(
+            statement,
+            database_=wh.connection.database,
+            bookmark_manager_=None,  # the database may have been replaced since (bulk import, restore)
+        )
     for row in q(wh, "MATCH (s:Store) RETURN s.name AS name"):
         refresh_store(wh, row["name"])
 

@@ -1,8 +1,11 @@
 // Purpose: Write the latest prediction of each pipeline of a batch (the push probability, decision and
 //   model version of its newest predicted graphlet, by trainer start) onto its :PipelineSummary, which
 //   summary/pipelines wrote. `mlprov predict` runs only this for the pipelines it predicted; a pipeline
-//   without a summary is left out of `written` so that the caller writes its whole summary.
-// Parameters: $rows (list of maps: store, pipeline), $now (int: ms since epoch, the write time)
+//   without a summary is left out of `written` so that the caller writes its whole summary. A row's
+//   `stamp` is recorded as the summary's `predicted_from` (what every graphlet of the pipeline was just
+//   predicted from: predict/stamps reads it back); '' removes it, no stamp keeps the recorded one.
+// Parameters: $rows (list of maps: store, pipeline, optional stamp string), $now (int: ms since epoch, the write
+//   time)
 // Returns: one row per pipeline: store, pipeline, written (bool: its summary exists and was updated)
 UNWIND $rows AS row
 OPTIONAL MATCH (s:PipelineSummary {store: row.store, pipeline: row.pipeline})
@@ -17,5 +20,7 @@ CALL (row) {
 FOREACH (summary IN CASE WHEN s IS NULL THEN [] ELSE [s] END |
   SET summary.latest_prediction = latest.uid, summary.latest_probability = latest.push_probability,
       summary.latest_decision = latest.push_decision, summary.latest_model_version = latest.model_version,
-      summary.predictions_written_at = $now)
+      summary.predictions_written_at = $now,
+      summary.predicted_from = CASE WHEN row.stamp IS NULL THEN summary.predicted_from
+                                    WHEN row.stamp = '' THEN null ELSE row.stamp END)
 RETURN row.store AS store, row.pipeline AS pipeline, s IS NOT NULL AS written

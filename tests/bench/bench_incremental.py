@@ -1,9 +1,12 @@
 """One pipeline changes: graphlets / features / predict after the reload, beside the full build.
 
     MLPROV_HOME=DIR python -m tests.bench incremental -- [--pipelines N] [--preset bench] [--seed 0] [--bulk]
+        [--reuse-corpus]
 
 On the managed Neo4j of ``MLPROV_HOME`` (its graph is wiped): generate a corpus into ``DIR/incremental``
-(the preset's pipeline count unless ``--pipelines``: 300 for ``bench``), then through the real CLI, each
+(the preset's pipeline count unless ``--pipelines``: 300 for ``bench``; with ``--reuse-corpus`` the stores
+already there are taken as they are, the earlier runs' re-published Trainers included) and drop the frame
+cache (``DIR/features``), then through the real CLI, each
 command timed: ``load`` (``--bulk`` with ``--bulk``), ``graphlets``, ``features``, ``train --set input``,
 ``predict`` (the full build). Then the latest Trainer run of the first store is re-published (a newer
 last-update time and a new custom property, as a pipeline re-running its last step would), that store is
@@ -75,15 +78,22 @@ def main() -> None:
     parser.add_argument("--preset", default="bench")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bulk", action="store_true", help="the full build's load with --bulk")
+    parser.add_argument(
+        "--reuse-corpus", action="store_true", help="take the stores of an earlier run (generate only when none)"
+    )
     args = parser.parse_args()
     corpus = mlprov_home() / "incremental"
-    shutil.rmtree(corpus, ignore_errors=True)
+    stores = corpus / "stores"
+    reuse = args.reuse_corpus and any(stores.glob("*.sqlite"))
+    if not reuse:
+        shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(mlprov_home() / "features", ignore_errors=True)  # the full build computes every row
     _mlprov("neo4j", "start")
     with Warehouse.connect() as wh:
         wh.run_batched("admin/clear_graph")
-    sized = [] if args.pipelines is None else ["--pipelines", str(args.pipelines)]
-    _mlprov("generate", str(corpus), "--preset", args.preset, *sized, "--seed", str(args.seed))
-    stores = corpus / "stores"
+    if not reuse:
+        sized = [] if args.pipelines is None else ["--pipelines", str(args.pipelines)]
+        _mlprov("generate", str(corpus), "--preset", args.preset, *sized, "--seed", str(args.seed))
     full = {"load": _mlprov("load", str(stores), *(["--bulk"] if args.bulk else []))}
     for step in ("graphlets", "features"):
         full[step] = _mlprov(step)

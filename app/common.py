@@ -234,6 +234,21 @@ def chart(spec: dict[str, Any], **data: pd.DataFrame) -> None:
     st.vega_lite_chart({**spec, "datasets": data}, width="stretch")
 
 
+def table(
+    df: pd.DataFrame, index: str, names: dict[str, str] | None = None, decimals: dict[str, int] | None = None
+) -> None:
+    """A static table: rows labelled by the ``index`` column, every value in full (long ones wrap), times
+    in UTC to the second, numbers with thousands separators (``shared_data.text_table``)."""
+    html_table(shared_data.text_table(df, index, names, decimals))
+
+
+def html_table(frame: pd.DataFrame) -> None:
+    """A frame of text as a plain HTML table (``st.html``). Streamlit's data grid (``st.dataframe``) cost a
+    page load ~0.28 s of the browser's main thread for 25 rows, its static table (``st.table``) ~0.4 s for
+    5 rows and ~0.85 s for 25 (17 columns; docs/benchmarks.md#app), an HTML table ~0.13 s for 25."""
+    st.html(shared_data.html_table(frame))
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def _figure(name: str, *args: Any) -> str:
     png: bytes = getattr(figures, name)(*args)

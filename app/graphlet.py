@@ -196,13 +196,7 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         )
     )
     members = graphlet_data.graphlet_members(r, info.uid, page)
-    st.dataframe(
-        members,
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * max(1, len(members))),
-        column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
-    )
+    common.table(members, "member")
     notes = [common.seconds(c) for c in stage_costs["cost"]]
     st.markdown("**Cost by stage** (each execution's cost shared among its graphlets)")
     common.figure(

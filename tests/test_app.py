@@ -912,7 +912,11 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
     at = app("graphlet.py", uid=uid)
     in_tab(at, "Subgraph")
     in_tab(at, "History and neighbours")
-    at.text_input(key="graphlet_search").input(uid.split(":")[0]).run()
+    at.session_state[graphlet.SEARCH_KEY] = True  # the user opens the folded search
+    at.run()
+    at.text_input(key="graphlet_search").input(uid.split(":")[0])
+    at.session_state[graphlet.SEARCH_KEY] = True
+    at.run()
     app("tradeoff.py")
     app("console.py")
     names = {name for name, _ in ran}

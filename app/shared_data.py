@@ -256,9 +256,9 @@ def text_table(
 
 
 TABLE_STYLE = (
-    "<style>.mlprov-table{overflow-x:auto}.mlprov-table table{border-collapse:collapse;font-size:0.875rem}"
+    "<style>.mlprov-table{overflow-x:auto}.mlprov-table table{border-collapse:collapse;font-size:0.8rem;width:100%}"
     ".mlprov-table th,.mlprov-table td{border-bottom:1px solid rgba(49,51,63,0.15);padding:0.25rem 0.6rem;"
-    "text-align:left;vertical-align:top}.mlprov-table thead th{font-weight:600}"
+    "text-align:left;vertical-align:top;overflow-wrap:anywhere}.mlprov-table thead th{font-weight:600}"
     ".mlprov-table tbody th{font-weight:400;color:rgba(49,51,63,0.7)}</style>"
 )
 

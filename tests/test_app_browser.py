@@ -299,11 +299,12 @@ def test_every_page_in_chromium(
     complete_at(d, top["pipeline"], WAIT)
     assert chart_states(d) == [(True, True), (True, True)]
 
-    # Graphlet: pick one of that pipeline's graphlets, then run the predictor on it
+    # Graphlet: pick one of that pipeline's graphlets (a recent one: the picker lists the latest 200 of a
+    # chosen pipeline), then run the predictor on it
     uid = q(
         wh,
         "MATCH (g:Graphlet {store: $s, pipeline: $p}) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid "
-        "ORDER BY g.trainer_created SKIP 1 LIMIT 1",
+        "ORDER BY g.trainer_created DESC SKIP 1 LIMIT 1",
         s=top["store"],
         p=top["pipeline"],
     )[0]["uid"]

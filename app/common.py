@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, NoReturn, TypeVar
@@ -234,9 +236,26 @@ def chart(spec: dict[str, Any], **data: pd.DataFrame) -> None:
     st.vega_lite_chart({**spec, "datasets": data}, width="stretch")
 
 
+def table(
+    df: pd.DataFrame, index: str, names: dict[str, str] | None = None, decimals: dict[str, int] | None = None
+) -> None:
+    """A static table: rows labelled by the ``index`` column, every value in full (long ones wrap), times
+    in UTC to the second, numbers with thousands separators (``shared_data.text_table``)."""
+    html_table(shared_data.text_table(df, index, names, decimals))
+
+
+def html_table(frame: pd.DataFrame) -> None:
+    """A frame of text as a plain HTML table (``st.html``). Streamlit's data grid (``st.dataframe``) cost a
+    page load ~0.28 s of the browser's main thread for 25 rows, its static table (``st.table``) ~0.4 s for
+    5 rows and ~0.85 s for 25 (17 columns; docs/benchmarks.md#app), an HTML table ~0.13 s for 25."""
+    st.html(shared_data.html_table(frame))
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
-def _figure(name: str, *args: Any) -> str:
-    png: bytes = getattr(figures, name)(*args)
+def _figure(name: str, digest: str, _args: tuple[Any, ...]) -> str:
+    # Keyed by the digest of the arguments: Streamlit's own hashing of the trace's frames (tz-aware times)
+    # took ~0.5 s of every page run on the 2-core machine; the arguments (leading "_") are not hashed.
+    png: bytes = getattr(figures, name)(*_args)
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
@@ -245,7 +264,8 @@ def figure(name: str, *args: Any, caption: str | None = None) -> None:
     (cached: the same data draws the same image) and shown as an image: no chart library in the browser.
     The image travels inline (a data URL) with the page: Streamlit 1.60's media endpoint failed to serve
     it (HTTP 500)."""
-    st.image(_figure(name, *args), caption=caption, width="stretch")
+    digest = hashlib.sha256(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    st.image(_figure(name, digest, args), caption=caption, width="stretch")
 
 
 def kept(key: str, default: Any, draw: Callable[[], T]) -> T:

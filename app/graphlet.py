@@ -17,6 +17,7 @@ TAB_KEY = "graphlet_tab"  # the selected tab's label
 UID_KEY = "graphlet_uid"  # the graphlet shown in this session (the address names it too)
 PIPELINE_KEY = "graphlet_pipeline"
 PICK_KEY = "graphlet_pick"
+SEARCH_KEY = "graphlet_search_shown"  # the folded search: open when True
 FOLLOW_KEY = "_graphlet_follow"  # the user chose a pipeline: show its latest graphlet
 SEPARATOR = graphlet_data.SEPARATOR
 
@@ -44,23 +45,35 @@ def _pipeline_picked() -> None:
     st.session_state[FOLLOW_KEY] = True
 
 
+def search(r: shared_data.Reader, stores: list[str]) -> None:
+    """Find a graphlet by uid, pipeline or trainer; "Open" shows the chosen match."""
+    text = common.kept(
+        "graphlet_search",
+        "",
+        lambda: st.text_input("Search", key="graphlet_search", placeholder="e.g. mlmd-000:g:42 or a pipeline name"),
+    )
+    if text.strip():
+        hits = graphlet_data.graphlet_search(r, stores, text.strip())
+        if len(hits):
+            pick = st.selectbox("Matches (newest first)", hits["uid"].tolist(), key="graphlet_search_pick")
+            if st.button("Open", key="graphlet_search_open") and pick:
+                goto(str(pick))
+                st.rerun()
+        else:
+            st.caption("No graphlet matches.")
+
+
 def choose(r: shared_data.Reader, stores: list[str]) -> str | None:
     """The graphlet to show: the one the address names (?uid=…), else the one this session showed last,
     else the first pipeline's latest. The pickers follow it and only a user's choice changes it (a
     picker's callback, a button, the search): a requested graphlet that the pickers' lists lack (its
     pipeline's summary missing or older than its graphlets, its store outside the sidebar's filter) is
     added to them, never replaced by their first entry."""
-    with st.expander("Find a graphlet by uid, pipeline or trainer", expanded=False):
-        text = st.text_input("Search", key="graphlet_search", placeholder="e.g. mlmd-000:g:42 or a pipeline name")
-        if text.strip():
-            hits = graphlet_data.graphlet_search(r, stores, text.strip())
-            if len(hits):
-                pick = st.selectbox("Matches (newest first)", hits["uid"].tolist(), key="graphlet_search_pick")
-                if st.button("Open", key="graphlet_search_open") and pick:
-                    goto(str(pick))
-                    st.rerun()
-            else:
-                st.caption("No graphlet matches.")
+    # drawn once opened: its text box and buttons cost every page load the browser's time while folded
+    box = common.folded("Find a graphlet by uid, pipeline or trainer", SEARCH_KEY)
+    if box is not None:
+        with box:
+            search(r, stores)
 
     addressed = st.query_params.get("uid")
     uid = addressed or st.session_state.get(UID_KEY)
@@ -196,13 +209,7 @@ def members_tab(r: shared_data.Reader, info: graphlet_data.GraphletInfo) -> None
         )
     )
     members = graphlet_data.graphlet_members(r, info.uid, page)
-    st.dataframe(
-        members,
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * max(1, len(members))),
-        column_config={"created": st.column_config.DatetimeColumn("created", format=shared_data.TIME_FORMAT)},
-    )
+    common.table(members, "member")
     notes = [common.seconds(c) for c in stage_costs["cost"]]
     st.markdown("**Cost by stage** (each execution's cost shared among its graphlets)")
     common.figure(

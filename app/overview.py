@@ -96,7 +96,7 @@ def render() -> None:
                 st.caption("No model graphlets.")
 
         st.subheader("Stores")
-        st.table(store_table(ov.stores))
+        common.html_table(store_table(ov.stores))
 
     common.guarded(body)
     common.show_cypher(r)

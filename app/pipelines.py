@@ -21,6 +21,7 @@ MEMBERSHIP_COLOURS = {
     "in no graphlet": "#90a4ae",
 }
 WHOLE_LIFE_KEY = "whole_life_shown"  # the folded whole-life chart: open when True
+EXPLORE_KEY = "trace_explore_shown"  # the folded interactive trace chart: open when True
 STATE_SHAPES = {"COMPLETE": "circle", "CACHED": "square", "FAILED": "cross", "RUNNING": "triangle-up"}
 
 
@@ -31,11 +32,20 @@ def label(store: str, pipeline: str) -> str:
 TRACE_EXECUTION_COLUMNS = ("uid", "kind", "type", "state", "created", "cost", "inputs", "outputs", "membership")
 TRACE_GRAPHLET_COLUMNS = ("uid", "outcome", "trainer_state", "started", "ended", "cost", "n_executions", "n_artifacts")
 HIGHLIGHTED = "datum.highlighted"
+PIPELINE_NAMES = {
+    "cost": "cost (s)",
+    "first_created": "first",
+    "last_updated": "last",
+    "latest_probability": "latest push probability",
+    "model_mix": "model mix",
+}
 
 
-def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> None:
-    """Executions (lanes by kind) above the graphlets (bars from first member to last), one time axis.
-    The chart gets only the columns it draws or shows in its tooltips."""
+def trace_data(
+    execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """What the trace draws: the executions (only the columns drawn or shown in tooltips, each marked when
+    in the highlighted graphlet), their kinds in lane order, and the graphlet bars."""
     points = execs[list(TRACE_EXECUTION_COLUMNS)].assign(
         highlighted=[bool(highlight) and highlight in (g or []) for g in execs["graphlets"]],
         graphlets_text=[", ".join(g or []) for g in execs["graphlets"]],
@@ -43,6 +53,50 @@ def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | N
     kinds = [k for k in shared_data.KIND_ORDER if k in set(points["kind"])] + sorted(
         set(points["kind"]) - set(shared_data.KIND_ORDER)
     )
+    bars = graphlets[[*TRACE_GRAPHLET_COLUMNS, "lane"]].assign(highlighted=graphlets["uid"] == (highlight or ""))
+    shared_data.time_columns(bars, "started", "ended")
+    return points, kinds, bars
+
+
+def trace_image(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> None:
+    """The trace as a static image (``figures.trace``): drawn on every page load with no chart library,
+    its counts written under it."""
+    points, kinds, bars = trace_data(execs, graphlets, highlight)
+    common.figure(
+        "trace",
+        points[["created", "kind", "state", "membership", "highlighted"]],
+        kinds,
+        bars[["started", "ended", "lane", "outcome", "highlighted"]],
+        MEMBERSHIP_COLOURS,
+        STATE_SHAPES,
+        common.OUTCOME_COLOURS,
+        caption=trace_caption(points, bars, highlight),
+    )
+
+
+def trace_caption(points: pd.DataFrame, bars: pd.DataFrame, highlight: str | None) -> str:
+    """What the trace image shows, in words: executions by membership and state, graphlets by outcome."""
+    by_membership = points["membership"].value_counts()
+    by_state = points["state"].fillna("unknown").value_counts()
+    by_outcome = bars["outcome"].value_counts()
+    parts = [
+        f"{len(points):,} executions drawn: "
+        + ", ".join(f"{int(by_membership[m]):,} {m}" for m in MEMBERSHIP_COLOURS if m in by_membership)
+        + " ("
+        + ", ".join(f"{int(n):,} {s}" for s, n in by_state.items())
+        + ")",
+        f"{len(bars):,} graphlet(s): "
+        + (", ".join(f"{int(by_outcome[o]):,} {o}" for o in common.OUTCOME_COLOURS if o in by_outcome) or "none"),
+    ]
+    if highlight:
+        parts.append(f"{highlight} highlighted: {int(points['highlighted'].sum()):,} of its executions on this page")
+    return " · ".join(parts)
+
+
+def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | None) -> None:
+    """Executions (lanes by kind) above the graphlets (bars from first member to last), one time axis,
+    zoomable, with tooltips (Vega-Lite)."""
+    points, kinds, bars = trace_data(execs, graphlets, highlight)
     f = common.field
     views: list[dict[str, Any]] = [
         {
@@ -72,9 +126,7 @@ def trace_chart(execs: pd.DataFrame, graphlets: pd.DataFrame, highlight: str | N
         }
     ]
     data = {"executions": points}
-    if len(graphlets):
-        bars = graphlets[[*TRACE_GRAPHLET_COLUMNS, "lane"]].assign(highlighted=graphlets["uid"] == (highlight or ""))
-        shared_data.time_columns(bars, "started", "ended")
+    if len(bars):
         data["graphlets"] = bars
         views.append(
             {
@@ -152,20 +204,21 @@ def render() -> None:
         text = c1.text_input("Search pipelines", key="pipeline_search", placeholder="name or store contains…")
         only = c2.checkbox("With graphlets only", key="pipeline_with_graphlets")
         table = pipelines_data.filter_pipelines(all_pipelines, text, only)
-        st.caption(f"{len(table):,} of {len(all_pipelines):,} pipeline(s)")
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            height=min(420, 38 + 35 * max(1, len(table))),
-            column_config={
-                "cost": st.column_config.NumberColumn("cost (s)", format="%.0f"),
-                "first_created": st.column_config.DatetimeColumn("first", format=shared_data.TIME_FORMAT),
-                "last_updated": st.column_config.DatetimeColumn("last", format=shared_data.TIME_FORMAT),
-                "latest_probability": st.column_config.NumberColumn("latest push probability", format="%.2f"),
-                "model_mix": st.column_config.TextColumn("model mix", width="large"),
-            },
+        page, size = paging(
+            "Pipelines",
+            "pipelines",
+            len(table),
+            pipelines_data.LIST_PAGE_SIZES,
+            pipelines_data.DEFAULT_LIST_PAGE_SIZE,
+            f"{text}\x00{only}",
         )
+        first = (page - 1) * size
+        shown = table.iloc[first : first + size]
+        st.caption(
+            f"{len(table):,} of {len(all_pipelines):,} pipeline(s)"
+            + (f"; {first + 1:,}–{first + len(shown):,} listed" if len(shown) < len(table) else "")
+        )
+        common.table(shown, "pipeline", names=PIPELINE_NAMES, decimals={"latest_probability": 2, "cost": 0})
         chosen = choose_pipeline(table)
         if chosen is None:
             st.info("No pipeline matches the search." if len(all_pipelines) else "No pipelines are loaded.")
@@ -207,7 +260,7 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
             with box:
                 activity_chart(ext.activity)
 
-    st.markdown("**Trace** — executions left to right in time; graphlets below (drag to pan, wheel to zoom)")
+    st.markdown("**Trace** — executions left to right in time; graphlets below")
     ident = f"{store}\x00{pipeline}"
     if st.session_state.get("_trace_highlight_for") != ident:
         st.session_state["_trace_highlight_for"] = ident
@@ -232,7 +285,13 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
             f"{(page - 1) * page_size + len(execs):,} of {ext.executions:,}, {lo:%Y-%m-%d %H:%M} → "
             f"{hi:%Y-%m-%d %H:%M} UTC; {len(visible):,} graphlet(s) overlap this page."
         )
-        trace_chart(execs, visible, highlighted)
+        trace_image(execs, visible, highlighted)
+        # The zoomable chart with tooltips is drawn once opened: a Vega-Lite chart cost every page load
+        # ~0.35–0.45 s of the browser's main thread (docs/benchmarks.md#app).
+        box = common.folded("Explore the trace — zoom, pan, tooltips", EXPLORE_KEY)
+        if box is not None:
+            with box:
+                trace_chart(execs, visible, highlighted)
     else:
         highlighted = None
         st.caption("This pipeline has no executions.")
@@ -253,16 +312,7 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
             "in trainer order."
         )
         shared_data.time_columns(shown, "trainer_created", "started", "ended")
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            height=min(360, 38 + 35 * max(1, len(shown))),
-            column_config={
-                c: st.column_config.DatetimeColumn(c, format=shared_data.TIME_FORMAT)
-                for c in ("trainer_created", "started", "ended")
-            },
-        )
+        common.table(shown, "uid", decimals={"cost": 1, "push_probability": 2})
         target = highlighted or (str(shown["uid"].iloc[-1]) if len(shown) else None)
         if target and st.button(f"Open graphlet {target}", key="open_graphlet"):
             open_graphlet(target)

@@ -16,8 +16,10 @@ PAGE = PageEntry("Pipelines", ":material/timeline:", order=20)
 
 PAGE_SIZES = (100, 250, 500, 1000)
 DEFAULT_PAGE_SIZE = 250
-GRAPHLET_PAGE_SIZES = (10, 50, 100, 500)
-DEFAULT_GRAPHLET_PAGE_SIZE = 100
+GRAPHLET_PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_GRAPHLET_PAGE_SIZE = 10
+LIST_PAGE_SIZES = (10, 25, 50, 100)  # the pipeline list, a static table: every row drawn
+DEFAULT_LIST_PAGE_SIZE = 10
 
 PIPELINE_COLUMNS = (
     "store",

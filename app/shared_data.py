@@ -13,13 +13,15 @@ measure the real cost. Each page's own data code is in ``<page>_data.py`` beside
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from mlprov.db import Row, Warehouse
@@ -214,6 +216,63 @@ def time_columns(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
         if c in df.columns:
             df[c] = pd.to_datetime(df[c], unit="ms", utc=True)
     return df
+
+
+def cell(value: Any, decimals: int | None = None) -> str:
+    """One value of a static table as text, in full: a time in UTC to the second, a number with thousands
+    separators (``decimals`` places for a float; a whole float without them), a list joined by commas,
+    missing as "–"."""
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return human_time(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if decimals is not None:
+            return f"{value:,.{decimals}f}"
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def text_table(
+    df: pd.DataFrame, index: str, names: Mapping[str, str] | None = None, decimals: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """A frame as a static table shows it: each row labelled by its ``index`` column, every value as text in
+    full (:func:`cell`, ``decimals`` per column), columns renamed by ``names``."""
+    shown = df.set_index(index)
+    places = decimals or {}
+    plain = {c: [v.item() if isinstance(v, np.generic) else v for v in shown[c]] for c in shown.columns}
+    out = pd.DataFrame(
+        {c: [cell(v, places.get(c)) for v in values] for c, values in plain.items()},
+        index=[str(i) for i in shown.index],
+    )
+    out.index.name = index
+    return out.rename(columns=dict(names or {}))
+
+
+TABLE_STYLE = (
+    "<style>.mlprov-table{overflow-x:auto}.mlprov-table table{border-collapse:collapse;font-size:0.8rem;width:100%}"
+    ".mlprov-table th,.mlprov-table td{border-bottom:1px solid rgba(49,51,63,0.15);padding:0.25rem 0.6rem;"
+    "text-align:left;vertical-align:top;overflow-wrap:anywhere}.mlprov-table thead th{font-weight:600}"
+    ".mlprov-table tbody th{font-weight:400;color:rgba(49,51,63,0.7)}</style>"
+)
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """A frame of text as a plain HTML table (its index the first column, every value escaped): what
+    ``common.table`` shows with ``st.html``."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+    body = "".join(
+        f"<tr><th>{html.escape(str(i))}</th>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'{TABLE_STYLE}<div class="mlprov-table">{table}</div>'
 
 
 MAX_CHOICES = 200  # options a picker sends to the browser; a search narrows the rest

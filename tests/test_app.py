@@ -6,6 +6,7 @@ loaded once for the module; each test asserts what a user sees against what the 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -24,7 +25,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlprov.app import common, graphlet, pipelines, shared_data, tradeoff_data
+from mlprov.app import common, graphlet, pipelines, pipelines_data, shared_data, tradeoff_data
 from mlprov.db import Warehouse
 from mlprov.generator import generate
 from mlprov.graphlets.builder import build_graphlets
@@ -139,6 +140,19 @@ def images(at: AppTest) -> list[str]:
     return [img.caption for el in at.get("image") for img in el.proto.imgs]
 
 
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The page's static tables (HTML) as frames of the text shown, each labelled by its first column."""
+    out = []
+    for el in at.get("html"):
+        rows = [
+            [html.unescape(c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", str(el.proto.body))
+        ]
+        if rows:
+            out.append(pd.DataFrame(rows[1:], columns=rows[0]).set_index(rows[0][0]))
+    return out
+
+
 EXECUTIONS_OF = "MATCH (e:Execution {store: $s}) RETURN count(e) AS n"
 
 
@@ -172,7 +186,7 @@ def test_overview_numbers_equal_the_graph(corpus: Warehouse) -> None:
     assert metric(at, "Push rate") == f"{g['p'] / g['d']:.1%}"
     # the store table lists both stores, values in full; cost by stage and models per day are drawn as
     # images (no chart library to load), their values written under them
-    table = at.table[0].value
+    table = tables(at)[0]
     assert sorted(table.columns) == ["mlmd-000", "redwine_pushers_v10"]
     assert table.loc["executions", "mlmd-000"] == f"{q(corpus, EXECUTIONS_OF, s='mlmd-000')[0]['n']:,}"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", table.loc["loaded at", "mlmd-000"])
@@ -226,6 +240,17 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     expected = q(corpus, "MATCH (p:Pipeline) RETURN p.store AS store, p.name AS name ORDER BY store, name")
     box = at.selectbox(key="pipeline_choice")
     assert list(box.options) == [f"{r['name']}  ·  {r['store']}" for r in expected]
+    # the list is a static table, paged: every value in full, times in UTC to the second
+    listed = next(t for t in tables(at) if "model mix" in t.columns)
+    assert list(listed.index) == [r["name"] for r in expected][: pipelines_data.DEFAULT_LIST_PAGE_SIZE]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC|–", t) for t in listed["first"])
+    assert len(expected) > 10
+    at.selectbox(key="pipelines_page_size").select(10).run()
+    at.number_input(key="pipelines_page").set_value(2).run()
+    listed = next(t for t in tables(at) if "model mix" in t.columns)
+    assert list(listed.index) == [r["name"] for r in expected][10:20]
+    listed_note = f"{len(expected):,} of {len(expected):,} pipeline(s); 11–{min(20, len(expected))} listed"
+    assert listed_note in [c.value for c in at.caption]
 
     at.text_input(key="pipeline_search").input("music").run()
     box = at.selectbox(key="pipeline_choice")
@@ -254,6 +279,13 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     assert metric(at, "Executions") == f"{top['n']:,}"
     assert metric(at, "Model graphlets") == f"{len(gl):,}"
     assert metric(at, "Pushed") == f"{sum(1 for g in gl if g['pushed']):,}"
+    # the trace is an image, every count written under it; its zoomable chart is drawn once its fold is opened
+    assert not charts(at)
+    (drawn,) = images(at)
+    first_page = min(top["n"], pipelines_data.DEFAULT_PAGE_SIZE)
+    assert drawn.startswith(f"{first_page:,} executions drawn:")
+    at.session_state[pipelines.EXPLORE_KEY] = True
+    at.run()
     trace = [s for s in charts(at) if "vconcat" in s]
     assert trace, "no trace chart"
     # the whole life (executions per day and kind) is folded, drawn once opened: every execution counted
@@ -264,15 +296,17 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     assert int(activity["executions"].sum()) == top["n"]
     text = json.dumps(trace[0])
     assert "membership" in text and "outcome" in text  # executions by graphlet membership, graphlet bars
-    graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
-    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl][:100]
+    graphlet_table = next(t for t in tables(at) if "outcome" in t.columns)
+    assert list(graphlet_table.index) == [g["uid"] for g in gl][: pipelines_data.DEFAULT_GRAPHLET_PAGE_SIZE]
     assert set(graphlet_table["outcome"]) <= {"pushed", "unpushed", "undecided"}
+    # times in UTC to the second, in full
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in graphlet_table["started"])
     # the graphlet table is paged on the server: 10 a page, page 2 holds graphlets 11-20 in trainer order
     assert len(gl) > 10
     at.selectbox(key="graphlets_page_size").select(10).run()
     at.number_input(key="graphlets_page").set_value(2).run()
-    graphlet_table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
-    assert list(graphlet_table["uid"]) == [g["uid"] for g in gl][10:20]
+    graphlet_table = next(t for t in tables(at) if "outcome" in t.columns)
+    assert list(graphlet_table.index) == [g["uid"] for g in gl][10:20]
     assert {"store": top["store"], "pipeline": top["pipeline"], "skip": 10, "limit": 10} in shown_params(at)
     at.selectbox(key="graphlets_page_size").select(100).run()
 
@@ -285,7 +319,9 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
 
     # highlighting a graphlet marks exactly its executions on the page (the chart's own data, against the graph)
     at.number_input(key="trace_page").set_value(1).run()
-    at.selectbox(key="trace_highlight").select(gl[0]["uid"]).run()
+    at.selectbox(key="trace_highlight").select(gl[0]["uid"])
+    at.session_state[pipelines.EXPLORE_KEY] = True
+    at.run()
     assert not at.exception
     shown_execs = next(df for df in chart_datasets(at) if "highlighted" in df.columns and "kind" in df.columns)
     members = {
@@ -295,6 +331,7 @@ def test_pipelines_list_search_and_trace(corpus: Warehouse) -> None:
     expected = set(shown_execs["uid"]) & members
     assert expected, "the first graphlet has no execution on the first page"
     assert set(shown_execs.loc[shown_execs["highlighted"].astype(bool), "uid"]) == expected
+    assert f"{gl[0]['uid']} highlighted: {len(expected):,} of its executions on this page" in images(at)[0]
     shown = cypher_shown(at)
     assert "SKIP $skip" in shown and "MATCH (s:PipelineSummary)" in shown
 
@@ -337,7 +374,7 @@ def test_graphlet_page_members_neighbours_features(corpus: Warehouse) -> None:
     url = unquote(link.proto.url)
     assert "/browser/?cmd=edit&arg=" in url and f':param uid => "{row["uid"]}"' in url
     assert "MATCH (g:Graphlet {uid: $uid})" in url
-    members = at.dataframe[0].value
+    members = tables(at)[0]
     assert len(members) == row["members"]
     # the other tabs are drawn when the user opens them
     assert not at.get("graphviz_chart") and not any("span_jaccard" in d.value.columns for d in at.dataframe)
@@ -879,7 +916,11 @@ def test_every_page_statement_is_index_backed(corpus: Warehouse, monkeypatch: py
     at = app("graphlet.py", uid=uid)
     in_tab(at, "Subgraph")
     in_tab(at, "History and neighbours")
-    at.text_input(key="graphlet_search").input(uid.split(":")[0]).run()
+    at.session_state[graphlet.SEARCH_KEY] = True  # the user opens the folded search
+    at.run()
+    at.text_input(key="graphlet_search").input(uid.split(":")[0])
+    at.session_state[graphlet.SEARCH_KEY] = True
+    at.run()
     app("tradeoff.py")
     app("console.py")
     names = {name for name, _ in ran}

@@ -193,6 +193,18 @@ def image_states(driver: WebDriver) -> list[tuple[bool, bool]]:
     ]
 
 
+def unfold(driver: WebDriver, label: str) -> None:
+    """Open the folded section whose summary shows this text."""
+    wait_for(
+        driver,
+        lambda: next(
+            (e for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary') if label in e.text),
+            None,
+        ),
+        f"the folded section {label!r}",
+    ).click()
+
+
 def selectbox(driver: WebDriver, label: str) -> WebElement:
     def find() -> WebElement | None:
         for box in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]'):
@@ -272,33 +284,27 @@ def test_every_page_in_chromium(
         lambda: any(h.text == top["pipeline"] for h in d.find_elements(By.TAG_NAME, "h3")),
         "the chosen pipeline's header",
     )
-    wait_for(d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 1, "trace chart")
-    # the folded whole-life chart is drawn once opened
-    whole_life = wait_for(
-        d,
-        lambda: next(
-            (
-                e
-                for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
-                if "Whole life" in e.text
-            ),
-            None,
-        ),
-        "the whole-life section",
-    )
-    whole_life.click()
+    # the trace is an image; the whole-life chart and the zoomable trace are drawn once their folds are opened
+    wait_for(d, lambda: image_states(d) == [(True, True)], "the trace (an image)")
+    assert chart_states(d) == []
+    unfold(d, "Whole life")
     wait_for(
-        d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 2, "whole-life chart"
+        d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 1, "whole-life chart"
     )
     complete_at(d, top["pipeline"], WAIT)
-    assert chart_states(d) == [(True, True), (True, True)]
+    assert chart_states(d) == [(True, True)] and image_states(d) == [(True, True)]
     shots(d, "pipelines")
+    unfold(d, "Explore the trace")
+    wait_for(d, lambda: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')) == 2, "zoomable trace")
+    complete_at(d, top["pipeline"], WAIT)
+    assert chart_states(d) == [(True, True), (True, True)]
 
-    # Graphlet: pick one of that pipeline's graphlets, then run the predictor on it
+    # Graphlet: pick one of that pipeline's graphlets (a recent one: the picker lists the latest 200 of a
+    # chosen pipeline), then run the predictor on it
     uid = q(
         wh,
         "MATCH (g:Graphlet {store: $s, pipeline: $p}) WHERE g.pushed IS NOT NULL RETURN g.uid AS uid "
-        "ORDER BY g.trainer_created SKIP 1 LIMIT 1",
+        "ORDER BY g.trainer_created DESC SKIP 1 LIMIT 1",
         s=top["store"],
         p=top["pipeline"],
     )[0]["uid"]

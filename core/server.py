@@ -223,6 +223,28 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds the listening socket of ``port``: a port that answers may belong to
+    another process that took it between our check and the server's bind (two homes started at once
+    that chose the same ports). Read from /proc (Linux); elsewhere an answering port counts as ours."""
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return _port_open(port)
+    inodes: set[str] = set()
+    for table in tables:
+        with contextlib.suppress(OSError):
+            for line in table.read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) in inodes:
+                    return True
+    return False
+
+
 def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
 
@@ -416,7 +438,7 @@ class ManagedServer:
                 raise ServerError(
                     f"Neo4j in {self.home} exited during start (code {proc.returncode}): {self._last_log_line()}"
                 )
-            if _port_open(bolt) and _port_open(http):
+            if _listens(proc.pid, bolt) and _listens(proc.pid, http):
                 return self.status(), True
             time.sleep(0.25)
         self.stop()

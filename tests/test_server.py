@@ -196,3 +196,32 @@ def test_memory_plan_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
     plan = MemoryPlan.choose(24 * GIB, 0)
     assert (plan.heap, plan.pagecache) == ("3g", "6144m")
     assert plan.reason.startswith("heap set by MLPROV_NEO4J_HEAP, page cache auto")
+
+
+def test_a_port_taken_after_the_check_is_not_mistaken_for_our_server(
+    own_home: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two homes started at once can both find the same recorded ports free; the second server's bind then
+    fails while the first one answers on them. Its start must fail, not report the other server as its own."""
+    import socket
+
+    from mlprov import server
+    from mlprov.errors import ServerError
+
+    for name, value in own_home.items():
+        monkeypatch.setenv(name, value)
+    other = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]  # the server that won the race
+    try:
+        bolt, http = (int(s.getsockname()[1]) for s in other)
+        state = Path(own_home["MLPROV_HOME"]) / "neo4j" / "server.json"
+        state.parent.mkdir(parents=True)
+        state.write_text(json.dumps({"pid": 999999, "bolt_port": bolt, "http_port": http}))
+        monkeypatch.setattr(server, "_port_free", lambda port: True)  # both ports were free when checked
+        with pytest.raises(ServerError) as failed:
+            server.ManagedServer().start(timeout_s=120)
+        message = str(failed.value)
+        assert "exited during start" in message and "\n" not in message
+        assert server.ManagedServer().status().running is False
+    finally:
+        for sock in other:
+            sock.close()

@@ -113,6 +113,10 @@ class Mechanism:
     )
     # rolling-window classes: W = 1, W in [2, 5], or the cadence's long range
     window_weights: tuple[tuple[str, float], ...] = (("single", 0.32), ("short", 0.10), ("long", 0.58))
+    # warm-starting pipelines train on a single (or strided) window or a short one, allocated by volume like the
+    # others' window classes (drawn per pipeline, the few busy warm-starting pipelines moved Table 1's Jaccard
+    # bin [0, .25] by up to 5 points from seed to seed)
+    warm_window_weights: tuple[tuple[str, float], ...] = (("single", 0.7), ("short", 0.3))
     # strided windows: in this share of the "single" window class the data lands several times per run
     # (``stride`` spans per run, uniform in [stride_min, stride_max]) and the Trainer reads those spans plus
     # the last ``stride_overlap`` spans of the previous run's window (a small overlap that smooths the
@@ -153,6 +157,11 @@ class Mechanism:
     code_rate_sigma: float = 0.8
     code_run_now: float = 0.15  # share of code changes that trigger a run at once, on the current data
     rerun_prob: float = 0.01  # a manual re-run right after a run: everything CACHED
+    # late data: a span lands after its slot with a heavy-tailed delay (P(delay > t) = late_data_hours / t), so
+    # this share of a pipeline's scheduled runs, late_data_hours / cadence, starts before its span is there
+    # (10min: 7.8%, hourly: 1.3%, 4h: 0.3%, daily: 0.05%); that run retrains on the spans it has (the scheduler
+    # passes the run to the Trainer, so TFX does not cache it), then the span lands and triggers its data run
+    late_data_hours: float = 0.013
     # failure probabilities of a fresh execution (times the pipeline's flakiness)
     fail: tuple[tuple[str, float], ...] = (
         ("ExampleGen", 0.008),
@@ -447,9 +456,12 @@ def plan_corpus(preset: Preset, pipelines: int, seed: int, mech: Mechanism = MEC
         vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in non_warm]
         for d, wl in zip(non_warm, systematic(rng, vols, mech.window_weights), strict=True):
             d.window_class = wl
-        for d in order:
-            if d.archetype == "warmstart":
-                d.window_class = "single" if rng.random() < 0.7 else "short"
+        warm = [d for d in order if d.archetype == "warmstart"]
+        warm_rng = random.Random(f"mlprov-warm-windows:{seed}")
+        for d, wl in zip(warm, systematic(warm_rng, [d.volume() for d in warm], mech.warm_window_weights), strict=True):
+            d.window_class = wl
+        for _ in warm:  # the draws one per-pipeline choice used to take: the later plan draws stay put
+            rng.random()
         # the push policy's pipeline-level draws, stratified the same way (5 quantile strata each)
         order.sort(key=lambda d: -d.volume(_TRAINERS_PER_RUN[d.archetype]))
         vols = [d.volume(_TRAINERS_PER_RUN[d.archetype]) for d in order]
@@ -714,6 +726,9 @@ class PipelineSimulator:
         self.store = store_name
         self.mech = mech
         self.rng = _stream("mlprov-sim", seed, spec.index, spec.draw)
+        # late data draws from its own stream, so a pipeline with no late run is simulated as before
+        self.late_rng = _stream("mlprov-late", seed, spec.index, spec.draw)
+        self.p_late = min(1.0, mech.late_data_hours / spec.cadence.hours)
         self.fail = dict(mech.fail)
         self.root = f"/data/tfx/pipelines/{spec.name}"
         self.latent: list[LatentRow] = []
@@ -899,6 +914,15 @@ class PipelineSimulator:
                 if rng.random() >= self.mech.code_run_now:
                     continue  # the new code waits for the next scheduled run
             start = max(T0_MS + t_rel, busy_until + 1000)
+            if kind == "data" and self.p_late > 0 and self.late_rng.random() < self.p_late:
+                # the scheduled run starts before its span landed and retrains on the spans it has; it draws from
+                # the late-data stream, so the data run the span then triggers is the one it would have been
+                main, self.rng = self.rng, self.late_rng
+                try:
+                    busy_until = self._one_run(start, new_data=False, retrain=True)
+                finally:
+                    self.rng = main
+                start = busy_until + 1000
             busy_until = self._one_run(start, new_data=(kind == "data"))
         return self.latent
 
@@ -914,7 +938,7 @@ class PipelineSimulator:
             if us > 999:
                 us, start = 0, start + 1
 
-    def _one_run(self, start: int, new_data: bool) -> int:
+    def _one_run(self, start: int, new_data: bool, retrain: bool = False) -> int:
         s = self.s
         rng = self.rng
         name = self._run_name(start)
@@ -922,7 +946,7 @@ class PipelineSimulator:
         self.w.parent_context(ctx, self.pipeline_ctx)
         n_steps = 10 + len(s.arms) * 4
         cancel_at = rng.randrange(n_steps) if rng.random() < self.mech.cancel_prob else -1
-        run = _Run(ctx, start + rng.randint(20, 200), cancel_at)
+        run = _Run(ctx, start + rng.randint(20, 200), cancel_at, retrain=retrain)
         with contextlib.suppress(_RunStopped):
             self._pipeline_steps(run, new_data)
         return run.clock
@@ -1098,7 +1122,9 @@ class PipelineSimulator:
                     ("eval_args", '{"num_steps": 200}', 1),
                     ("custom_config", cfg, 1),
                 ],
-                cache_extra=(arm.code_digest,),
+                cache_extra=(arm.code_digest, run.context)
+                if run.retrain and arm.role != "teacher"
+                else (arm.code_digest,),
                 fail_key="Trainer",
             )
             model = o[0][0]
@@ -1353,3 +1379,4 @@ class _Run:
     cancel_at: int
     step: int = 0
     stopped_state: int = 0
+    retrain: bool = False  # a scheduled run whose span is late: its Trainers retrain on the spans they had

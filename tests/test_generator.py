@@ -668,6 +668,22 @@ def test_minimal_pipelines_are_throttled_and_frozen_evaluators_never_bless(bench
     assert blessings.loc[~frozen, "blessed"].mean() > 0.1
 
 
+def test_late_data_retrains_fast_pipelines_on_the_same_spans(bench40: Path) -> None:
+    """A span that lands after its scheduled run (a heavy-tailed delay: late_data_hours / cadence of the runs)
+    leaves the run the spans of the run before, and its Trainer retrains on them with the same code: two
+    consecutive graphlets of a one-Trainer pipeline read the same spans (Jaccard 1, dataset similarity 1, the
+    study's "reruns on the same data"), far more often in the fast pipelines than in the slow ones."""
+    plans = _kept_plans(bench40, "bench", 40, 3)
+    pairs = consecutive_pairs(corpus_stats(bench40))
+    one_trainer = pairs["pipeline"].map(lambda name: plans[name].archetype not in ("ab", "distill"))
+    fast = pairs["pipeline"].map(lambda name: plans[name].cadence.hours <= 1)
+    same = (pairs["jaccard"] == 1) & pairs["code_same"]
+    assert same[one_trainer & fast].sum() > 20
+    assert same[one_trainer & fast].mean() > 3 * same[one_trainer & ~fast].mean()
+    sim = pairs.loc[same & one_trainer, "dataset_similarity"].dropna()
+    assert len(sim) > 0 and (sim > 0.99).all()
+
+
 def test_calibration_rows_pass_on_a_slice_of_bench(bench40: Path) -> None:
     """The rows that do not hinge on which few busy pipelines a 40-pipeline slice draws pass here too
     (the Jaccard and per-pipeline rows need the full `bench` preset)."""

@@ -27,6 +27,8 @@ Ablations (each replaces parameters of :data:`mlprov.generator.mechanism.MECHANI
   freeze;
 * ``freeze_evaluation``: the Evaluator of a frozen pipeline blesses as before the freeze (only the Pusher
   refuses);
+* ``late_data``: every span lands in time (no scheduled run retrains on the spans of the run before: Table 1's
+  pairs on the same spans come only from parallel Trainers and code changes);
 * ``tuner``: re-tuning brings no quality gain (the Tuner still runs on the same schedule);
 * ``training_noise``: ten times the per-run training noise (what only the Evaluator sees).
 
@@ -71,6 +73,7 @@ VARIANTS: dict[str, Mechanism] = {
     "teacher_retrain": replace(MECHANISM, teacher_retrain=1.0),
     "minimal_throttle": replace(MECHANISM, minimal_throttle_runs=MECHANISM.throttle_runs, freeze_minimal=True),
     "freeze_evaluation": replace(MECHANISM, freeze_fails_evaluation=False),
+    "late_data": replace(MECHANISM, late_data_hours=0.0),
     "tuner": replace(MECHANISM, tuner_gain=0.0),
     "training_noise": replace(MECHANISM, sigma_train=tuple((t, 10 * s) for t, s in MECHANISM.sigma_train)),
 }

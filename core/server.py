@@ -269,6 +269,13 @@ class ManagedServer:
             return None
         return state
 
+    def _write_state(self, state: dict[str, object]) -> None:
+        """Replace the state file whole: a reader (``status``, another process's ``start``) never sees it
+        half-written, which would read as "no server" while one runs or shuts down."""
+        tmp = self.state_file.with_name(self.state_file.name + ".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        os.replace(tmp, self.state_file)
+
     def _alive_pid(self) -> int | None:
         state = self._state()
         if not state or not state.get("pid"):
@@ -431,7 +438,7 @@ class ManagedServer:
             "pagecache": plan.pagecache,
             "memory": plan.reason,
         }
-        self.state_file.write_text(json.dumps(state, indent=2))
+        self._write_state(state)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -492,7 +499,7 @@ class ManagedServer:
         if pid is None:
             return False
         state = self._state() or {}
-        self.state_file.write_text(json.dumps({**state, "stopping": True}, indent=2))
+        self._write_state({**state, "stopping": True})
         os.kill(pid, signal.SIGTERM)
         self._await_exit(pid, timeout_s)
         return True

@@ -155,7 +155,7 @@ def sidebar(r: shared_data.Reader, require_data: bool = True) -> tuple[str | Non
             (v for v in (st.session_state.get(k) for k in (STORE_KEY, KEPT + STORE_KEY)) if v in options), ALL_STORES
         )
         # The filter and the refresh button are drawn once the user opens their fold: a select box in the
-        # sidebar cost every page load ~0.1–0.2 s of the browser's main thread (docs/benchmarks.md#app).
+        # sidebar cost every page load ~0.1–0.2 s of the browser's main thread (docs/benchmarks-log.md#app).
         box = folded(f"Store: {chosen}", STORE_FOLD_KEY)
         if box is not None:
             with box:
@@ -247,7 +247,7 @@ def table(
 def html_table(frame: pd.DataFrame) -> None:
     """A frame of text as a plain HTML table (``st.html``). Streamlit's data grid (``st.dataframe``) cost a
     page load ~0.28 s of the browser's main thread for 25 rows, its static table (``st.table``) ~0.4 s for
-    5 rows and ~0.85 s for 25 (17 columns; docs/benchmarks.md#app), an HTML table ~0.13 s for 25."""
+    5 rows and ~0.85 s for 25 (17 columns; docs/benchmarks-log.md#app), an HTML table ~0.13 s for 25."""
     st.html(shared_data.html_table(frame))
 
 

@@ -1,7 +1,7 @@
 """Static charts (PNG, drawn with matplotlib on the server) for the charts a page shows on every load.
 
 A Vega-Lite chart costs the browser its chart library on every page load (~0.3–0.4 s of the Overview's
-main-thread time on the 2-core machine, docs/benchmarks.md#app); an image costs a decode. The pages draw
+main-thread time on the 2-core machine, docs/benchmarks-log.md#app); an image costs a decode. The pages draw
 their at-a-glance charts (cost by stage, models per day) as images with every value written on them, and
 keep Vega-Lite for the charts one explores (the Pipelines page's trace, the Predictor's curve). Nothing
 here touches Streamlit: ``common.image`` caches the PNG per chart data.

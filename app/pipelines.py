@@ -287,7 +287,7 @@ def show_pipeline(r: shared_data.Reader, store: str, pipeline: str) -> None:
         )
         trace_image(execs, visible, highlighted)
         # The zoomable chart with tooltips is drawn once opened: a Vega-Lite chart cost every page load
-        # ~0.35–0.45 s of the browser's main thread (docs/benchmarks.md#app).
+        # ~0.35–0.45 s of the browser's main thread (docs/benchmarks-log.md#app).
         box = common.folded("Explore the trace — zoom, pan, tooltips", EXPLORE_KEY)
         if box is not None:
             with box:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlprov.errors import ServerError
-from mlprov.settings import cache_dir, managed_password_file, managed_state_file, mlprov_home
+from mlprov.settings import cache_dir, managed_password_file, managed_state_file, mlprov_home, replace_text
 
 NEO4J_VERSION = "5.26.30"
 BROWSER_VERSION = "5.24.0"
@@ -272,9 +272,7 @@ class ManagedServer:
     def _write_state(self, state: dict[str, object]) -> None:
         """Replace the state file whole: a reader (``status``, another process's ``start``) never sees it
         half-written, which would read as "no server" while one runs or shuts down."""
-        tmp = self.state_file.with_name(self.state_file.name + ".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        os.replace(tmp, self.state_file)
+        replace_text(self.state_file, json.dumps(state, indent=2))
 
     def _alive_pid(self) -> int | None:
         state = self._state()
@@ -549,9 +547,7 @@ class ManagedServer:
             return None
 
     def _set_bulk_state(self, phase: str) -> None:
-        tmp = self._swap_journal.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"phase": phase}))
-        os.replace(tmp, self._swap_journal)
+        replace_text(self._swap_journal, json.dumps({"phase": phase}))
 
     def bulk_done(self) -> None:
         """The caller has finished what follows an import (indexes, bookkeeping)."""

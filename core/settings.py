@@ -16,6 +16,14 @@ from pathlib import Path
 from mlprov.errors import ConfigError
 
 
+def replace_text(path: Path, text: str) -> None:
+    """Write ``path`` whole (a file beside it, then renamed over it): a reader sees the old text or the new,
+    never half of it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def mlprov_home() -> Path:
     """The state directory: managed server, models, reports."""
     env = os.environ.get("MLPROV_HOME")

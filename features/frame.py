@@ -116,7 +116,7 @@ from mlprov.features.tfdv import StatisticsReader, stored_roots
 from mlprov.graphlets.builder import HISTORY_LAGS
 from mlprov.loader.operators import CATEGORIES
 from mlprov.queries import query
-from mlprov.settings import mlprov_home, parallel_workers
+from mlprov.settings import mlprov_home, parallel_workers, replace_text
 
 FRAME_VERSION = "5"
 DEFAULT_K = 3
@@ -334,10 +334,8 @@ class _Marks:
 
     def write(self, common: str, marks: dict[Group, tuple[int, str, int]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
         rows = sorted([s, p, at, key, n] for (s, p), (at, key, n) in marks.items())
-        tmp.write_text(json.dumps({"common": common, "groups": rows}))
-        tmp.replace(self.path)
+        replace_text(self.path, json.dumps({"common": common, "groups": rows}))
 
 
 def _common_key(k: int) -> Any:
@@ -623,9 +621,7 @@ class _Parts:
         current = set(groups.values())
         index = {key: entry for key, entry in old.items() if key in current}
         index.update({groups[g]: [name, g[0], g[1]] for g in computed})
-        tmp = self.index_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(index, sort_keys=True))
-        tmp.replace(self.index_path)
+        replace_text(self.index_path, json.dumps(index, sort_keys=True))
         used = {entry[0] for entry in index.values()}
         for stale in self.dir.glob("part-*.parquet"):
             if stale.name not in used:
